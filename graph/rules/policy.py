@@ -1,0 +1,209 @@
+"""Policy packs (RULES.md § Policies) as data: YAML files with `extends`, combined per chain.
+
+A pack says which clauses a contract needs, how often it is inspected (and on site), the grace
+for deletion certificates, and which opt-in rules it turns on.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from loaders.model import Contract
+from loaders.vocab import Clause, ContractType, DataCategory
+
+from .dates import add_months
+
+PACK_DIR = Path(__file__).with_name("packs")
+DEFAULT_POLICY = "baseline"
+
+
+class PolicyError(Exception):
+    """A pack file is wrong: unknown key, rule, clause, or a broken `extends`."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ClauseSets(_Strict):
+    personal: frozenset[Clause] = frozenset()
+    my_number: frozenset[Clause] = frozenset()
+    depth_2_plus: frozenset[Clause] = frozenset()
+    external_services: frozenset[Clause] = frozenset()
+
+
+class OnsiteRequirement(_Strict):
+    """On-site inspection required for matching contracts: every `interval_months`, or once
+    within the term (`within_term`)."""
+
+    contract_types: frozenset[ContractType] | None = None  # None: every contract type
+    min_consecutive_years: int = 1
+    interval_months: int | None = Field(default=None, ge=1)
+    within_term: bool = False
+
+    def applies(self, c: Contract) -> bool:
+        return ((self.contract_types is None or c.contract_type in self.contract_types)
+                and c.consecutive_years >= self.min_consecutive_years)
+
+    def label(self) -> str:
+        return "within the term" if self.within_term else f"{self.interval_months} months"
+
+
+class RuleSwitch(_Strict):
+    """Turns an opt-in rule on, for every contract or only for those with a data category."""
+
+    data_category: DataCategory | None = None
+
+    def applies(self, c: Contract) -> bool:
+        return self.data_category is None or self.data_category in c.data_categories
+
+
+class Pack(_Strict):
+    id: str
+    title: dict[str, str] = {}
+    extends: str | None = None
+    clauses: ClauseSets = ClauseSets()
+    inspection_interval_months: int | None = Field(default=None, ge=1)
+    onsite: tuple[OnsiteRequirement, ...] = ()
+    deletion_grace_days: int | None = Field(default=None, ge=0)
+    rules: dict[str, RuleSwitch] = {}
+
+    @field_validator("rules")
+    @classmethod
+    def _known_rules(cls, rules: dict[str, RuleSwitch]) -> dict[str, RuleSwitch]:
+        from .registry import load_rules
+
+        RULES = load_rules()
+
+        for rule_id in rules:
+            if rule_id not in RULES:
+                raise ValueError(f"unknown rule {rule_id!r}")
+            if not RULES[rule_id].opt_in:
+                raise ValueError(f"rule {rule_id!r} is always on; only opt-in rules can be turned on")
+        return rules
+
+
+def _read_pack(path: Path) -> Pack:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return Pack.model_validate(data)
+    except (yaml.YAMLError, ValidationError, OSError, UnicodeDecodeError) as exc:
+        raise PolicyError(f"{path}: invalid policy pack: {exc}") from None
+
+
+class PackLibrary:
+    """The built-in packs plus any user pack files; resolves `extends` into flat packs."""
+
+    def __init__(self, extra_files: Iterable[str | Path] = ()):
+        self.raw: dict[str, Pack] = {}
+        for path in [*sorted(PACK_DIR.glob("*.yaml")), *map(Path, extra_files)]:
+            pack = _read_pack(path)
+            self.raw[pack.id] = pack
+        self.resolved = {pid: self._resolve(pid) for pid in self.raw}
+
+    def ids(self) -> list[str]:
+        return sorted(self.raw)
+
+    def _resolve(self, pack_id: str) -> Pack:
+        chain: list[Pack] = []
+        current: str | None = pack_id
+        while current is not None:
+            if current not in self.raw:
+                raise PolicyError(f"policy pack {chain[-1].id!r} extends unknown pack {current!r}")
+            if any(p.id == current for p in chain):
+                raise PolicyError(f"policy pack {pack_id!r}: `extends` forms a cycle")
+            chain.append(self.raw[current])
+            current = chain[-1].extends or (None if current == DEFAULT_POLICY else DEFAULT_POLICY)
+        merged = chain[-1]
+        for child in reversed(chain[:-1]):
+            merged = _merge(merged, child)
+        return merged
+
+    @lru_cache(maxsize=None)
+    def policy(self, pack_ids: tuple[str, ...]) -> Policy:
+        """The policy in force for a chain that names these packs (baseline always included)."""
+        unknown = [p for p in pack_ids if p not in self.resolved]
+        if unknown:
+            raise PolicyError(f"unknown policy {unknown[0]!r}")
+        return Policy(tuple(sorted({DEFAULT_POLICY, *pack_ids})),
+                      [self.resolved[p] for p in {DEFAULT_POLICY, *pack_ids}])
+
+    def turned_on_by(self, rule_id: str) -> list[str]:
+        return [pid for pid in self.ids() if rule_id in self.raw[pid].rules]
+
+
+def _merge(base: Pack, child: Pack) -> Pack:
+    sets = {k: getattr(base.clauses, k) | getattr(child.clauses, k) for k in ClauseSets.model_fields}
+    return Pack(
+        id=child.id, title=child.title or base.title, extends=None, clauses=ClauseSets(**sets),
+        inspection_interval_months=child.inspection_interval_months or base.inspection_interval_months,
+        onsite=base.onsite + child.onsite,
+        deletion_grace_days=(child.deletion_grace_days if child.deletion_grace_days is not None
+                             else base.deletion_grace_days),
+        rules={**base.rules, **child.rules},
+    )
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Several packs in force at once: clause sets united, a rule on if any pack turns it on,
+    intervals the shortest."""
+
+    ids: tuple[str, ...]
+    packs: list[Pack]
+
+    def required_clauses(self, c: Contract, depth: int) -> frozenset[Clause]:
+        out: set[Clause] = set()
+        for p in self.packs:
+            out |= p.clauses.personal  # my_number is personal information too
+            if DataCategory.my_number in c.data_categories:
+                out |= p.clauses.my_number
+            if depth >= 2:
+                out |= p.clauses.depth_2_plus
+            if c.external_services:
+                out |= p.clauses.external_services
+        return frozenset(out)
+
+    @property
+    def interval_months(self) -> int:
+        return min(p.inspection_interval_months or 12 for p in self.packs)
+
+    @property
+    def deletion_grace_days(self) -> int:
+        return min(30 if p.deletion_grace_days is None else p.deletion_grace_days for p in self.packs)
+
+    def rule_on(self, rule_id: str, c: Contract) -> bool:
+        return any(s.applies(c) for p in self.packs if (s := p.rules.get(rule_id)) is not None)
+
+    def onsite_due(self, c: Contract, last_onsite: date | None) -> tuple[date, str] | None:
+        """The earliest on-site due date any pack sets for this contract, with its requirement."""
+        dues: list[tuple[date, str]] = []
+        for p in self.packs:
+            for req in p.onsite:
+                if not req.applies(c):
+                    continue
+                if req.within_term:
+                    due = None if last_onsite else c.end_date
+                else:
+                    due = due_date(c, last_onsite, req.interval_months)
+                if due is not None:
+                    dues.append((due, f"{p.id}: {req.label()}"))
+        return min(dues) if dues else None
+
+    def onsite_required(self, c: Contract) -> bool:
+        return any(req.applies(c) for p in self.packs for req in p.onsite)
+
+
+def due_date(c: Contract, last: date | None, months: int) -> date | None:
+    """RULES.md § Inspection: start + M (capped at end) with none yet, else last + M;
+    no due date once that falls after the end of the contract."""
+    if last is None:
+        return min(add_months(c.start_date, months), c.end_date)
+    due = add_months(last, months)
+    return None if due > c.end_date else due

@@ -1,0 +1,67 @@
+"""The rule registry: each rule declared once, with its id, severity, citations, doc and predicate."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from loaders.vocab import Severity
+
+if TYPE_CHECKING:
+    from .context import Visit
+
+CATEGORIES = {
+    "structure": {"ja": "チェーン構造", "en": "Chain structure"},
+    "approval": {"ja": "再委託の承認", "en": "Approval"},
+    "clauses": {"ja": "条項（同等以上の規定）", "en": "Clauses"},
+    "inspection": {"ja": "検査の網羅", "en": "Inspection"},
+    "people": {"ja": "体制", "en": "People"},
+    "closure": {"ja": "契約終了・事故", "en": "End of contract and incidents"},
+}
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A rule firing on the visited contract: what is wrong, in the chain's own terms."""
+
+    ja: str
+    en: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: Severity
+    category: str
+    cites: tuple[str, ...]
+    title: dict[str, str]
+    doc: dict[str, str]  # what it checks and why, with an example, in Japanese and English
+    check: Callable[[Visit], Hit | None]
+    opt_in: bool = False  # runs only where a policy pack turns it on
+    scope: str = "all"  # "all", or "started" (start_date ≤ D), or "ended" (end_date < D)
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(id: str, severity: str, category: str, cites: tuple[str, ...], title: dict[str, str],
+         doc: dict[str, str], opt_in: bool = False, scope: str = "all"):
+    """Declare a rule; the decorated function is its predicate."""
+    if category not in CATEGORIES:
+        raise ValueError(f"unknown category {category!r}")
+
+    def register(check: Callable[[Visit], Hit | None]) -> Callable[[Visit], Hit | None]:
+        if id in RULES:
+            raise ValueError(f"duplicate rule id {id!r}")
+        RULES[id] = Rule(id, Severity(severity), category, cites, title, doc, check, opt_in, scope)
+        return check
+
+    return register
+
+
+def load_rules() -> dict[str, Rule]:
+    """Import every rule module (their declarations fill RULES) and return the registry."""
+    from .checks import structure, approval, clauses, inspection, people, closure  # noqa: F401  (RULES.md order)
+
+    return RULES

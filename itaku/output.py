@@ -1,0 +1,61 @@
+"""Render reports for the terminal (rich tables: wide characters aligned), JSON and CSV."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+
+from rich.console import Console
+from rich.table import Table
+
+from graph.rules.findings import CSV_COLUMNS, Report, flat_row
+from loaders.vocab import Severity, level_label
+
+STYLE = {"critical": "bold white on red", "high": "bold red", "medium": "yellow", "low": "cyan"}
+HEAD = {
+    "ja": ("重大度", "ルール", "契約", "階層", "指摘内容"),
+    "en": ("Severity", "Rule", "Contract", "Level", "Finding"),
+}
+
+
+def console(stderr: bool = False) -> Console:
+    """A terminal console; piped output gets a wide page rather than 80 columns."""
+    con = Console(stderr=stderr, highlight=False, soft_wrap=False)
+    if not con.is_terminal and "COLUMNS" not in __import__("os").environ:
+        con.width = 200
+    return con
+
+
+def findings_table(report: Report, lang: str = "ja") -> Table:
+    table = Table(title=f"{'基準日' if lang == 'ja' else 'As of'} {report.as_of}", show_lines=False)
+    for i, name in enumerate(HEAD[lang]):
+        table.add_column(name, no_wrap=i < 3, overflow="fold", ratio=1 if i == 4 else None)
+    for f in report.findings:
+        sev = Severity(f.severity)
+        table.add_row(f"[{STYLE[f.severity]}]{sev.ja if lang == 'ja' else sev.value}[/]", f.rule, f.contract_id,
+                      level_label(f.depth)[lang], f.message[lang])
+    return table
+
+
+def summary_table(report: Report, lang: str = "ja") -> Table:
+    s = report.summary()
+    table = Table(title="重大度別" if lang == "ja" else "By severity")
+    table.add_column("重大度" if lang == "ja" else "Severity")
+    table.add_column("件数" if lang == "ja" else "Findings", justify="right")
+    for sev in Severity:
+        table.add_row(f"[{STYLE[sev.value]}]{sev.ja if lang == 'ja' else sev.value}[/]", str(s["by_severity"].get(sev.value, 0)))
+    return table
+
+
+def write_json(report: Report, out=None) -> None:
+    json.dump(report.as_dict(), out or sys.stdout, ensure_ascii=False, indent=1)
+    (out or sys.stdout).write("\n")
+
+
+def write_csv(report: Report, out=None) -> None:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(flat_row(f) for f in report.findings)
+    (out or sys.stdout).write(buf.getvalue())

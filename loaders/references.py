@@ -1,0 +1,114 @@
+"""Checks across rows and files: duplicate ids, dangling references, cycles, impossible spans."""
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from .errors import Problem
+from .model import Record
+
+# (file, column, target file) for every reference to an id of another file.
+REFERENCES = (
+    ("organizations", "parent_org_id", "organizations"),
+    ("contracts", "parent_contract_id", "contracts"),
+    ("contracts", "delegator_id", "organizations"),
+    ("contracts", "delegatee_id", "organizations"),
+    ("approvals", "contract_id", "contracts"),
+    ("approvals", "approver_id", "organizations"),
+    ("approvals", "notified_ids", "organizations"),
+    ("inspections", "contract_id", "contracts"),
+    ("inspections", "inspector_id", "organizations"),
+    ("checklist_items", "inspection_id", "inspections"),
+    ("improvements", "inspection_id", "inspections"),
+    ("improvements", "follow_up_inspection_id", "inspections"),
+    ("personnel", "contract_id", "contracts"),
+    ("personnel", "org_id", "organizations"),
+    ("trainings", "contract_id", "contracts"),
+    ("deletions", "contract_id", "contracts"),
+    ("incidents", "contract_id", "contracts"),
+    ("incidents", "reported_ids", "organizations"),
+)
+KEYS = {"organizations": "org_id", "contracts": "contract_id", "inspections": "inspection_id",
+        "improvements": "improvement_id", "incidents": "incident_id"}
+# Files whose two dates must not be inverted: (file, first, second).
+SPANS = (("contracts", "start_date", "end_date"), ("personnel", "start_date", "end_date"),
+         ("improvements", "issued_date", "due_date"))
+
+
+def check_references(records: dict[str, list[Record]], rows: dict[str, list[int]],
+                     labels: dict[str, str], known_policies: Collection[str] | None) -> list[Problem]:
+    """Problems across rows. Records may be partial (a row with cell problems keeps its valid
+    cells): an absent attribute is skipped here, its problem was reported already."""
+    problems: list[Problem] = []
+
+    def at(file: str, i: int, column: str, message: str) -> None:
+        problems.append(Problem(labels.get(file, file + ".csv"), rows[file][i], column, message))
+
+    ids: dict[str, dict[str, int]] = {}
+    for file, key in KEYS.items():
+        seen: dict[str, int] = {}
+        for i, rec in enumerate(records[file]):
+            value = getattr(rec, key, None)
+            if value is None:
+                continue
+            if value in seen:
+                at(file, i, key, f"duplicate {key} {value!r} (first at row {rows[file][seen[value]]})")
+            else:
+                seen[value] = i
+        ids[file] = seen
+
+    for file, column, target in REFERENCES:
+        for i, rec in enumerate(records[file]):
+            value = getattr(rec, column, None)
+            for ref in value if isinstance(value, list) else ([value] if value else []):
+                if ref not in ids[target]:
+                    at(file, i, column, f"unknown {KEYS[target]} {ref!r}")
+
+    for file, first, second in SPANS:
+        for i, rec in enumerate(records[file]):
+            a, b = getattr(rec, first, None), getattr(rec, second, None)
+            if a and b and b < a:
+                at(file, i, second, f"{second} {b} is before {first} {a}")
+
+    for i, c in enumerate(records["contracts"]):
+        if getattr(c, "delegator_id", None) is not None and c.delegator_id == getattr(c, "delegatee_id", None):
+            at("contracts", i, "delegatee_id", f"{c.delegatee_id!r} delegates to itself")
+        if c.policies and c.parent_contract_id:
+            at("contracts", i, "policies", "policies may be set only on a prime contract (委託); the chain below inherits them")
+        if known_policies is not None:
+            for policy in c.policies:
+                if policy not in known_policies:
+                    at("contracts", i, "policies", f"unknown policy {policy!r} (known: {', '.join(sorted(known_policies))})")
+
+    seen_items: dict[tuple[str, str], int] = {}
+    for i, item in enumerate(records["checklist_items"]):
+        key = (getattr(item, "inspection_id", None), getattr(item, "item", None))
+        if key in seen_items:
+            at("checklist_items", i, "item", f"item {item.item!r} of inspection {item.inspection_id!r} answered twice (first at row {rows['checklist_items'][seen_items[key]]})")
+        seen_items.setdefault(key, i)
+
+    for file, column in (("contracts", "parent_contract_id"), ("organizations", "parent_org_id")):
+        key = KEYS[file]
+        parent = {getattr(r, key): getattr(r, column, None) for r in records[file] if hasattr(r, key)}
+        for member, cycle in find_cycles(parent).items():
+            at(file, ids[file][member], column, f"{column} forms a cycle: {' → '.join(cycle)}")
+    return problems
+
+
+def find_cycles(parent: dict[str, str | None]) -> dict[str, list[str]]:
+    """For each id that lies on a cycle of parent links, the cycle from it back to it. Iterative, O(n)."""
+    state: dict[str, int] = {}  # 1 = on the current walk, 2 = done
+    cycles: dict[str, list[str]] = {}
+    for start in parent:
+        walk: list[str] = []
+        node: str | None = start
+        while node is not None and node in parent and state.get(node) is None:
+            state[node] = 1
+            walk.append(node)
+            node = parent[node]
+        if node is not None and state.get(node) == 1:
+            loop = walk[walk.index(node):]
+            for j, member in enumerate(loop):
+                cycles[member] = loop[j:] + loop[:j] + [member]
+        for n in walk:
+            state[n] = 2
+    return cycles

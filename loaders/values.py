@@ -1,0 +1,100 @@
+"""Cell-level parsing shared by every loader: dates (ISO and Japanese era), booleans, lists, ids.
+
+Each parser takes the raw cell (str from CSV, or a typed value from Excel) and returns the
+Python value or raises ValueError with a message fit for `file:row:column: message`.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime
+
+# Era name, its one-letter abbreviation, its first and last day.
+ERAS = (
+    ("令和", "R", date(2019, 5, 1), date.max),
+    ("平成", "H", date(1989, 1, 8), date(2019, 4, 30)),
+    ("昭和", "S", date(1926, 12, 25), date(1989, 1, 7)),
+)
+_ERA_BY_TOKEN = {tok: era for era in ERAS for tok in (era[0], era[1])}
+_ERA_RE = re.compile(
+    r"^(令和|平成|昭和|R|H|S)\s*(元|\d{1,2})\s*(?:年|\.|/|-)\s*(\d{1,2})\s*(?:月|\.|/|-)\s*(\d{1,2})\s*日?$",
+    re.IGNORECASE,
+)
+_WESTERN_RE = re.compile(r"^(\d{4})\s*(?:-|/|\.|年)\s*(\d{1,2})\s*(?:-|/|\.|月)\s*(\d{1,2})\s*日?$")
+
+TRUE_WORDS = frozenset({"true", "1", "yes", "○", "〇", "◯", "はい", "有", "あり"})
+FALSE_WORDS = frozenset({"false", "0", "no", "×", "✕", "いいえ", "無", "なし"})
+
+
+def normalize(text: str) -> str:
+    """Full-width digits and letters to ASCII (NFKC), surrounding space removed."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def parse_date(value: object) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = normalize(str(value))
+    if m := _WESTERN_RE.match(text):
+        return _make_date(int(m[1]), int(m[2]), int(m[3]), text)
+    if m := _ERA_RE.match(text):
+        name, _, first, last = _ERA_BY_TOKEN[m[1].upper() if len(m[1]) == 1 else m[1]]
+        era_year = 1 if m[2] == "元" else int(m[2])
+        if era_year < 1:
+            raise ValueError(f"invalid era year in date {text!r}")
+        result = _make_date(first.year + era_year - 1, int(m[3]), int(m[4]), text)
+        if not first <= result <= last:
+            raise ValueError(f"date {text!r} is outside the {name} era")
+        return result
+    raise ValueError(f"not a date: {text!r} (expected YYYY-MM-DD or a Japanese era date such as 令和5年3月1日 / R5.3.1)")
+
+
+def _make_date(year: int, month: int, day: int, text: str) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise ValueError(f"no such date: {text!r}") from None
+
+
+def parse_bool(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = normalize(str(value)).lower()
+    if text in TRUE_WORDS:
+        return True
+    if text in FALSE_WORDS:
+        return False
+    raise ValueError(f"not a boolean: {text!r} (expected true/false, 1/0, yes/no or ○/×)")
+
+
+def split_list(value: object) -> list[str]:
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value]
+    parts = re.split(r"[;；]", str(value))
+    return [p for p in (normalize(part) for part in parts) if p]
+
+
+def to_text(value: object) -> str:
+    """Excel hands numbers for numeric-looking ids: 12.0 → '12'."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (int, float)):
+        return str(value)
+    return str(value).strip()
+
+
+def alias_parser(aliases: dict[str, str], what: str):
+    """Build a parser mapping any accepted spelling (English value or Japanese alias) to the value."""
+    folded = {normalize(k).lower(): v for k, v in aliases.items()}
+    shown = ", ".join(dict.fromkeys(aliases.values()))
+
+    def parse(value: object) -> str:
+        text = normalize(str(value))
+        try:
+            return folded[text.lower()]
+        except KeyError:
+            raise ValueError(f"unknown {what} {text!r} (expected one of: {shown})") from None
+
+    return parse

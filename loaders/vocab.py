@@ -1,0 +1,185 @@
+"""The product's vocabulary (GLOSSARY.md): enum values, their Japanese aliases and labels."""
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Labeled(StrEnum):
+    """A StrEnum whose members carry a Japanese label (also accepted as an input alias)."""
+
+    @classmethod
+    def labels(cls) -> dict[str, str]:
+        return _LABELS[cls.__name__]
+
+    @property
+    def ja(self) -> str:
+        return self.labels()[self.value]
+
+    @classmethod
+    def aliases(cls) -> dict[str, str]:
+        """Every accepted spelling (value, Japanese label, extra aliases) → value."""
+        out = {m.value: m.value for m in cls}
+        for value, label in cls.labels().items():
+            for alias in label.split("/"):
+                out[alias.strip()] = value
+        out.update(_EXTRA_ALIASES.get(cls.__name__, {}))
+        return out
+
+
+class OrgKind(Labeled):
+    principal = "principal"
+    contractor = "contractor"
+
+
+class DataCategory(Labeled):
+    personal = "personal"
+    my_number = "my_number"
+
+
+class ContractType(Labeled):
+    designated_manager = "designated_manager"
+    long_term = "long_term"
+    annual = "annual"
+    short = "short"
+
+
+class ApprovalStatus(Labeled):
+    approved = "approved"
+    rejected = "rejected"
+    pending = "pending"
+
+
+class InspectionMethod(Labeled):
+    on_site = "on_site"
+    written = "written"
+    self_check = "self_check"
+    hearing = "hearing"
+    third_party_audit = "third_party_audit"
+
+
+class InspectionTiming(Labeled):
+    pre_contract = "pre_contract"
+    periodic = "periodic"
+    follow_up = "follow_up"
+
+
+class InspectionResult(Labeled):
+    ok = "ok"
+    needs_improvement = "needs_improvement"
+
+
+class Answer(Labeled):
+    A = "A"
+    B = "B"
+    C = "C"
+    NA = "NA"
+
+
+class Role(Labeled):
+    general_manager = "general_manager"
+    audit_lead = "audit_lead"
+    data_manager = "data_manager"
+    handler = "handler"
+
+
+class DeletionMethod(Labeled):
+    destroy = "destroy"
+    erase = "erase"
+    return_ = "return"
+
+
+class Evidence(Labeled):
+    photo = "photo"
+    process_record = "process_record"
+    none = "none"
+
+
+class Clause(Labeled):
+    confidentiality = "confidentiality"
+    purpose_limitation = "purpose_limitation"
+    redelegation_control = "redelegation_control"
+    copy_restriction = "copy_restriction"
+    incident_response = "incident_response"
+    return_deletion = "return_deletion"
+    termination_damages = "termination_damages"
+    safety_measures = "safety_measures"
+    compliance_reporting = "compliance_reporting"
+    audit_inspection = "audit_inspection"
+    no_takeout = "no_takeout"
+    staff_supervision = "staff_supervision"
+    security_policy = "security_policy"
+    responsible_persons = "responsible_persons"
+    publication = "publication"
+    external_service_control = "external_service_control"
+
+
+class Severity(Labeled):
+    critical = "critical"
+    high = "high"
+    medium = "medium"
+    low = "low"
+
+    @property
+    def rank(self) -> int:
+        """Higher is worse: critical 3 … low 0."""
+        return _SEVERITY_RANK[self.value]
+
+
+_SEVERITY_RANK = {"critical": 3, "high": 2, "medium": 1, "low": 0}
+
+_LABELS: dict[str, dict[str, str]] = {
+    "OrgKind": {"principal": "委託元", "contractor": "委託先"},
+    "DataCategory": {"personal": "個人情報", "my_number": "特定個人情報"},
+    "ContractType": {"designated_manager": "指定管理", "long_term": "長期継続",
+                     "annual": "1年", "short": "1年未満"},
+    "ApprovalStatus": {"approved": "承認", "rejected": "不承認", "pending": "申請中"},
+    "InspectionMethod": {"on_site": "実地", "written": "書面", "self_check": "自己点検",
+                         "hearing": "ヒアリング", "third_party_audit": "第三者監査報告"},
+    "InspectionTiming": {"pre_contract": "契約前", "periodic": "定期", "follow_up": "改善確認"},
+    "InspectionResult": {"ok": "問題なし", "needs_improvement": "要改善"},
+    "Answer": {"A": "実施", "B": "一部のみ実施", "C": "未実施", "NA": "対象外"},
+    "Role": {"general_manager": "総括責任者", "audit_lead": "監査責任者",
+             "data_manager": "管理責任者", "handler": "事務取扱担当者"},
+    "DeletionMethod": {"destroy": "廃棄", "erase": "削除", "return": "返却"},
+    "Evidence": {"photo": "写真", "process_record": "作業記録", "none": "なし"},
+    "Clause": {
+        "confidentiality": "秘密保持",
+        "purpose_limitation": "目的外利用・第三者提供の禁止",
+        "redelegation_control": "再委託の制限又は事前承認",
+        "copy_restriction": "複製等の制限",
+        "incident_response": "漏えい等の事案発生時の対応",
+        "return_deletion": "終了時の消去・媒体の返却",
+        "termination_damages": "違反時の契約解除・損害賠償",
+        "safety_measures": "安全管理措置",
+        "compliance_reporting": "遵守状況の報告",
+        "audit_inspection": "委託元(及び甲)による監査・検査・実地調査の権限",
+        "no_takeout": "持ち出しの禁止",
+        "staff_supervision": "従事者の明確化・監督・教育",
+        "security_policy": "情報セキュリティポリシー等の遵守",
+        "responsible_persons": "責任者・作業者・作業場所の特定",
+        "publication": "事故時の公表",
+        "external_service_control": "外部サービス利用の制限",
+    },
+    "Severity": {"critical": "重大", "high": "高", "medium": "中", "low": "低"},
+}
+
+_EXTRA_ALIASES: dict[str, dict[str, str]] = {
+    "DataCategory": {"マイナンバー": "my_number", "特定個人情報(マイナンバー)": "my_number"},
+    "InspectionMethod": {"実地検査": "on_site", "立入検査": "on_site", "書面検査": "written",
+                         "報告": "written"},
+    "InspectionResult": {"要改善": "needs_improvement"},
+    "ContractType": {"長期継続契約": "long_term", "1年未満": "short", "１年": "annual",
+                     "１年未満": "short"},
+    "Answer": {"N/A": "NA", "ー": "NA", "-": "NA"},
+}
+
+
+def level_label(depth: int) -> dict[str, str]:
+    """委託 / 再委託 / 再々委託 … for a depth, in Japanese and English."""
+    if depth <= 1:
+        return {"ja": "委託", "en": "contract (level 1)"}
+    if depth == 2:
+        return {"ja": "再委託", "en": "subcontract (level 2)"}
+    if depth == 3:
+        return {"ja": "再々委託", "en": "sub-subcontract (level 3)"}
+    return {"ja": f"再々委託等（第{depth}階層）", "en": f"sub-subcontract (level {depth})"}

@@ -1,0 +1,124 @@
+"""The real `itaku` entry point, in a subprocess, as users run it."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from conftest import EXAMPLES, ORGS, run_itaku, write_dataset
+
+JSON_KEYS = {"rule", "severity", "contract_id", "depth", "root_principal_id", "delegator_id", "delegatee_id",
+             "path", "details", "citations", "message"}
+
+
+def test_help_everywhere():
+    for args in ([], ["validate"], ["check"], ["demo"], ["rules"], ["rules", "explain"]):
+        out = run_itaku(*args, "--help")
+        assert out.returncode == 0 and "Usage" in out.stdout, args
+
+
+def test_validate_ok_and_bad(small, tmp_path):
+    ok = run_itaku("validate", small)
+    assert ok.returncode == 0 and "3 contracts" in ok.stdout
+    bad = write_dataset(tmp_path / "bad", {"organizations": ORGS, "contracts":
+        "contract_id,delegator_id,delegatee_id,data_categories,start_date,end_date\nK-1,CITY,A,personal,R7.4.31,2026-03-31\n"})
+    out = run_itaku("validate", bad)
+    assert out.returncode == 2
+    assert out.stderr.splitlines()[0] == "contracts.csv:2:start_date: no such date: 'R7.4.31'"
+    assert "Traceback" not in out.stderr
+
+
+def test_check_json_shape_and_order(small):
+    out = run_itaku("check", small, "--as-of", "2026-11-01", "--format", "json", "--fail-on", "never")
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    assert doc["as_of"] == "2026-11-01" and set(doc) == {"as_of", "findings", "summary"}
+    assert {"by_rule", "by_severity", "contracts"} <= set(doc["summary"]) and doc["summary"]["contracts"] == 3
+    for f in doc["findings"]:
+        assert set(f) == JSON_KEYS and set(f["message"]) == {"ja", "en"}
+    keys = [(f["path"], f["rule"]) for f in doc["findings"]]
+    assert keys == sorted(keys)
+    unapproved = {f["contract_id"] for f in doc["findings"] if f["rule"] == "unapproved-redelegation"}
+    assert unapproved == {"K-2", "K-3"}
+    k3 = next(f for f in doc["findings"] if f["rule"] == "inherited-unapproved-chain")
+    assert k3["contract_id"] == "K-3" and k3["details"] == {"nearest": "K-2"} and k3["path"] == ["K-1", "K-2", "K-3"]
+
+
+@pytest.mark.parametrize("fail_on, status", [("critical", 1), ("high", 1), ("never", 0)])
+def test_fail_on(small, fail_on, status):
+    assert run_itaku("check", small, "--as-of", "2025-05-01", "--fail-on", fail_on).returncode == status
+
+
+def test_fail_on_below_threshold(tmp_path):
+    """Only a medium finding: exit 0 at the default (high), 1 with --fail-on medium."""
+    folder = write_dataset(tmp_path / "d", {"organizations": ORGS, "contracts":
+        "contract_id,delegator_id,delegatee_id,data_categories,start_date,end_date,clauses\n"
+        "K-1,CITY,A,personal,2025-04-01,2027-03-31,confidentiality;purpose_limitation;redelegation_control;"
+        "copy_restriction;incident_response;return_deletion;termination_damages\n",
+        "inspections": "inspection_id,contract_id,inspector_id,date,method,result\nI-1,K-1,CITY,2026-06-01,on_site,要改善\n"})
+    out = run_itaku("check", folder, "--as-of", "2026-11-01", "--format", "json")
+    assert out.returncode == 0 and [f["rule"] for f in json.loads(out.stdout)["findings"]] == ["improvement-untracked"]
+    assert run_itaku("check", folder, "--as-of", "2026-11-01", "--fail-on", "medium").returncode == 1
+
+
+def test_check_csv_and_filters(small):
+    out = run_itaku("check", small, "--as-of", "2026-11-01", "--format", "csv", "--rule", "unapproved-redelegation")
+    rows = list(csv.DictReader(io.StringIO(out.stdout)))
+    assert [r["contract_id"] for r in rows] == ["K-2", "K-3"] and {r["severity"] for r in rows} == {"critical"}
+    out = run_itaku("check", small, "--as-of", "2026-11-01", "--format", "json", "--severity", "medium", "--fail-on", "never")
+    assert {f["severity"] for f in json.loads(out.stdout)["findings"]} <= {"medium"}
+    out = run_itaku("check", small, "--as-of", "2026-11-01", "--format", "json", "--principal", "NOBODY")
+    assert json.loads(out.stdout)["findings"] == [] and out.returncode == 0
+
+
+def test_check_table_is_japanese(small):
+    out = run_itaku("check", small, "--as-of", "2026-11-01")
+    assert out.returncode == 1 and "重大度" in out.stdout and "承認がありません" in out.stdout
+    out = run_itaku("check", small, "--as-of", "2026-11-01", "--lang", "en")
+    assert "Severity" in out.stdout and "no approval by the principal" in out.stdout
+
+
+def test_bad_input_exit_2_no_output(tmp_path):
+    folder = write_dataset(tmp_path / "d", {"organizations": ORGS, "contracts": "contract_id\nK-1\n"})
+    out = run_itaku("check", folder, "--format", "json")
+    assert out.returncode == 2 and out.stdout == ""
+    assert "contracts.csv:1:delegator_id: required column missing" in out.stderr.splitlines()
+
+
+def test_unknown_policy_and_rule(small):
+    assert run_itaku("check", small, "--policy", "osaka").returncode == 2
+    out = run_itaku("check", small, "--rule", "no-such-rule")
+    assert out.returncode == 2 and "unknown rule 'no-such-rule'" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_ignore_file(small, tmp_path):
+    ignore = tmp_path / "ignore.yaml"
+    ignore.write_text("- rule: unapproved-redelegation\n  contract_id: K-2\n  reason: 承認書を確認中\n  expires: 2027-03-31\n"
+                      "- rule: inspection-overdue\n  reason: 期限切れの承知\n  expires: 2026-01-01\n", encoding="utf-8")
+    out = run_itaku("check", small, "--as-of", "2026-11-01", "--format", "json", "--ignore-file", ignore)
+    doc = json.loads(out.stdout)
+    assert ("unapproved-redelegation", "K-2") not in {(f["rule"], f["contract_id"]) for f in doc["findings"]}
+    assert ("unapproved-redelegation", "K-3") in {(f["rule"], f["contract_id"]) for f in doc["findings"]}
+    assert doc["summary"]["suppressed"] == 1
+    assert "expired on 2026-01-01" in out.stderr
+    ignore.write_text("- rule: unapproved-redelegation\n  contract_id: K-2\n  expires: 2027-03-31\n", encoding="utf-8")
+    out = run_itaku("check", small, "--ignore-file", ignore)
+    assert out.returncode == 2 and "reason" in out.stderr
+
+
+def test_rules_list_and_explain():
+    out = run_itaku("rules")
+    assert out.returncode == 0 and "unapproved-redelegation" in out.stdout and "重大" in out.stdout
+    out = run_itaku("rules", "explain", "weaker-than-parent")
+    assert out.returncode == 0 and "同等以上" in out.stdout and "nerima 18(1)(3)" in out.stdout
+    assert run_itaku("rules", "explain", "nope").returncode == 2
+
+
+@pytest.mark.skipif(not (EXAMPLES / "city-resident-tax").exists(), reason="examples not written yet")
+def test_demo():
+    out = run_itaku("demo")
+    assert out.returncode == 0, out.stderr
+    assert "city-resident-tax" in out.stdout and "ward-designated-managers" in out.stdout
+    assert "最大階層" in out.stdout and "重大度" in out.stdout and "itaku check" in out.stdout
