@@ -185,6 +185,40 @@ def demo(
               f"\n  itaku check {hint} --as-of {day} --format json\n  itaku rules\n  itaku validate <your dataset>")
 
 
+def parse_params(pairs: list[str]) -> dict[str, str]:
+    params = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise typer.BadParameter(f"expected k=v, got {pair!r}", param_hint="--param")
+        params[key.strip()] = value
+    return params
+
+
+@app.command()
+def query(
+    name: Annotated[str, typer.Argument(help="coverage-by-level, unapproved-redelegations, exposure, concentration, inspection-schedule")],
+    dataset: DatasetArg,
+    param: Annotated[list[str], typer.Option("--param", help="k=v (exposure: --param org=ORG_ID)")] = [],
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="基準日 / as-of date (default: today)")] = None,
+    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+) -> None:
+    """監査クエリ / run an audit query on a dataset (the same rows as its Cypher on Neo4j)."""
+    from queries import QueryError, run_embedded
+
+    day = _as_of(as_of)
+    params = parse_params(param)
+    packs = library([])
+    try:
+        from queries.catalog import get
+
+        get(name, params)
+        rows = run_embedded(name, read(dataset, packs), day, params, Engine(packs))
+    except QueryError as exc:
+        fail(str(exc))
+    output.write_rows(name, day, rows, fmt.value)
+
+
 @rules_app.callback()
 def rules_list(ctx: typer.Context, lang: Annotated[Lang, typer.Option("--lang")] = Lang.ja) -> None:
     """ルールの一覧 / list every rule with its severity, category and packs."""
@@ -222,9 +256,19 @@ def rules_explain(rule_id: str, lang: Annotated[Optional[Lang], typer.Option("--
         con.print(f"{'有効化するポリシー' if lang != Lang.en else 'Turned on by'}: {', '.join(library([]).turned_on_by(r.id))}")
 
 
-def main() -> None:  # pragma: no cover - console entry point
-    app()
+def main() -> None:
+    """Console entry point: an unexpected error is one line on stderr, never a traceback
+    (set ITAKU_DEBUG=1 to see it)."""
+    import os
+
+    try:
+        app()
+    except Exception as exc:  # noqa: BLE001 - the last line of defence
+        if os.environ.get("ITAKU_DEBUG"):
+            raise
+        typer.echo(f"itaku: error: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(70)
 
 
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(app())
+if __name__ == "__main__":
+    main()

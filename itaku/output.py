@@ -9,7 +9,7 @@ import sys
 from rich.console import Console
 from rich.table import Table
 
-from graph.rules.findings import CSV_COLUMNS, Report, flat_row
+from graph.rules.findings import CSV_COLUMNS, Report, flat_row, neutralize
 from loaders.vocab import Severity, level_label
 
 STYLE = {"critical": "bold white on red", "high": "bold red", "medium": "yellow", "low": "cyan"}
@@ -59,3 +59,25 @@ def write_csv(report: Report, out=None) -> None:
     writer.writeheader()
     writer.writerows(flat_row(f) for f in report.findings)
     (out or sys.stdout).write(buf.getvalue())
+
+
+def write_rows(name: str, as_of, rows: list[dict], fmt: str, out=None) -> None:
+    """Audit query rows: `{"query", "as_of", "rows"}` as JSON, CSV (lists joined by " > "), or a table."""
+    out = out or sys.stdout
+    if fmt == "json":
+        json.dump({"query": name, "as_of": as_of.isoformat(), "rows": rows}, out, ensure_ascii=False, indent=1)
+        out.write("\n")
+        return
+    flat = [{k: " > ".join(map(str, v)) if isinstance(v, list) else v for k, v in r.items()} for r in rows]
+    columns = list(rows[0]) if rows else []
+    if fmt == "csv":
+        writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({k: neutralize(v) for k, v in r.items()} for r in flat)
+        return
+    table = Table(title=f"{name} ({as_of})")
+    for c in columns:
+        table.add_column(c, overflow="fold")
+    for r in flat:
+        table.add_row(*("" if r[c] is None else str(r[c]) for c in columns))
+    console().print(table)

@@ -6,7 +6,7 @@ of the prime contract): no contract ever walks back to its root. Work is O(contr
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from datetime import date
 
 from graph.chains import ChainGraph
@@ -37,17 +37,22 @@ class Engine:
         return self.library.policy(self.override or tuple(prime_policies) or (DEFAULT_POLICY,))
 
     def run(self, dataset: Dataset, as_of: date, graph: ChainGraph | None = None) -> Report:
-        graph = graph or ChainGraph(dataset)
         findings: list[Finding] = []
         used: set[str] = set()
-        for prime in graph.primes:
-            policy = self.policy_for(prime.policies)
-            used.update(policy.ids)
-            findings.extend(self._walk_chain(dataset, graph, prime, policy, as_of))
+        for visit in self.visits(dataset, as_of, graph):
+            used.update(visit.policy.ids)
+            findings.extend(self._check(visit))
         findings.sort(key=Finding.sort_key)
         return Report(as_of, findings, len(dataset.contracts), sorted(used))
 
-    def _walk_chain(self, ds: Dataset, graph: ChainGraph, prime, policy: Policy, as_of: date):
+    def visits(self, ds: Dataset, as_of: date, graph: ChainGraph | None = None) -> Iterator[Visit]:
+        """Every contract, parents first, with the state carried down its chain. A Visit's `path`
+        and `orgs_above` are live: copy them to keep them past the next step."""
+        graph = graph or ChainGraph(ds)
+        for prime in graph.primes:
+            yield from self._walk_chain(ds, prime, self.policy_for(prime.policies), as_of)
+
+    def _walk_chain(self, ds: Dataset, prime, policy: Policy, as_of: date) -> Iterator[Visit]:
         principal = prime.delegator_id
         path: list[str] = []
         orgs: Counter = Counter()
@@ -63,7 +68,7 @@ class Engine:
             c, parent, nearest = entry
             path.append(c.contract_id)
             visit = Visit(ds, as_of, c, parent, len(path), principal, policy, path, orgs, nearest)
-            yield from self._check(visit)
+            yield visit
             below = c.contract_id if visit.unapproved else nearest
             orgs[c.delegator_id] += 1
             orgs[c.delegatee_id] += 1
