@@ -9,6 +9,8 @@
     does_not_fire: [K-1]    # contracts it must stay quiet on (the boundaries of RULES.md)
     details:                # optional: {contract: {key: value}} compared with finding.details
       K-2: {missing: [a, b]}
+    message_contains:       # optional: {contract: [text, …]} found in the ja or en message
+      K-2: [does not count]
 
 The dataset goes through the real loader; the rule runs alone (`Engine(rules=[id])`) and inside a
 full run, and both must agree. Each expected.yaml comments the boundary each contract covers.
@@ -28,7 +30,7 @@ from loaders import load_dataset
 FIXTURES = Path(__file__).with_name("fixtures")
 RULES = load_rules()
 FOLDERS = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
-EXPECTED_KEYS = {"as_of", "policy", "fires", "does_not_fire", "details"}
+EXPECTED_KEYS = {"as_of", "policy", "fires", "does_not_fire", "details", "message_contains"}
 
 
 def read_expected(rule_id: str) -> dict:
@@ -55,8 +57,81 @@ def test_every_fixture_names_a_registered_rule():
     assert not stray, f"fixture folders naming no registered rule: {stray}"
 
 
-def test_registry_has_the_25_rules_of_rules_md():
-    assert len(RULES) == 25
+# ---- the registry is the RULES.md contract ---------------------------------------------------
+# id: (severity, cites) as RULES.md § Rules writes them.
+SPEC = {
+    "chain-inconsistent": ("high", "nict 31(1)二, nerima 17"),
+    "data-scope-expansion": ("high", "nict 31(6), nerima 18"),
+    "period-outside-parent": ("medium", "nerima 18(2), mic ⑧"),
+    "circular-delegation": ("medium", "nict 31(6)"),
+    "unapproved-redelegation": ("critical", "nict 31(1)二, 31(4); nerima 17(1)(3); kuki ③; mic ⑦"),
+    "late-approval": ("high", "nict 31(1)二 (事前承認); nerima 17(2)"),
+    "prior-check-missing": ("high", "nerima 17(2), 17(4)(1); nict 31(4); mic ⑦"),
+    "upstream-not-notified": ("medium", "nerima 17(4)(2)"),
+    "inherited-unapproved-chain": ("high", "nict 31(6); nerima 18(3)"),
+    "missing-required-clause": ("high", "nict 31(1)(2); kuki 3(1); mic (2); nerima 18; jica No.35"),
+    "weaker-than-parent": ("high", "nerima 18(1)(3); mic ⑦; jica No.35"),
+    "inspection-overdue": ("high", "nict 31(5); jica 3(2); kuki 4(4); nerima 24; mic (3)"),
+    "subcontractor-not-covered": ("high", "nict 31(6); mic (3) 再委託; nerima 24(5)"),
+    "onsite-inspection-missing": ("medium", "nict 31(5); kuki 4(4)"),
+    "pre-contract-check-missing": ("medium", "jica 1(2); kuki 3(1), 4(2)"),
+    "improvement-overdue": ("medium", "mic (3); kuki 4(4)⑤"),
+    "improvement-untracked": ("medium", "mic (3); jica 最終評価"),
+    "improvement-unverified": ("low", "mic (3) 改めて実施"),
+    "checklist-inconsistent": ("low", "jica 最終評価"),
+    "designation-missing": ("medium", "nerima 8・9; jica 3(1)"),
+    "audit-lead-conflict": ("medium", "nerima 7"),
+    "training-missing": ("low", "nerima 11; jica 3(2)"),
+    "deletion-certificate-missing": ("high", "nict 31(1)五; jica 3(3); nerima 23"),
+    "subcontractor-certificates-missing": ("medium", "jica 別添4 注1; nerima 23(3)"),
+    "incident-report-incomplete": ("high", "nerima 26(1)(2); mic ⑨"),
+}
+# Rules marked "(pack)" in RULES.md: they run only where a pack turns them on.
+OPT_IN = {"upstream-not-notified", "pre-contract-check-missing", "improvement-unverified",
+          "audit-lead-conflict", "training-missing"}
+# "Approval and clause rules apply to every contract whatever its dates; inspection rules to
+# contracts with start_date ≤ D; deletion rules to contracts with end_date < D."
+SCOPE = {"approval": "all", "clauses": "all", "inspection": "started"}
+DELETION_RULES = {"deletion-certificate-missing", "subcontractor-certificates-missing"}
+SOURCES = ("nict", "jica", "nerima", "kuki", "mic")
+
+
+def spec_citations(text: str) -> list[str]:
+    """'nict 31(1)二, 31(4); kuki ③' → ['nict 31(1)二', 'nict 31(4)', 'kuki ③']."""
+    out: list[str] = []
+    for group in text.split(";"):
+        source = None
+        for item in group.split(","):
+            item = item.strip()
+            head = item.split(" ", 1)[0]
+            if head in SOURCES:
+                source = head
+                out.append(item)
+            else:
+                out.append(f"{source} {item}")
+    return out
+
+
+def test_registry_has_the_rules_of_rules_md_in_order():
+    assert list(RULES) == list(SPEC)
+
+
+@pytest.mark.parametrize("rule_id", list(SPEC))
+def test_registry_severity_scope_and_switch_match_rules_md(rule_id: str):
+    rule = RULES[rule_id]
+    assert str(rule.severity) == SPEC[rule_id][0]
+    assert rule.opt_in == (rule_id in OPT_IN)
+    if rule_id in DELETION_RULES:
+        assert rule.scope == "ended"
+    elif rule.category in SCOPE:
+        assert rule.scope == SCOPE[rule.category]
+    assert rule.title["ja"] and rule.title["en"] and rule.doc["ja"] and rule.doc["en"]
+
+
+@pytest.mark.parametrize("rule_id", [
+    r for r in SPEC])
+def test_registry_citations_match_rules_md(rule_id: str):
+    assert list(RULES[rule_id].cites) == spec_citations(SPEC[rule_id][1])
 
 
 # ---- the fixtures -------------------------------------------------------------------------
@@ -98,6 +173,11 @@ def test_rule_fixture(rule_id: str):
         for key, value in want.items():
             assert key in got, f"{contract_id}: finding has no details[{key!r}] (has {sorted(got)})"
             assert got[key] == value, f"{contract_id}: details[{key!r}] = {got[key]!r}, expected {value!r}"
+
+    for contract_id, texts in (exp.get("message_contains") or {}).items():
+        message = by_contract[contract_id].message
+        for text in texts:
+            assert text in message["ja"] or text in message["en"], f"{contract_id}: {text!r} not in {message}"
 
     # The same findings inside a run of every rule: no rule depends on which others run.
     _, everything = run(rule_id, exp)

@@ -22,7 +22,7 @@ def deletion_certificate_missing(v):
                details={"end_date": str(v.c.end_date), "grace_days": grace})
 
 
-@rule("subcontractor-certificates-missing", "medium", "closure", ("jica 別添4 注1", "nerima 23(3)"),
+@rule("subcontractor-certificates-missing", "medium", "closure", ("jica 別添4 注1", "nerima 23(3)"), scope="ended",
       title={"ja": "再委託先の証明書なし", "en": "Subcontractors' certificates missing"},
       doc={"ja": "再委託先がある契約の廃棄・削除証明書に、再委託先の証明書が添付されていない場合に指摘します。例: 再委託 K-2 がある K-1 の証明書で includes_subcontractor_certificates が false。",
            "en": "A deletion certificate says the subcontractors' certificates are not attached while the contract "

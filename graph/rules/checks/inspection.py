@@ -26,7 +26,7 @@ def inspection_overdue(v):
         details={"due_date": str(due), "last_inspection": str(last) if last else None})
 
 
-@rule("subcontractor-not-covered", "high", "inspection", ("nict 31(6)", "mic (3)", "nerima 24(5)"), scope="started",
+@rule("subcontractor-not-covered", "high", "inspection", ("nict 31(6)", "mic (3) 再委託", "nerima 24(5)"), scope="started",
       title={"ja": "委託者から見えない階層", "en": "Level not visible to the principal"},
       doc={"ja": "再委託以下の契約が検査されてはいるが、その結果が委託者に届いていない（委託者自身の検査でも報告でもない）ため、"
                  "委託者から見ると期限切れの場合に指摘します。例: 第3階層を元請が検査したが市に報告していない。",
