@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from conftest import EXAMPLES, ORGS, run_itaku, write_dataset
+from conftest import EXAMPLES, ORGS, PLANTED, PLANTED_PROBLEMS, run_itaku, write_dataset
 
 JSON_KEYS = {"rule", "severity", "contract_id", "depth", "root_principal_id", "delegator_id", "delegatee_id",
              "path", "details", "citations", "message"}
@@ -28,6 +28,13 @@ def test_validate_ok_and_bad(small, tmp_path):
     assert out.returncode == 2
     assert out.stderr.splitlines()[0] == "contracts.csv:2:start_date: no such date: 'R7.4.31'"
     assert "Traceback" not in out.stderr
+
+
+@pytest.mark.parametrize("command", ["validate", "check"])
+def test_planted_errors_exit_2(tmp_path, command):
+    out = run_itaku(command, write_dataset(tmp_path / "planted", PLANTED))
+    assert out.returncode == 2 and out.stdout == ""
+    assert out.stderr.splitlines() == PLANTED_PROBLEMS + ["5 problem(s); nothing was loaded."]
 
 
 def test_check_json_shape_and_order(small):
