@@ -256,6 +256,9 @@ def rules_explain(rule_id: str, lang: Annotated[Optional[Lang], typer.Option("--
         con.print(f"{'有効化するポリシー' if lang != Lang.en else 'Turned on by'}: {', '.join(library([]).turned_on_by(r.id))}")
 
 
+from . import cli_store  # noqa: E402,F401  (itaku load; --neo4j on check and query)
+
+
 def main() -> None:
     """Console entry point: an unexpected error is one line on stderr, never a traceback
     (set ITAKU_DEBUG=1 to see it)."""

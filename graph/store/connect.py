@@ -1,0 +1,130 @@
+"""Connect to Neo4j: URI, user and password from arguments, the environment or a `.env` file,
+and every connection problem as one clear line (`StoreUnavailable`).
+
+Environment: NEO4J_URI, NEO4J_USER (default `neo4j`), NEO4J_PASSWORD, NEO4J_DATABASE (default:
+the server's default database), NEO4J_CONNECTION_TIMEOUT (seconds, default 10). A `.env` file in the current folder or above is read too
+(git ignores it; variables already set win). Passwords never come from the command line.
+"""
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+CONNECTION_TIMEOUT = 10.0  # seconds to establish a connection
+
+
+class StoreUnavailable(ConnectionError):
+    """Neo4j cannot be used: down, unreachable, wrong credentials, timed out. `str()` is one line."""
+
+
+class InvalidURI(ValueError):
+    """The Neo4j URI is malformed (bad input, not a connection problem)."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    uri: str | None
+    user: str
+    password: str | None
+    database: str | None
+    timeout: float = CONNECTION_TIMEOUT
+
+
+def load_env() -> None:
+    """Read `.env` (current folder or a parent) into os.environ without overriding anything."""
+    try:
+        from dotenv import find_dotenv, load_dotenv
+    except ImportError:  # pragma: no cover - python-dotenv is a dependency
+        return
+    path = find_dotenv(usecwd=True)
+    if path:
+        load_dotenv(path, override=False)
+
+
+def settings(uri: str | None = None) -> Settings:
+    load_env()
+    env = os.environ
+    try:
+        timeout = float(env.get("NEO4J_CONNECTION_TIMEOUT") or CONNECTION_TIMEOUT)
+    except ValueError:
+        timeout = CONNECTION_TIMEOUT
+    return Settings(uri=uri or env.get("NEO4J_URI") or None, user=env.get("NEO4J_USER") or "neo4j",
+                    password=env.get("NEO4J_PASSWORD") or None, database=env.get("NEO4J_DATABASE") or None,
+                    timeout=timeout)
+
+
+def _one_line(text: object, limit: int = 240) -> str:
+    line = " ".join(str(text).split())
+    return line if len(line) <= limit else line[:limit - 1] + "…"
+
+
+def describe_error(exc: BaseException, uri: str, user: str | None = None, timeout: float | None = None) -> str:
+    """The one line a user sees for a driver error."""
+    from neo4j import exceptions as ne
+
+    if isinstance(exc, ne.AuthError):
+        who = f" of user {user!r}" if user else ""
+        return (f"Neo4j at {uri} refused the credentials{who} "
+                f"(set NEO4J_USER / NEO4J_PASSWORD in the environment or .env)")
+    if isinstance(exc, (TimeoutError, ne.ServiceUnavailable, ne.SessionExpired, OSError)):
+        reason = _one_line(exc)
+        if isinstance(exc, TimeoutError) or any(w in reason.lower() for w in ("timed out", "timeout", "deadline")):
+            within = f" within {timeout:g} s" if timeout else ""
+            return f"timed out connecting to Neo4j at {uri}: no answer{within}"
+        if "refused" in reason.lower():
+            return f"cannot reach Neo4j at {uri}: connection refused (is the server running?)"
+        return f"cannot reach Neo4j at {uri}: {reason}"
+    return f"Neo4j at {uri}: {type(exc).__name__}: {_one_line(exc)}"
+
+
+def connection_errors() -> tuple[type[BaseException], ...]:
+    """Driver exceptions that mean "the database cannot be used" (not a bad query)."""
+    from neo4j import exceptions as ne
+
+    return (ne.AuthError, ne.ServiceUnavailable, ne.SessionExpired, TimeoutError, ConnectionError)
+
+
+@contextmanager
+def unavailable(uri: str, user: str | None = None, timeout: float | None = None) -> Iterator[None]:
+    """Turn a connection failure raised while using the driver into StoreUnavailable."""
+    try:
+        yield
+    except StoreUnavailable:
+        raise
+    except connection_errors() as exc:
+        raise StoreUnavailable(describe_error(exc, uri, user, timeout)) from exc
+
+
+def connect(uri: str | None = None, user: str | None = None, password: str | None = None,
+            database: str | None = None, timeout: float | None = None):
+    """A verified driver (the caller closes it). Unset arguments come from `settings()`."""
+    from neo4j import GraphDatabase
+    from neo4j.exceptions import ConfigurationError
+
+    s = settings(uri)
+    uri, user, timeout = s.uri, user or s.user, timeout or s.timeout
+    password = password if password is not None else s.password
+    if not uri:
+        raise InvalidURI("no Neo4j URI: pass --neo4j URI or set NEO4J_URI")
+    auth = (user, password) if password is not None else None
+    try:
+        driver = GraphDatabase.driver(uri, auth=auth, connection_timeout=timeout,
+                                      connection_acquisition_timeout=timeout,
+                                      notifications_min_severity="OFF")
+    except (ConfigurationError, ValueError) as exc:
+        raise InvalidURI(f"invalid Neo4j URI {uri!r}: {_one_line(exc)}") from None
+    try:
+        with unavailable(uri, user, timeout):
+            if database or s.database:
+                with warnings.catch_warnings():  # verify_connectivity(database=…) is a driver "preview"
+                    warnings.simplefilter("ignore")
+                    driver.verify_connectivity(database=database or s.database)
+            else:
+                driver.verify_connectivity()
+    except BaseException:
+        driver.close()
+        raise
+    return driver

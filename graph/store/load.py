@@ -1,0 +1,312 @@
+"""Load a validated Dataset into Neo4j: batched `UNWIND $rows` MERGEs in managed transactions,
+atomic per dataset and idempotent.
+
+How (Cartography's update tag, made atomic with a swap):
+
+1. Each load gets a new `update_tag` (milliseconds since the epoch, above every earlier tag of
+   the dataset) and writes a complete new generation of the dataset under it: every node is
+   MERGEd on (dataset, update_tag, key) and its declared properties SET, then every
+   relationship, in batches of `UNWIND $rows`, each batch its own managed transaction
+   (`session.execute_write`, retried by the driver on transient errors; MERGE makes a retried
+   batch write nothing twice). Nothing of the live generation is touched while this runs.
+2. The swap: one small transaction checks that the new generation is complete (node counts per
+   label) and that no other load of the dataset finished meanwhile, then sets `update_tag` of
+   the dataset's single (:Dataset) node to the new tag. Readers (read.py, the Cypher queries)
+   start from that node, so they see the old generation before this commit and the new one
+   after it — never a mix.
+3. Cleanup: the older generations of this dataset (and only of this dataset) are deleted in
+   batches. Whatever disappeared from the data disappears from the graph.
+
+A load that fails or is interrupted before the swap leaves the live generation exactly as it was;
+on an error the partial generation is deleted at once, and if the process dies, the next load of
+the dataset deletes it first (readers never see it: it is not live). One big transaction would
+be simpler, but the server holds a transaction's changes in memory until it commits: a
+10,000-contract dataset does not fit in a 1 GB heap that way.
+
+Idempotency: loading the same dataset twice gives the same nodes, relationships and properties;
+only `update_tag` (and the (:Dataset) node's `loaded_at`) differ. Findings written back
+(findings.py) belong to the generation they were computed on and go with it.
+
+Policy-derived properties: each (:Contract) gets, at load time, what the packs in force for its
+chain say (`schema.CONTRACT.derived`): the packs (`policies_in_force`), the inspection interval
+M (`interval_months`), the shortest on-site interval among the on-site requirements that apply
+to it (`onsite_interval_months`, null when none), whether one requires an on-site inspection
+once within the term (`onsite_within_term`), and the deletion grace (`deletion_grace_days`).
+The Cypher queries read M and the on-site rules from there.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from enum import Enum
+from typing import Any
+
+from graph.chains import ChainGraph
+from graph.rules import Engine, PackLibrary
+from loaders.model import Dataset
+
+from . import schema
+from .schema import GENERATIONAL, LOADED, REL_RECORDS, NodeType, RelType
+
+# progress(done, total, what): called after each step of a load.
+Progress = Callable[[int, int, str], None]
+BATCH_SIZE = 2000
+DELETE_BATCH = 10000
+FILES = ("organizations", "contracts", "approvals", "inspections", "checklist_items", "improvements",
+         "personnel", "trainings", "deletions", "incidents")
+
+
+class LoadConflict(RuntimeError):
+    """Another load of the same dataset interfered; this load changed nothing. Run it again."""
+
+
+@dataclass
+class LoadResult:
+    name: str
+    update_tag: int
+    counts: dict[str, int]  # nodes of the new generation per label
+    relationships: int  # relationships of the new generation
+    removed: int = 0  # nodes of older generations deleted (the previous load's, leftovers)
+    batches: int = 0
+    seconds: float = 0.0
+
+    @property
+    def nodes(self) -> int:
+        return sum(self.counts.values())
+
+
+# ---- rows ----------------------------------------------------------------------------------
+def _value(v: Any) -> Any:
+    """A record value as a Cypher parameter: enums as their value, lists element-wise;
+    str, int, bool, date and None as they are (dates become Neo4j DATE values)."""
+    if isinstance(v, Enum):
+        return v.value
+    if isinstance(v, (list, tuple)):
+        return [_value(x) for x in v]
+    return v
+
+
+def contract_policy_properties(ds: Dataset, library: PackLibrary | None = None,
+                               graph: ChainGraph | None = None) -> dict[str, dict[str, Any]]:
+    """The load-time properties of each contract (schema.CONTRACT.derived) from the packs in
+    force for its chain, resolved exactly as the engine resolves them."""
+    engine = Engine(library or PackLibrary())
+    graph = graph or ChainGraph(ds)
+    by_prime = {p.contract_id: engine.policy_for(p.policies) for p in graph.primes}
+    out: dict[str, dict[str, Any]] = {}
+    for c in ds.contracts:
+        policy = by_prime[graph.position[c.contract_id].prime_id]
+        reqs = [req for p in policy.packs for req in p.onsite if req.applies(c)]
+        intervals = [req.interval_months for req in reqs if not req.within_term and req.interval_months]
+        out[c.contract_id] = {
+            "policies_in_force": list(policy.ids),
+            "interval_months": policy.interval_months,
+            "onsite_interval_months": min(intervals) if intervals else None,
+            "onsite_within_term": any(req.within_term for req in reqs),
+            "deletion_grace_days": policy.deletion_grace_days,
+        }
+    return out
+
+
+def node_rows(node: NodeType, ds: Dataset, derived: dict[str, dict[str, Any]] | None = None) -> list[dict]:
+    """One parameter row per node of this label: its key and declared properties, nothing else."""
+    if node is schema.PERSON:
+        return [{"person_id": pid} for pid in dict.fromkeys(p.person_id for p in ds.personnel)]
+    rows = []
+    for i, rec in enumerate(getattr(ds, node.source)):
+        row = {f: _value(getattr(rec, f)) for f in node.fields}
+        row[schema.ORD] = i
+        if node.derived:
+            row.update((derived or {})[getattr(rec, node.key)])
+        rows.append(row)
+    return rows
+
+
+def rel_record_rows(rel: RelType, ds: Dataset) -> list[dict]:
+    return [{**{f: _value(getattr(rec, f)) for f in rel.fields}, schema.ORD: i}
+            for i, rec in enumerate(getattr(ds, rel.source))]
+
+
+def _batches(rows: list[dict], size: int) -> Iterator[list[dict]]:
+    for i in range(0, len(rows), size):
+        yield rows[i:i + size]
+
+
+@dataclass
+class Step:
+    what: str
+    statement: str
+    rows: list[dict]
+
+
+@dataclass
+class Plan:
+    steps: list[Step]
+    expected: dict[str, int]  # nodes per label the new generation must have
+
+
+def plan(ds: Dataset, library: PackLibrary | None = None, batch_size: int = BATCH_SIZE) -> Plan:
+    """Every write of a load, in order: nodes, then relationships, then relationship records."""
+    derived = contract_policy_properties(ds, library)
+    rows = {n.label: node_rows(n, ds, derived) for n in LOADED}
+    steps: list[Step] = []
+    for n in LOADED:
+        steps += [Step(f":{n.label}", schema.merge_nodes(n), b) for b in _batches(rows[n.label], batch_size)]
+    for n in LOADED:
+        for rel in n.rels:
+            steps += [Step(f"-[:{rel.type}]-", schema.merge_rels(n, rel), b)
+                      for b in _batches(rows[n.label], batch_size)]
+    for rel in REL_RECORDS:
+        steps += [Step(f"-[:{rel.type}]-", schema.merge_rel_records(rel), b)
+                  for b in _batches(rel_record_rows(rel, ds), batch_size)]
+    return Plan(steps, {n.label: len(rows[n.label]) for n in LOADED})
+
+
+# ---- writing -------------------------------------------------------------------------------
+def ensure_schema(driver, database: str | None = None) -> None:
+    """Create the constraints and indexes (idempotent), and drop `itaku_*` ones no longer
+    declared. Schema changes cannot share a transaction with data writes: this runs first."""
+    declared = schema.schema_statements()
+    names = {name for name, _ in declared}
+    with driver.session(database=database) as session:
+        for kind, show in (("CONSTRAINT", "CONSTRAINTS"), ("INDEX", "INDEXES")):
+            existing = [r["name"] for r in session.run(f"SHOW {show} YIELD name RETURN name")]
+            for name in existing:
+                if name.startswith("itaku_") and name not in names:
+                    session.run(f"DROP {kind} `{name}` IF EXISTS").consume()
+        for _, statement in declared:
+            session.run(statement).consume()
+
+
+def _write_batch(tx, statement: str, rows: list[dict], params: dict) -> None:
+    """Run one batch of a load in its own managed transaction. (A seam: tests make it fail
+    after N batches to prove that a failed load leaves the graph as it was.)"""
+    tx.run(statement, rows=rows, **params).consume()
+
+
+def new_update_tag(previous: int | None) -> int:
+    return max(time.time_ns() // 1_000_000, (previous or 0) + 1)
+
+
+def _live_tag(tx, name: str) -> int | None:
+    row = tx.run("MATCH (d:Dataset {dataset: $dataset}) RETURN d.update_tag AS tag", dataset=name).single()
+    return row["tag"] if row else None
+
+
+def _counts(tx, name: str, tag: int) -> tuple[dict[str, int], int]:
+    counts = {n.label: tx.run(schema.count_nodes(n), dataset=name, update_tag=tag).single()["n"] for n in LOADED}
+    rels = sum(tx.run(stmt, dataset=name, update_tag=tag).single()["n"] for stmt in schema.count_relationships())
+    return counts, rels
+
+
+def _swap(tx, name: str, tag: int, previous: int | None, expected: dict[str, int], meta: dict) -> tuple[dict, int]:
+    """Make generation `tag` the live one, if it is complete and nobody else swapped meanwhile."""
+    live = _live_tag(tx, name)
+    if live != previous:
+        raise LoadConflict(f"another load of dataset {name!r} finished while this one ran; nothing was changed")
+    counts, rels = _counts(tx, name, tag)
+    if counts != expected:
+        raise LoadConflict(f"dataset {name!r}: the new generation is incomplete (another load interfered?); "
+                           "nothing was changed")
+    tx.run(schema.merge_nodes(schema.DATASET_NODE), rows=[meta], dataset=name, update_tag=tag).consume()
+    return counts, rels
+
+
+def _delete_batches(session, statement: str, params: dict) -> int:
+    removed = 0
+    while True:
+        n = session.execute_write(lambda tx: tx.run(statement, limit=DELETE_BATCH, **params).single()["removed"])
+        removed += n
+        if n < DELETE_BATCH:
+            return removed
+
+
+def delete_stale(session, name: str, keep: int | None, only: int | None = None) -> int:
+    """Delete the generations of dataset `name` other than `keep` (or only generation `only`)."""
+    removed = 0
+    for node in GENERATIONAL:
+        if only is not None:
+            removed += _delete_batches(session, schema.delete_generation(node), {"dataset": name, "update_tag": only})
+        else:
+            removed += _delete_batches(session, schema.delete_stale(node), {"dataset": name, "update_tag": keep})
+    return removed
+
+
+def load_dataset_to_neo4j(driver, dataset: Dataset, name: str | None = None, progress: Progress | None = None,
+                          *, library: PackLibrary | None = None, batch_size: int = BATCH_SIZE,
+                          database: str | None = None, source: str | None = None) -> LoadResult:
+    """Write `dataset` as `name` (default: the dataset's own name); see the module docstring."""
+    name = name or dataset.name
+    t0 = time.perf_counter()
+    work = plan(dataset, library, batch_size)
+    total = len(work.steps) + 2  # + the swap + the cleanup
+    ensure_schema(driver, database)
+    with driver.session(database=database) as session:
+        previous = session.execute_read(_live_tag, name)
+        tag = new_update_tag(previous)
+        params = {"dataset": name, "update_tag": tag}
+        if previous is not None:  # leftovers of a load that died before its swap
+            delete_stale(session, name, keep=previous)
+        try:
+            for done, step in enumerate(work.steps, 1):
+                session.execute_write(_write_batch, step.statement, step.rows, params)
+                if progress:
+                    progress(done, total, step.what)
+            meta = {"source": source, "loaded_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                    "organizations": len(dataset.organizations), "contracts": len(dataset.contracts),
+                    "records": sum(len(dataset.records(f)) for f in FILES)}
+            counts, rels = session.execute_write(_swap, name, tag, previous, work.expected, meta)
+        except BaseException:
+            try:  # best effort: take the partial generation away now (else the next load does)
+                delete_stale(session, name, keep=None, only=tag)
+            except Exception:  # noqa: BLE001 - the original error matters more
+                pass
+            raise
+        if progress:
+            progress(total - 1, total, "swap")
+        removed = delete_stale(session, name, keep=tag)
+        if progress:
+            progress(total, total, "cleanup")
+    return LoadResult(name, tag, counts, rels, removed, len(work.steps), time.perf_counter() - t0)
+
+
+def dataset_counts(driver, name: str, database: str | None = None) -> tuple[dict[str, int], int]:
+    """Nodes per label and relationships of the live generation of dataset `name`."""
+    def work(tx):
+        tag = _live_tag(tx, name)
+        return _counts(tx, name, tag) if tag is not None else ({}, 0)
+
+    with driver.session(database=database) as session:
+        return session.execute_read(work)
+
+
+def delete_dataset(driver, name: str, database: str | None = None) -> int:
+    """Remove a dataset entirely (every generation, its findings, its (:Dataset) node)."""
+    with driver.session(database=database) as session:
+        removed = sum(_delete_batches(session, schema.delete_all(n), {"dataset": name}) for n in schema.NODES)
+    return removed
+
+
+def iter_statements() -> Iterable[str]:
+    """Every generated statement (for the EXPLAIN tests)."""
+    for n in LOADED:
+        yield schema.merge_nodes(n)
+        for rel in n.rels:
+            yield schema.merge_rels(n, rel)
+    for rel in REL_RECORDS:
+        yield schema.merge_rel_records(rel)
+    for n in schema.NODES:
+        yield schema.delete_stale(n)
+        yield schema.delete_generation(n)
+        yield schema.delete_all(n)
+        yield schema.count_nodes(n)
+    yield from schema.count_relationships()
+    yield schema.merge_nodes(schema.DATASET_NODE)
+    yield schema.merge_nodes(schema.FINDING)
+    for rel in schema.FINDING.rels:
+        yield schema.merge_rels(schema.FINDING, rel)
+    for item in [*(n for n in LOADED if n.record is not None), *REL_RECORDS]:
+        yield schema.read_statement(item)
+

@@ -1,0 +1,368 @@
+"""The Neo4j graph model of a dataset, declared once; every Cypher statement of the store is
+generated from these declarations.
+
+Each node label is a `NodeType`: its key property, its properties (the fields of the pydantic
+record it stores, plus bookkeeping and load-time properties) and its relationships (a field of
+the record naming another node's key, the relationship type and direction). The personnel rows
+are a `RelType`: one relationship per row between a (:Person) and its (:Contract). From these
+the module generates
+
+- the uniqueness constraints and indexes (`schema_statements`),
+- the `UNWIND $rows AS row MERGE … SET …` statements of a load (`merge_nodes`, `merge_rels`,
+  `merge_rel_records`),
+- the cleanup statements that remove the generations a load replaced (`delete_stale`),
+- the read statements that bring a dataset back (`read_statement`).
+
+Labels, relationship types and property keys come only from these declarations, never from
+data; every value reaches Cypher as a `$parameter` (`$dataset`, `$update_tag`, `$rows`, `$limit`).
+
+Bookkeeping on every node and relationship: `dataset` (the dataset name; all nodes of a dataset
+carry it, so two datasets live side by side) and `update_tag` (the load that wrote it,
+Cartography-style). A load writes a complete new generation under its own update_tag, then makes
+it the live one by setting `update_tag` on the dataset's single (:Dataset) node, then deletes
+the older generations (see load.py). A record's key is therefore unique per (dataset,
+update_tag). Record nodes also carry `ord`, the row's position in its file, so that a dataset
+read back has its rows in file order.
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from graph.rules.findings import Finding
+from loaders import model
+
+Direction = Literal["out", "in"]
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+# Bookkeeping properties (not record fields).
+DATASET, UPDATE_TAG, ORD = "dataset", "update_tag", "ord"
+
+
+def _ident(name: str) -> str:
+    """A declared identifier, back-quoted. Declarations are code, but check them anyway."""
+    if not _IDENT.match(name):
+        raise ValueError(f"not a valid schema identifier: {name!r}")
+    return f"`{name}`"
+
+
+@dataclass(frozen=True)
+class Rel:
+    """A relationship from a node to the node whose key is in one of its fields.
+
+    `field` holds the target's key (a list field gives one relationship per element);
+    direction "out" is (node)-[:TYPE]->(target), "in" is (target)-[:TYPE]->(node)."""
+
+    type: str
+    field: str
+    target: str  # label of the target NodeType
+    direction: Direction = "out"
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class NodeType:
+    label: str
+    key: str  # unique together with `dataset` ("dataset" alone for the (:Dataset) node)
+    fields: tuple[str, ...]  # record fields stored as properties (read back into the record)
+    record: type | None = None  # the pydantic record (or dataclass) the node stores
+    source: str | None = None  # Dataset attribute its rows come from
+    derived: tuple[str, ...] = ()  # properties computed at load time (see load.py)
+    rels: tuple[Rel, ...] = ()
+    indexes: tuple[tuple[str, ...], ...] = ()  # extra indexes, besides (dataset)
+    loaded: bool = True  # written (and cleaned up) by a dataset load
+    ordered: bool = True  # carries `ord`
+    doc: str = ""
+
+    @property
+    def properties(self) -> tuple[str, ...]:
+        """Every property a load or a writer SETs (besides dataset, update_tag and the key)."""
+        extra = (ORD,) if self.ordered and self.key != ORD else ()
+        return tuple(p for p in (*self.fields, *self.derived, *extra) if p not in (self.key, DATASET))
+
+
+@dataclass(frozen=True)
+class RelType:
+    """A record stored as a relationship, one per row: (start)-[:TYPE {fields…}]->(end)."""
+
+    type: str
+    record: type
+    source: str
+    start: tuple[str, str]  # (label, row field holding its key)
+    end: tuple[str, str]
+    fields: tuple[str, ...] = ()
+    doc: str = ""
+
+    @property
+    def properties(self) -> tuple[str, ...]:
+        return tuple(p for p in self.fields if p != ORD) + (ORD,)
+
+
+def _fields(record: type, *, drop: tuple[str, ...] = ()) -> tuple[str, ...]:
+    names = (tuple(record.model_fields) if hasattr(record, "model_fields")
+             else tuple(f.name for f in dataclasses.fields(record)))
+    return tuple(n for n in names if n not in drop)
+
+
+# --------------------------------------------------------------------------------------------
+# The model. Record nodes store every field of their record (ids included), so a dataset reads
+# back exactly; the relationships are what Cypher traverses.
+# --------------------------------------------------------------------------------------------
+ORGANIZATION = NodeType(
+    "Organization", "org_id", _fields(model.Organization), model.Organization, "organizations",
+    rels=(Rel("SUBSIDIARY_OF", "parent_org_id", "Organization", doc="親会社"),),
+    doc="委託元・委託先 (organizations.csv)")
+
+CONTRACT = NodeType(
+    "Contract", "contract_id", _fields(model.Contract), model.Contract, "contracts",
+    derived=("policies_in_force", "interval_months", "onsite_interval_months", "onsite_within_term",
+             "deletion_grace_days"),
+    rels=(Rel("SUBCONTRACT_OF", "parent_contract_id", "Contract", doc="再委託: child → parent"),
+          Rel("DELEGATOR", "delegator_id", "Organization", doc="委託元"),
+          Rel("DELEGATEE", "delegatee_id", "Organization", doc="委託先")),
+    doc="委託・再委託 (contracts.csv), with the policy in force computed at load time")
+
+APPROVAL = NodeType(
+    "Approval", ORD, _fields(model.Approval), model.Approval, "approvals",
+    rels=(Rel("APPROVES", "contract_id", "Contract"),
+          Rel("DECIDED_BY", "approver_id", "Organization"),
+          Rel("NOTIFIES", "notified_ids", "Organization")),
+    doc="再委託の承認 (approvals.csv)")
+
+INSPECTION = NodeType(
+    "Inspection", "inspection_id", _fields(model.Inspection), model.Inspection, "inspections",
+    rels=(Rel("INSPECTS", "contract_id", "Contract"),
+          Rel("INSPECTED_BY", "inspector_id", "Organization")),
+    indexes=(("contract_id",),),
+    doc="検査・点検 (inspections.csv)")
+
+CHECKLIST_ANSWER = NodeType(
+    "ChecklistAnswer", ORD, _fields(model.ChecklistItem), model.ChecklistItem, "checklist_items",
+    rels=(Rel("ANSWERS", "inspection_id", "Inspection"),),
+    doc="チェックリストの回答 (checklist_items.csv)")
+
+IMPROVEMENT = NodeType(
+    "Improvement", "improvement_id", _fields(model.Improvement), model.Improvement, "improvements",
+    rels=(Rel("REQUESTED_BY", "inspection_id", "Inspection"),
+          Rel("VERIFIED_BY", "follow_up_inspection_id", "Inspection")),
+    doc="改善要求 (improvements.csv)")
+
+PERSON = NodeType(
+    "Person", "person_id", ("person_id",), None, "personnel", ordered=False,
+    doc="従事者 (the distinct person_id of personnel.csv); their roles are (:Person)-[:ROLE]->(:Contract)")
+
+TRAINING = NodeType(
+    "Training", ORD, _fields(model.Training), model.Training, "trainings",
+    rels=(Rel("TRAINING_FOR", "contract_id", "Contract"),),
+    doc="教育の実施 (trainings.csv)")
+
+DELETION = NodeType(
+    "Deletion", ORD, _fields(model.Deletion), model.Deletion, "deletions",
+    rels=(Rel("DELETION_OF", "contract_id", "Contract"),),
+    doc="廃棄・削除証明 (deletions.csv)")
+
+INCIDENT = NodeType(
+    "Incident", "incident_id", _fields(model.Incident), model.Incident, "incidents",
+    rels=(Rel("OCCURRED_UNDER", "contract_id", "Contract"),
+          Rel("REPORTED_TO", "reported_ids", "Organization")),
+    doc="事故等 (incidents.csv)")
+
+ROLE = RelType(
+    "ROLE", model.Personnel, "personnel", start=("Person", "person_id"), end=("Contract", "contract_id"),
+    fields=_fields(model.Personnel),
+    doc="体制 (personnel.csv): one relationship per row, `role` = general_manager, audit_lead, data_manager, handler")
+
+DATASET_NODE = NodeType(
+    "Dataset", DATASET, ("source", "loaded_at", "organizations", "contracts", "records"), None, None,
+    ordered=False, loaded=False,
+    doc="one per dataset: `update_tag` names its live generation; also where it came from, when")
+
+# A finding's dict fields are flattened: details as JSON text, message as message_ja / message_en.
+FINDING_FIELDS = tuple(f for f in _fields(Finding, drop=("details", "message"))) + (
+    "details_json", "message_ja", "message_en", "as_of")
+FINDING = NodeType(
+    "Finding", "finding_id", FINDING_FIELDS, Finding, None, ordered=False, loaded=False,
+    rels=(Rel("HAS_FINDING", "contract_id", "Contract", direction="in"),),
+    indexes=(("as_of",),),
+    doc="a finding of `itaku check --neo4j --write-findings` on the live generation: "
+        "(:Contract)-[:HAS_FINDING]->(:Finding)")
+
+NODES: tuple[NodeType, ...] = (ORGANIZATION, CONTRACT, APPROVAL, INSPECTION, CHECKLIST_ANSWER, IMPROVEMENT,
+                               PERSON, TRAINING, DELETION, INCIDENT, DATASET_NODE, FINDING)
+NODE = {n.label: n for n in NODES}
+REL_RECORDS: tuple[RelType, ...] = (ROLE,)
+# What a dataset load writes (relationships are merged after every node, so order is free).
+LOADED: tuple[NodeType, ...] = tuple(n for n in NODES if n.loaded)
+# Labels whose nodes belong to one generation of a dataset (everything but the (:Dataset) node).
+GENERATIONAL: tuple[NodeType, ...] = tuple(n for n in NODES if n.key != DATASET)
+
+
+# --------------------------------------------------------------------------------------------
+# Statement generation
+# --------------------------------------------------------------------------------------------
+def _match_key(var: str, node: NodeType, value: str) -> str:
+    """The node of this generation ($update_tag) of this dataset with that key."""
+    if node.key == DATASET:
+        return f"({var}:{_ident(node.label)} {{dataset: $dataset}})"
+    return (f"({var}:{_ident(node.label)} {{dataset: $dataset, update_tag: $update_tag, "
+            f"{_ident(node.key)}: {value}}})")
+
+
+def _sets(var: str, props: tuple[str, ...]) -> str:
+    parts = [f"{var}.{_ident(p)} = row.{_ident(p)}" for p in props]
+    return ", ".join([*parts, f"{var}.update_tag = $update_tag"])
+
+
+def schema_statements() -> list[tuple[str, str]]:
+    """(name, statement): uniqueness constraints on (dataset, update_tag, key) and indexes on
+    dataset, idempotent (IF NOT EXISTS). A name spells its label and properties (itaku_ +
+    label + __ + properties), so a changed declaration gets a new name and the old one is dropped."""
+    out: list[tuple[str, str]] = []
+
+    def name(kind: str, label: str, props: tuple[str, ...]) -> str:
+        return f"itaku_{kind}_{label.lower()}__{'__'.join(props)}"
+
+    for n in NODES:
+        keys = (DATASET,) if n.key == DATASET else (DATASET, UPDATE_TAG, n.key)
+        cname = name("key", n.label, keys)
+        cols = ", ".join(f"n.{_ident(p)}" for p in keys)
+        out.append((cname, f"CREATE CONSTRAINT {cname} IF NOT EXISTS FOR (n:{_ident(n.label)}) REQUIRE ({cols}) IS UNIQUE"))
+        for props in ((DATASET,),) * (n.key != DATASET) + tuple((DATASET, *p) for p in n.indexes):
+            iname = name("idx", n.label, props)
+            cols = ", ".join(f"n.{_ident(p)}" for p in props)
+            out.append((iname, f"CREATE INDEX {iname} IF NOT EXISTS FOR (n:{_ident(n.label)}) ON ({cols})"))
+    return out
+
+
+def merge_nodes(node: NodeType) -> str:
+    """MERGE one node per row on (dataset, update_tag, key) and SET every declared property.
+    (MERGE, not CREATE: a batch the driver retries after a transient error writes nothing twice.)"""
+    return (f"UNWIND $rows AS row\n"
+            f"MERGE {_match_key('n', node, 'row.' + _ident(node.key))}\n"
+            f"SET {_sets('n', node.properties)}")
+
+
+def merge_rels(node: NodeType, rel: Rel) -> str:
+    """MERGE the relationship from each row's node to the node its `rel.field` names."""
+    target = NODE[rel.target]
+    lines = ["UNWIND $rows AS row", f"MATCH {_match_key('n', node, 'row.' + _ident(node.key))}"]
+    if rel.field in _list_fields(node):
+        lines.append(f"UNWIND row.{_ident(rel.field)} AS ref")
+        ref = "ref"
+    else:
+        lines.append(f"WITH n, row WHERE row.{_ident(rel.field)} IS NOT NULL")
+        ref = f"row.{_ident(rel.field)}"
+    lines.append(f"MATCH {_match_key('t', target, ref)}")
+    arrow = f"(n)-[r:{_ident(rel.type)}]->(t)" if rel.direction == "out" else f"(t)-[r:{_ident(rel.type)}]->(n)"
+    lines += [f"MERGE {arrow}", "SET r.dataset = $dataset, r.update_tag = $update_tag"]
+    return "\n".join(lines)
+
+
+def merge_rel_records(rel: RelType) -> str:
+    """MERGE one relationship per row, keyed by its `ord`, with the row's fields."""
+    (sl, sf), (el, ef) = rel.start, rel.end
+    return (f"UNWIND $rows AS row\n"
+            f"MATCH {_match_key('a', NODE[sl], 'row.' + _ident(sf))}\n"
+            f"MATCH {_match_key('b', NODE[el], 'row.' + _ident(ef))}\n"
+            f"MERGE (a)-[r:{_ident(rel.type)} {{ord: row.ord}}]->(b)\n"
+            f"SET r.dataset = $dataset, {_sets('r', tuple(p for p in rel.properties if p != ORD))}")
+
+
+def delete_stale(node: NodeType) -> str:
+    """Delete up to $limit nodes of this label of the dataset that are not of generation
+    $update_tag (with their relationships); returns `removed`. Run until it removes nothing."""
+    return (f"MATCH (n:{_ident(node.label)} {{dataset: $dataset}}) WHERE n.update_tag <> $update_tag "
+            f"WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS removed")
+
+
+def delete_generation(node: NodeType) -> str:
+    """Delete up to $limit nodes of this label of generation $update_tag; returns `removed`."""
+    return (f"MATCH (n:{_ident(node.label)} {{dataset: $dataset}}) WHERE n.update_tag = $update_tag "
+            f"WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS removed")
+
+
+def delete_all(node: NodeType) -> str:
+    """Delete up to $limit nodes of this label of the dataset, every generation."""
+    return (f"MATCH (n:{_ident(node.label)} {{dataset: $dataset}}) "
+            f"WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS removed")
+
+
+def count_nodes(node: NodeType) -> str:
+    return f"MATCH (n:{_ident(node.label)} {{dataset: $dataset, update_tag: $update_tag}}) RETURN count(n) AS n"
+
+
+def _arrow(rel: Rel, var: str = "r") -> str:
+    """The relationship as seen from its declaring node: -[r:T]-> or <-[r:T]-."""
+    body = f"[{var}:{_ident(rel.type)}]"
+    return f"-{body}->" if rel.direction == "out" else f"<-{body}-"
+
+
+def count_relationships() -> list[str]:
+    """One statement per declared relationship (and relationship record) of a load."""
+    out = [f"MATCH (:{_ident(n.label)} {{dataset: $dataset, update_tag: $update_tag}}){_arrow(rel)}"
+           f"(:{_ident(rel.target)}) RETURN count(r) AS n" for n in LOADED for rel in n.rels]
+    out += [f"MATCH (:{_ident(r.start[0])} {{dataset: $dataset, update_tag: $update_tag}})-[r:{_ident(r.type)}]->() "
+            f"RETURN count(r) AS n" for r in REL_RECORDS]
+    return out
+
+
+def read_statement(item: NodeType | RelType) -> str:
+    """Every stored row of one file of generation $update_tag, in file order, as `p`."""
+    if isinstance(item, RelType):
+        return (f"MATCH (:{_ident(item.start[0])} {{dataset: $dataset, update_tag: $update_tag}})"
+                f"-[r:{_ident(item.type)}]->() RETURN properties(r) AS p ORDER BY r.ord")
+    return (f"MATCH (n:{_ident(item.label)} {{dataset: $dataset, update_tag: $update_tag}}) "
+            f"RETURN properties(n) AS p ORDER BY n.ord")
+
+
+def _list_fields(node: NodeType) -> set[str]:
+    if node.record is None or not hasattr(node.record, "model_fields"):
+        return set()
+    return {name for name, info in node.record.model_fields.items()
+            if getattr(info.annotation, "__origin__", None) is list}
+
+
+def describe() -> str:
+    """The model as text: labels, keys, relationships."""
+    lines = []
+    for n in NODES:
+        key = "dataset" if n.key == DATASET else f"dataset, update_tag, {n.key}"
+        lines.append(f"(:{n.label} {{{key}}})  {n.doc}")
+        for r in n.rels:
+            arrow = f"-[:{r.type}]->(:{r.target})" if r.direction == "out" else f"<-[:{r.type}]-(:{r.target})"
+            lines.append(f"    {arrow}  via {r.field}")
+    for r in REL_RECORDS:
+        lines.append(f"(:{r.start[0]})-[:{r.type} {{ord}}]->(:{r.end[0]})  {r.doc}")
+    return "\n".join(lines)
+
+
+def mermaid() -> str:
+    """The model as a mermaid flowchart (docs/neo4j.md is generated from this by cog)."""
+    lines = ["flowchart LR"]
+    for n in NODES:
+        lines.append(f"  {n.label}[\":{n.label}<br/>{'dataset' if n.key == DATASET else n.key}\"]")
+    for n in NODES:
+        for r in n.rels:
+            a, b = (n.label, r.target) if r.direction == "out" else (r.target, n.label)
+            lines.append(f"  {a} -- {r.type} --> {b}")
+    for r in REL_RECORDS:
+        lines.append(f"  {r.start[0]} -- \"{r.type} {{role, …}}\" --> {r.end[0]}")
+    return "\n".join(lines)
+
+
+def markdown() -> str:
+    """The model as a markdown table: label, key, properties, relationships."""
+    rows = ["| label | key (with dataset, update_tag) | properties | relationships |", "|---|---|---|---|"]
+    for n in NODES:
+        rels = "<br/>".join(
+            (f"`-[:{r.type}]->(:{r.target})` ({r.field})" if r.direction == "out"
+             else f"`<-[:{r.type}]-(:{r.target})` ({r.field})") for r in n.rels) or "—"
+        props = ", ".join(f"`{p}`" for p in n.properties) or "—"
+        key = "`dataset`" if n.key == DATASET else f"`{n.key}`"
+        rows.append(f"| `:{n.label}` | {key} | {props} | {rels} |")
+    for r in REL_RECORDS:
+        rows.append(f"| `[:{r.type}]` | `ord` | {', '.join(f'`{p}`' for p in r.properties if p != ORD)} | "
+                    f"`(:{r.start[0]})-[:{r.type}]->(:{r.end[0]})` |")
+    return "\n".join(rows)
