@@ -27,18 +27,29 @@ class ChainGraph:
 
     def __init__(self, dataset: Dataset):
         self.dataset = dataset
-        self.forest = nx.DiGraph()
-        self.forest.add_nodes_from(c.contract_id for c in dataset.contracts)
-        self.forest.add_edges_from(
-            (c.parent_contract_id, c.contract_id) for c in dataset.contracts if c.parent_contract_id
+
+    # `forest` and `position` are built on first use: the rules pass needs neither (it walks
+    # dataset.children and carries the depth down), and at a million contracts the networkx
+    # forest alone costs seconds and hundreds of megabytes.
+    @cached_property
+    def forest(self) -> nx.DiGraph:
+        forest = nx.DiGraph()
+        forest.add_nodes_from(c.contract_id for c in self.dataset.contracts)
+        forest.add_edges_from(
+            (c.parent_contract_id, c.contract_id) for c in self.dataset.contracts if c.parent_contract_id
         )
-        self.position: dict[str, Position] = {}
+        return forest
+
+    @cached_property
+    def position(self) -> dict[str, Position]:
+        position: dict[str, Position] = {}
         for contract, parent in self.walk():
             if parent is None:
-                self.position[contract.contract_id] = Position(1, contract.contract_id, contract.delegator_id)
+                position[contract.contract_id] = Position(1, contract.contract_id, contract.delegator_id)
             else:
-                up = self.position[parent.contract_id]
-                self.position[contract.contract_id] = Position(up.depth + 1, up.prime_id, up.root_principal_id)
+                up = position[parent.contract_id]
+                position[contract.contract_id] = Position(up.depth + 1, up.prime_id, up.root_principal_id)
+        return position
 
     @property
     def primes(self) -> list[Contract]:

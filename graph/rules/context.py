@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
 
 from loaders.model import Approval, Contract, Dataset, Inspection, Improvement
 from loaders.vocab import ApprovalStatus, InspectionTiming, level_label
 
+from .caching import cached_property
 from .policy import Policy, due_date
 
 

@@ -12,6 +12,7 @@ from datetime import date
 from graph.chains import ChainGraph
 from loaders.model import Dataset
 
+from .caching import paused_gc
 from .context import Visit
 from .findings import Finding, Report
 from .policy import DEFAULT_POLICY, PackLibrary, Policy, PolicyError
@@ -29,6 +30,10 @@ class Engine:
         if unknown:
             raise PolicyError(f"unknown rule {unknown[0]!r}")
         self.rules: list[Rule] = [r for r in registry.values() if rules is None or r.id in rules]
+        # Which rules run on a contract depends on its policy, data categories and scope only:
+        # (id(policy), data categories, started, ended) → the rules, in registry order.
+        self._plans: dict[tuple, tuple[Rule, ...]] = {}
+        self._policies: list[Policy] = []  # keeps the policies of _plans' keys alive
         self.override = tuple(policy_override)
         if self.override:
             self.library.policy(self.override)  # fail early on an unknown id
@@ -39,10 +44,18 @@ class Engine:
     def run(self, dataset: Dataset, as_of: date, graph: ChainGraph | None = None) -> Report:
         findings: list[Finding] = []
         used: set[str] = set()
-        for visit in self.visits(dataset, as_of, graph):
-            used.update(visit.policy.ids)
-            findings.extend(self._check(visit))
-        findings.sort(key=Finding.sort_key)
+        append = findings.append
+        with paused_gc():
+            policy = None
+            for v in self.visits(dataset, as_of, graph):
+                if v.policy is not policy:
+                    policy = v.policy
+                    used.update(policy.ids)
+                for r in self._plan(v):
+                    hit = r.check(v)
+                    if hit is not None:
+                        append(self._finding(r, v, hit))
+            findings.sort(key=Finding.sort_key)
         return Report(as_of, findings, len(dataset.contracts), sorted(used))
 
     def visits(self, ds: Dataset, as_of: date, graph: ChainGraph | None = None) -> Iterator[Visit]:
@@ -54,39 +67,58 @@ class Engine:
 
     def _walk_chain(self, ds: Dataset, prime, policy: Policy, as_of: date) -> Iterator[Visit]:
         principal = prime.delegator_id
+        children = ds.children
         path: list[str] = []
+        above: list = []  # the contracts on the path, parallel to `path`
         orgs: Counter = Counter()
         # Stack entries: (contract, parent, nearest unapproved above it) or None = leave the last.
         stack: list = [(prime, None, None)]
         while stack:
             entry = stack.pop()
             if entry is None:
-                left = ds.contract[path.pop()]
+                path.pop()
+                left = above.pop()
                 orgs[left.delegator_id] -= 1
                 orgs[left.delegatee_id] -= 1
                 continue
             c, parent, nearest = entry
             path.append(c.contract_id)
+            above.append(c)
             visit = Visit(ds, as_of, c, parent, len(path), principal, policy, path, orgs, nearest)
             yield visit
             below = c.contract_id if visit.unapproved else nearest
             orgs[c.delegator_id] += 1
             orgs[c.delegatee_id] += 1
             stack.append(None)
-            stack.extend((child, c, below) for child in reversed(ds.children.get(c.contract_id, ())))
+            kids = children.get(c.contract_id)
+            if kids:
+                stack.extend((child, c, below) for child in reversed(kids))
 
-    def _check(self, v: Visit):
-        for r in self.rules:
-            if r.opt_in and not v.policy.rule_on(r.id, v.c):
-                continue
-            if (r.scope == "started" and not v.started) or (r.scope == "ended" and not v.ended):
-                continue
+    def _plan(self, v: Visit) -> tuple[Rule, ...]:
+        """The rules that run on this contract: opt-in rules its policy turns on, scopes it is in."""
+        policy, c = v.policy, v.c
+        started, ended = v.started, v.ended
+        key = (id(policy), tuple(c.data_categories), started, ended)
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = self._plans[key] = tuple(
+                r for r in self.rules
+                if not (r.opt_in and not policy.rule_on(r.id, c))
+                and not ((r.scope == "started" and not started) or (r.scope == "ended" and not ended)))
+            self._policies.append(policy)
+        return plan
+
+    def _check(self, v: Visit) -> Iterator[Finding]:
+        for r in self._plan(v):
             hit = r.check(v)
-            if hit is None:
-                continue
-            yield Finding(r.id, str(r.severity), v.c.contract_id, v.depth, v.principal_id, v.c.delegator_id,
-                          v.c.delegatee_id, list(v.path), hit.details, list(r.cites),
-                          {"ja": hit.ja, "en": hit.en})
+            if hit is not None:
+                yield self._finding(r, v, hit)
+
+    @staticmethod
+    def _finding(r: Rule, v: Visit, hit) -> Finding:
+        c = v.c
+        return Finding(r.id, r.severity.value, c.contract_id, v.depth, v.principal_id, c.delegator_id,
+                       c.delegatee_id, list(v.path), hit.details, list(r.cites), {"ja": hit.ja, "en": hit.en})
 
 
 def check(dataset: Dataset, as_of: date, **options) -> Report:

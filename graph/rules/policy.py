@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from loaders.model import Contract
 from loaders.vocab import Clause, ContractType, DataCategory
 
+from .caching import cached_property
 from .dates import add_months
 
 PACK_DIR = Path(__file__).with_name("packs")
@@ -61,6 +62,7 @@ class RuleSwitch(_Strict):
     data_category: DataCategory | None = None
 
     def applies(self, c: Contract) -> bool:
+        # Policy.rule_on caches this by c.data_categories: read nothing else of the contract here.
         return self.data_category is None or self.data_category in c.data_categories
 
 
@@ -158,7 +160,20 @@ class Policy:
     ids: tuple[str, ...]
     packs: list[Pack]
 
+    @cached_property
+    def _memo(self) -> dict:
+        """Answers that depend on a few attributes of the contract, computed once per policy."""
+        return {}
+
     def required_clauses(self, c: Contract, depth: int) -> frozenset[Clause]:
+        # Reads exactly: my_number in data_categories, depth >= 2, external_services.
+        key = ("clauses", DataCategory.my_number in c.data_categories, depth >= 2, bool(c.external_services))
+        hit = self._memo.get(key)
+        if hit is None:
+            hit = self._memo[key] = self._required_clauses(c, depth)
+        return hit
+
+    def _required_clauses(self, c: Contract, depth: int) -> frozenset[Clause]:
         out: set[Clause] = set()
         for p in self.packs:
             out |= p.clauses.personal  # my_number is personal information too
@@ -170,19 +185,30 @@ class Policy:
                 out |= p.clauses.external_services
         return frozenset(out)
 
-    @property
+    @cached_property
     def interval_months(self) -> int:
         return min(p.inspection_interval_months or 12 for p in self.packs)
 
-    @property
+    @cached_property
     def deletion_grace_days(self) -> int:
         return min(30 if p.deletion_grace_days is None else p.deletion_grace_days for p in self.packs)
 
     def rule_on(self, rule_id: str, c: Contract) -> bool:
-        return any(s.applies(c) for p in self.packs if (s := p.rules.get(rule_id)) is not None)
+        # RuleSwitch.applies reads only data_categories.
+        key = ("rule", rule_id, tuple(c.data_categories))
+        hit = self._memo.get(key)
+        if hit is None:
+            hit = self._memo[key] = any(s.applies(c) for p in self.packs if (s := p.rules.get(rule_id)) is not None)
+        return hit
+
+    @cached_property
+    def _has_onsite(self) -> bool:
+        return any(p.onsite for p in self.packs)
 
     def onsite_due(self, c: Contract, last_onsite: date | None) -> tuple[date, str] | None:
         """The earliest on-site due date any pack sets for this contract, with its requirement."""
+        if not self._has_onsite:
+            return None
         dues: list[tuple[date, str]] = []
         for p in self.packs:
             for req in p.onsite:

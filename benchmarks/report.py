@@ -1,0 +1,157 @@
+"""Render benchmark results as markdown, and write them into docs/benchmarks.md between markers."""
+from __future__ import annotations
+
+from pathlib import Path
+
+BEGIN = "<!-- BEGIN RESULTS: written by `python -m benchmarks.run`; edit the prose outside the markers -->"
+END = "<!-- END RESULTS -->"
+
+TARGETS = {
+    "rules_vs_bfs": 3.0,  # rules pass / bare networkx BFS, at most
+    "growth": 12.0,  # itaku check time(1M) / time(100k), at most
+    "check_peak_1m_mb": 1536.0,  # itaku check peak RSS at 1M, at most (1.5 GiB)
+    "neo4j_speedup": 30.0,  # batched / per-row load at 10k, at least
+    "neo4j_query_s": 2.0,  # each Cypher audit query at 1M, at most
+    "dashboard_p95_ms": 300.0,
+    "dashboard_first_s": 2.0,
+}
+STAGES = (("load", "load + validate"), ("graph", "graph build (networkx forest + positions)"),
+          ("rules", "rules pass (Engine.run)"), ("bfs", "bare networkx BFS of the forest (yardstick)"),
+          ("bfs_layers", "networkx bfs_layers, one multi-source call (information)"))
+
+
+def _n(size: str) -> str:
+    n = int(size)
+    return f"{n // 1_000_000}M" if n >= 1_000_000 and n % 1_000_000 == 0 else (
+        f"{n // 1000}k" if n >= 1000 and n % 1000 == 0 else str(n))
+
+
+def _s(x: float) -> str:
+    return f"{x:.3f} s" if x < 1 else (f"{x:.2f} s" if x < 100 else f"{x:.0f} s")
+
+
+def _mb(x: float) -> str:
+    return f"{x / 1024:.2f} GB" if x >= 1024 else f"{x:.0f} MB"
+
+
+def _cell(fig: dict) -> str:
+    return f"{_s(fig['wall_s'])} (CPU {_s(fig['cpu_s'])}) · {_mb(fig['peak_rss_mb'])}"
+
+
+def _mark(ok: bool | None) -> str:
+    return "—" if ok is None else ("✅ met" if ok else "❌ missed")
+
+
+def target_rows(results: dict) -> list[tuple[str, str, str]]:
+    sizes = results["sizes"]
+    rows = []
+    ratios = {s: r["rules_vs_bfs"] for s, r in sizes.items()}
+    rows.append((f"rules pass ≤ {TARGETS['rules_vs_bfs']:g}× a bare networkx BFS of the same forest (CPU time)",
+                 "; ".join(f"{_n(s)}: {r['cpu']:.1f}× (wall {r['wall']:.1f}×)" for s, r in ratios.items()),
+                 _mark(all(r["cpu"] <= TARGETS["rules_vs_bfs"] for r in ratios.values()) if ratios else None)))
+    growth = results.get("growth")
+    rows.append((f"`itaku check` growth time(1M) / time(100k) ≤ {TARGETS['growth']:g} (CPU time)",
+                 f"{growth['cpu']:.2f} (wall {growth['wall']:.2f})" if growth else "needs both 100k and 1M in --sizes",
+                 _mark(growth["cpu"] <= TARGETS["growth"] if growth else None)))
+    big = sizes.get("1000000")
+    rows.append((f"`itaku check` peak memory at 1M ≤ {_mb(TARGETS['check_peak_1m_mb'])}",
+                 _mb(big["check"]["peak_rss_mb"]) if big else "needs 1M in --sizes",
+                 _mark(big["check"]["peak_rss_mb"] <= TARGETS["check_peak_1m_mb"] if big else None)))
+    neo = results.get("neo4j") or {"status": "not run (--no-extras)"}
+    if neo.get("status") == "measured":
+        rows.append((f"Neo4j batched load ≥ {TARGETS['neo4j_speedup']:g}× a per-row load (10k)",
+                     f"{neo['batched_speedup']:.0f}× ({_s(neo['batched_10k_s'])} vs {_s(neo['per_row_10k_s'])})",
+                     _mark(neo["batched_speedup"] >= TARGETS["neo4j_speedup"])))
+        worst = max(neo["queries_1m_s"].values())
+        rows.append((f"each Cypher audit query at 1M ≤ {TARGETS['neo4j_query_s']:g} s",
+                     "; ".join(f"{q}: {_s(t)}" for q, t in neo["queries_1m_s"].items()),
+                     _mark(worst <= TARGETS["neo4j_query_s"])))
+        rows.append(("Neo4j: loading 1M contracts with their records finishes (rate)",
+                     f"{_s(neo['load_1m_s'])}, {neo['load_1m_rows_per_s']:,.0f} rows/s", _mark(True)))
+    else:
+        for what in (f"Neo4j batched load ≥ {TARGETS['neo4j_speedup']:g}× a per-row load (10k)",
+                     f"each Cypher audit query at 1M ≤ {TARGETS['neo4j_query_s']:g} s",
+                     "Neo4j: loading 1M contracts with their records finishes (rate)"):
+            rows.append((what, neo["status"], "—"))
+    dash = results.get("dashboard") or {"status": "not run (--no-extras)"}
+    if dash.get("status") == "measured":
+        p95 = max(c["p95_ms"] for c in dash["callbacks"].values())
+        rows.append((f"dashboard callbacks p95 ≤ {TARGETS['dashboard_p95_ms']:g} ms (100k)",
+                     "; ".join(f"{k}: p50 {c['p50_ms']:.0f} ms, p95 {c['p95_ms']:.0f} ms"
+                               for k, c in dash["callbacks"].items()), _mark(p95 <= TARGETS["dashboard_p95_ms"])))
+        rows.append((f"dashboard first render ≤ {TARGETS['dashboard_first_s']:g} s (100k)", _s(dash["load_100k_s"]),
+                     _mark(dash["load_100k_s"] <= TARGETS["dashboard_first_s"])))
+    else:
+        for what in (f"dashboard callbacks p95 ≤ {TARGETS['dashboard_p95_ms']:g} ms (100k)",
+                     f"dashboard first render ≤ {TARGETS['dashboard_first_s']:g} s (100k)"):
+            rows.append((what, dash["status"], "—"))
+    return rows
+
+
+def render(results: dict) -> str:
+    m = results["machine"]
+    sizes = results["sizes"]
+    heads = [_n(s) for s in sizes]
+    out = [BEGIN, "", "## Results", "",
+           f"Run on {results['date']} with `{results.get('command', 'python -m benchmarks.run')}`: every figure is "
+           f"the median of {results['repeat']} run(s), each run a fresh process. Cells read *wall time (CPU time) · "
+           f"peak RSS*; the peak of a pipeline stage is the process's high-water mark during that stage (reset "
+           f"before it), so it includes the dataset already loaded.", "",
+           f"**Machine**: {m['nproc']} CPUs ({m['cpu']}), {m['memory_gb']} GB RAM, Python {m['python']}, "
+           f"{m['platform']}. Load average {m.get('load_average')} at the start, {m.get('load_average_end')} at "
+           f"the end: the machine is shared, so wall times are noisy; the ratios below use CPU time.", "",
+           "### Targets", "", "| target | measured | |", "|---|---|---|"]
+    out += [f"| {a} | {b} | {c} |" for a, b, c in target_rows(results)]
+    out += ["", "### Datasets", "",
+            "Generated by `itaku generate --contracts N --seed " + str(results["seed"]) + "` (default gap rates; "
+            f"checked as of {results['as_of']}).", "",
+            "| | " + " | ".join(heads) + " |", "|---" * (len(heads) + 1) + "|"]
+    files = list(next(iter(sizes.values()))["dataset"]["rows"]) if sizes else []
+    for f in files:
+        out.append(f"| {f} | " + " | ".join(f"{r['dataset']['rows'][f]:,}" for r in sizes.values()) + " |")
+    out.append("| contracts by depth 1…8 | " + " | ".join(
+        " / ".join(f"{v:,}" for v in r["dataset"]["depths"].values()) for r in sizes.values()) + " |")
+    out.append("| CSV size | " + " | ".join(f"{r['dataset']['csv_mb']:.0f} MB" for r in sizes.values()) + " |")
+    out.append("| `itaku generate` | " + " | ".join(_cell(r["dataset"]) for r in sizes.values()) + " |")
+    out.append("| findings (`itaku check`) | " + " | ".join(f"{r['check']['findings']:,.0f}" for r in sizes.values()) + " |")
+    out += ["", "### Stages", "", "| stage | " + " | ".join(heads) + " |", "|---" * (len(heads) + 1) + "|"]
+    for key, label in STAGES:
+        out.append(f"| {label} | " + " | ".join(_cell(r["stages"][key]) for r in sizes.values()) + " |")
+    out.append("| rules pass ÷ BFS (CPU) | " + " | ".join(f"{r['rules_vs_bfs']['cpu']:.1f}×" for r in sizes.values()) + " |")
+    queries = list(next(iter(sizes.values()))["queries"]) if sizes else []
+    for q in queries:
+        out.append(f"| query `{q}` (embedded) | " + " | ".join(
+            _cell(r["queries"][q]) + f" · {r['queries'][q]['rows']:,.0f} rows" for r in sizes.values()) + " |")
+    out.append("| **`itaku check --format json` end to end** | " + " | ".join(
+        "**" + _cell(r["check"]) + "**" for r in sizes.values()) + " |")
+    out += ["", f"Total benchmark time {results.get('elapsed_s', 0) / 60:.1f} min.", "", END, ""]
+    return "\n".join(out)
+
+
+TEMPLATE = """# Benchmarks
+
+How fast Itaku is at 10,000, 100,000 and 1,000,000 contracts, and how its cost grows.
+
+Run them (minutes at 100k, most of an hour at 1M on two cores; the generated datasets are kept in
+the work folder and reused):
+
+```sh
+.venv/bin/python -m benchmarks.run --sizes 10000,100000,1000000 --repeat 3 --out docs/benchmarks.md
+```
+
+{results}
+"""
+
+
+def write_markdown(path: Path, results_md: str) -> None:
+    """Replace the results between the markers of `path` (the prose around them stays), or write
+    a new file from the template."""
+    if path.exists():
+        text = path.read_text(encoding="utf-8")
+        if BEGIN in text and END in text:
+            head, rest = text.split(BEGIN, 1)
+            _, tail = rest.split(END, 1)
+            path.write_text(head + results_md.rstrip("\n") + tail, encoding="utf-8")
+            return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(TEMPLATE.format(results=results_md), encoding="utf-8")
