@@ -258,6 +258,7 @@ def rules_explain(rule_id: str, lang: Annotated[Optional[Lang], typer.Option("--
 
 from . import cli_store  # noqa: E402,F401  (itaku load; --neo4j on check and query)
 from . import cli_generate  # noqa: E402,F401  (itaku generate)
+from . import cli_office  # noqa: E402,F401  (itaku template / import / report)
 
 
 def main() -> None:

@@ -1,11 +1,6 @@
 """The graph model is declared once; statements are generated from it, never from data."""
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # gen, neo4j_helpers, neo4j_fixtures
-
 import re
 
 import pytest
@@ -14,7 +9,6 @@ from graph.rules.findings import Finding
 from graph.store import schema
 from graph.store.load import iter_statements
 from loaders import model
-from neo4j_fixtures import driver, graph, module_graph, neo4j_server  # noqa: F401  (fixtures)
 
 IDENT = re.compile(r"`([^`]+)`")
 
