@@ -1,0 +1,195 @@
+"""Append records to a dataset on disk — all or nothing.
+
+The whole resulting dataset is validated with `load_dataset` (on a copy, in a temporary folder)
+BEFORE anything is written; any problem raises DatasetError and the dataset is untouched. Each
+file is then written to a temporary file beside it and renamed over it (`os.replace`), so a
+reader never sees half a file.
+
+CSV folders keep each file's encoding (UTF-8 with or without BOM, or CP932) and line endings; a
+file that does not exist yet is created with a full header, in the encoding of contracts.csv.
+A column the new rows need but the file lacks is added at the end of its header. An .xlsx
+dataset gets the rows appended to its sheets (a sheet is created if absent).
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import os
+import shutil
+import stat
+import tempfile
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date
+from enum import Enum
+from pathlib import Path
+
+from loaders import Dataset, DatasetError, Problem, load_dataset
+from loaders.model import RECORD_BY_FILE
+
+
+@dataclass(frozen=True)
+class CsvStyle:
+    encoding: str  # utf-8, utf-8-sig (with BOM) or cp932
+    newline: str
+
+    @classmethod
+    def of(cls, raw: bytes) -> "CsvStyle":
+        newline = "\r\n" if b"\r\n" in raw else "\n"
+        if raw.startswith(codecs.BOM_UTF8):
+            return cls("utf-8-sig", newline)
+        try:
+            raw.decode("utf-8")
+            return cls("utf-8", newline)
+        except UnicodeDecodeError:
+            return cls("cp932", newline)
+
+
+def cell_text(value: object) -> str:
+    """A model value as the dataset's CSV writes it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return ";".join(cell_text(v) for v in value)
+    return str(value)
+
+
+def _rows_text(rows: list[list[str]], newline: str) -> str:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator=newline).writerows(rows)
+    return buf.getvalue()
+
+
+def _columns(file: str) -> list[str]:
+    return list(RECORD_BY_FILE[file].model_fields)
+
+
+def _new_csv_text(path: Path, file: str, rows: list[dict[str, str]], default: CsvStyle) -> tuple[bytes, CsvStyle]:
+    needed = [c for c in _columns(file) if any(r.get(c) not in (None, "") for r in rows)]
+    if not path.exists():
+        header = _columns(file)
+        text = _rows_text([header] + [[r.get(c, "") for c in header] for r in rows], default.newline)
+        return text, default
+    raw = path.read_bytes()
+    style = CsvStyle.of(raw)
+    text = raw.decode(style.encoding)
+    records = list(csv.reader(io.StringIO(text, newline="")))
+    header = [h.strip() for h in records[0]] if records else []
+    missing = [c for c in needed if c not in header]
+    if missing or not records:
+        header = header + missing if records else _columns(file)
+        width = len(header)
+        body = [row + [""] * (width - len(row)) if any(cell.strip() for cell in row) else row for row in records[1:]]
+        text = _rows_text([header] + body, style.newline)
+    elif text and not text.endswith(("\n", "\r")):
+        text += style.newline
+    return text + _rows_text([[r.get(c, "") for c in header] for r in rows], style.newline), style
+
+
+def _encode(text: str, style: CsvStyle, label: str) -> bytes:
+    try:
+        return text.encode(style.encoding)
+    except UnicodeEncodeError as exc:
+        line = text[: exc.start].count("\n") + 1
+        raise DatasetError([Problem(label, line, "-", f"cannot be written in {style.encoding.upper()}, the file's "
+                                    f"encoding: character {text[exc.start]!r} (U+{ord(text[exc.start]):04X})")]) from None
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if path.exists():
+            os.chmod(tmp, stat.S_IMODE(path.stat().st_mode))
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def append_records(dataset: Path, new: dict[str, list[dict[str, str]]],
+                   known_policies: Collection[str] | None = None) -> Dataset:
+    """Append `new` ({file: [row]}, rows as column → text) to the dataset and return the dataset
+    as loaded after the change. Raises DatasetError, having written nothing, if the result is invalid."""
+    dataset = Path(dataset)
+    unknown = sorted(set(new) - set(RECORD_BY_FILE))
+    if unknown:
+        raise ValueError(f"unknown dataset file {unknown[0]!r}")
+    if dataset.is_dir():
+        return _append_csv(dataset, new, known_policies)
+    if dataset.suffix.lower() == ".xlsx" and dataset.is_file():
+        return _append_xlsx(dataset, new, known_policies)
+    raise DatasetError([Problem(dataset.name, 1, "-", "not a dataset: expected a folder of CSV files or an .xlsx workbook")])
+
+
+def _append_csv(folder: Path, new: dict[str, list[dict[str, str]]], known_policies) -> Dataset:
+    contracts = folder / "contracts.csv"
+    default = CsvStyle.of(contracts.read_bytes()) if contracts.exists() else CsvStyle("utf-8", "\n")
+    contents: dict[Path, bytes] = {}
+    for file, rows in new.items():
+        if not rows:
+            continue
+        path = folder / f"{file}.csv"
+        text, style = _new_csv_text(path, file, rows, default)
+        contents[path] = _encode(text, style, path.name)
+    with tempfile.TemporaryDirectory(prefix="itaku-append-") as tmp:
+        copy = Path(tmp) / folder.name
+        copy.mkdir()
+        for src in folder.glob("*.csv"):
+            shutil.copyfile(src, copy / src.name)
+        for path, data in contents.items():
+            (copy / path.name).write_bytes(data)
+        result = load_dataset(copy, known_policies=known_policies)
+    for path, data in contents.items():
+        _write_atomically(path, data)
+    return result
+
+
+def _append_xlsx(book: Path, new: dict[str, list[dict[str, str]]], known_policies) -> Dataset:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(book)
+    for file, rows in new.items():
+        if not rows:
+            continue
+        if file in wb.sheetnames:
+            ws = wb[file]
+            header = [("" if c.value is None else str(c.value).strip()) for c in ws[1]]
+            while header and not header[-1]:
+                header.pop()
+        else:
+            ws = wb.create_sheet(file)
+            header = []
+        if not header:
+            header = _columns(file)
+            for n, name in enumerate(header, start=1):
+                ws.cell(1, n, name)
+        for name in [c for c in _columns(file) if any(r.get(c) not in (None, "") for r in rows) and c not in header]:
+            header.append(name)
+            ws.cell(1, len(header), name)
+        last = max((cell.row for row in ws.iter_rows(min_row=2) for cell in row if cell.value not in (None, "")),
+                   default=1)
+        for n, r in enumerate(rows, start=last + 1):
+            for col, name in enumerate(header, start=1):
+                if r.get(name) not in (None, ""):
+                    ws.cell(n, col, r[name])
+    with tempfile.TemporaryDirectory(prefix="itaku-append-") as tmp:
+        copy = Path(tmp) / book.name
+        wb.save(copy)
+        result = load_dataset(copy, known_policies=known_policies)
+        _write_atomically(book, copy.read_bytes())
+    return result
