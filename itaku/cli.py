@@ -261,6 +261,9 @@ from . import cli_generate  # noqa: E402,F401  (itaku generate)
 from . import cli_office  # noqa: E402,F401  (itaku template / import / report)
 
 
+from . import cli_serve  # noqa: E402,F401  (registers `itaku serve`)
+
+
 def main() -> None:
     """Console entry point: an unexpected error is one line on stderr, never a traceback
     (set ITAKU_DEBUG=1 to see it)."""

@@ -1,0 +1,1 @@
+"""Itaku dashboard (Dash): see dashboard/app.py and docs/dashboard.md."""

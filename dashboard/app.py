@@ -1,0 +1,264 @@
+"""The Dash app: a thin shell (header, as-of date, policy, language) around the pages in
+dashboard/pages, plus security: login, security headers and a content-security policy.
+
+    app = create_app("examples/city-resident-tax")          # or a Source, or a Dataset
+    app.run(host="127.0.0.1", port=8050)                    # `itaku serve` does this
+    server = app.server                                      # gunicorn: itaku.wsgi:server
+
+Page modules define `layout(lang=…, **_)` and `register(app, state)`; the pages' figure and data
+logic lives in dashboard/data.py, figures.py and tree.py.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+import sys
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import dash
+import flask
+from dash import ALL, Dash, Input, Output, State, dcc, html
+
+from graph.rules import PackLibrary
+
+from . import i18n
+from .data import POLICY_DATA, Analysis, Analyzer, Source, as_source, is_bundled_example, parse_day
+from .i18n import t
+from .tree import CAP
+
+PAGES_DIR = Path(__file__).with_name("pages")
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
+LANG_COOKIE = "itaku_lang"
+PAGES = (("overview", "/"), ("chains", "/chains"), ("levels", "/levels"), ("findings", "/findings"),
+         ("organisations", "/organisations"), ("schedule", "/schedule"))
+
+INDEX = """<!DOCTYPE html>
+<html lang="ja">
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%css%}
+    </head>
+    <body>
+        {%app_entry%}
+        <footer>
+            {%config%}
+            {%scripts%}
+            {%renderer%}
+        </footer>
+    </body>
+</html>"""
+
+
+@dataclass
+class AppState:
+    """What every page's callbacks share: the cached analyses and the defaults."""
+
+    analyzer: Analyzer
+    default_as_of: date
+    default_policy: str
+    cap: int = CAP
+
+    def analysis(self, as_of: Any = None, policy: str | None = None) -> Analysis:
+        return self.analyzer.get(parse_day(as_of, self.default_as_of), policy or self.default_policy)
+
+    @property
+    def source(self) -> Source:
+        return self.analyzer.source
+
+
+def T(key: str, lang: str, n: int | None = None, tag: type = html.Span, **props: Any):
+    """A label that follows the language switch: `{"type": "i18n", "key": key}` ids are
+    re-rendered by one shell callback. `n` tells apart two uses of one key on a page."""
+    id_ = {"type": "i18n", "key": key} if n is None else {"type": "i18n", "key": key, "n": n}
+    return tag(t(key, lang), id=id_, **props)
+
+
+def current_lang() -> str:
+    try:
+        return i18n.norm_lang(flask.request.cookies.get(LANG_COOKIE))
+    except RuntimeError:  # outside a request
+        return i18n.DEFAULT_LANG
+
+
+def create_app(source: Source | Any = None, *, as_of: date | None = None, policy: str = POLICY_DATA,
+               library: PackLibrary | None = None, credentials: tuple[str, str] | None = None,
+               cap: int = CAP, cache_size: int = 8) -> Dash:
+    """The dashboard for `source` (a Source, a dataset path, a Dataset; None: the bundled example).
+
+    `credentials` (user, password) turns on HTTP Basic login for every route. The dataset is
+    read here, so bad input fails before the server starts (loaders.DatasetError)."""
+    src = as_source(source)
+    analyzer = Analyzer(src, library, cache_size)
+    default_as_of = as_of or _default_as_of(src)
+    state = AppState(analyzer, default_as_of, policy if policy in analyzer.policies() else POLICY_DATA, cap)
+    src.dataset()  # fail early on bad input
+
+    app = Dash("dashboard", use_pages=True, pages_folder=str(PAGES_DIR), title="Itaku",
+               update_title=None, suppress_callback_exceptions=True, serve_locally=True,
+               index_string=INDEX, routing_callback_inputs={"lang": State("lang", "value")},
+               meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}])
+    app.layout = lambda: shell(state, current_lang())
+    _register_shell(app, state)
+    for page in list(dash.page_registry.values()):
+        module = sys.modules.get(page["module"])
+        if module is not None and hasattr(module, "register"):
+            module.register(app, state)
+    app.server.extensions["itaku"] = state
+    if credentials:
+        require_login(app, *credentials)
+    secure(app)
+    return app
+
+
+def _default_as_of(src: Source) -> date:
+    """The bundled examples are written as of settings.EXAMPLES_AS_OF; anything else: today."""
+    from itaku import settings
+
+    return settings.EXAMPLES_AS_OF if is_bundled_example(src) else date.today()
+
+
+def policy_options(state: AppState, lang: str) -> list[dict[str, str]]:
+    lib = state.analyzer.library
+    out = [{"label": t("app.policy_data", lang), "value": POLICY_DATA}]
+    for pid in lib.ids():
+        title = lib.raw[pid].title.get(i18n.norm_lang(lang), "")
+        out.append({"label": f"{pid} — {title}" if title else pid, "value": pid})
+    return out
+
+
+def shell(state: AppState, lang: str) -> html.Div:
+    nav = [dcc.Link(T(f"nav.{name}", lang), href=path, id=f"nav-{name}", className="nav-link")
+           for name, path in PAGES]
+    return html.Div(className="app", children=[
+        dcc.Location(id="url"),
+        html.Header(className="topbar", children=[
+            html.Div(className="brand", children=[
+                T("app.title", lang, tag=html.Div, className="brand-title"),
+                html.Div([T("app.subtitle", lang), html.Span(" · "), T("app.dataset", lang), html.Span(": "),
+                          html.Span(state.source.name, id="dataset-name")], className="brand-sub"),
+            ]),
+            html.Div(className="controls", children=[
+                html.Div(className="control", children=[
+                    T("app.as_of", lang, tag=html.Label, htmlFor="as-of"),
+                    dcc.DatePickerSingle(id="as-of", date=state.default_as_of.isoformat(),
+                                         display_format="YYYY-MM-DD", first_day_of_week=1, clearable=False),
+                ]),
+                html.Div(className="control control-policy", children=[
+                    T("app.policy", lang, tag=html.Label, htmlFor="policy"),
+                    dcc.Dropdown(id="policy", options=policy_options(state, lang), value=state.default_policy,
+                                 clearable=False, searchable=False),
+                ]),
+                html.Div(className="control", children=[
+                    T("app.language", lang, tag=html.Label),
+                    dcc.RadioItems(id="lang", value=lang, inline=True, className="lang-switch",
+                                   options=[{"label": "日本語", "value": "ja"}, {"label": "English", "value": "en"}]),
+                ]),
+            ]),
+        ]),
+        html.Nav(nav, className="nav"),
+        html.Main(dash.page_container, className="page"),
+    ])
+
+
+def _register_shell(app: Dash, state: AppState) -> None:
+    @app.callback(Output({"type": "i18n", "key": ALL, "n": ALL}, "children"),
+                  Input("lang", "value"), State({"type": "i18n", "key": ALL, "n": ALL}, "id"))
+    def relabel_numbered(lang, ids):
+        return [t(i["key"], lang) for i in ids]
+
+    @app.callback(Output({"type": "i18n", "key": ALL}, "children"),
+                  Input("lang", "value"), State({"type": "i18n", "key": ALL}, "id"))
+    def relabel(lang, ids):
+        lang = i18n.norm_lang(lang)
+        response = dash.callback_context.response
+        if response is not None:
+            response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, httponly=True, samesite="Lax")
+        return [t(i["key"], lang) for i in ids]
+
+    @app.callback(Output("policy", "options"), Input("lang", "value"))
+    def policies(lang):
+        return policy_options(state, lang)
+
+    @app.callback([Output(f"nav-{name}", "className") for name, _ in PAGES], Input("url", "pathname"))
+    def active(pathname):
+        pathname = (pathname or "/").rstrip("/") or "/"
+        return ["nav-link active" if pathname == path else "nav-link" for _, path in PAGES]
+
+
+# ---- security ----------------------------------------------------------------------------------
+def require_login(app: Dash, user: str, password: str) -> None:
+    """HTTP Basic login on every route (dash-auth), compared in constant time; nothing about the
+    credentials is ever logged."""
+    import dash_auth
+
+    expected_user, expected_password = user.encode("utf-8"), password.encode("utf-8")
+
+    def check(given_user: str, given_password: str) -> bool:
+        ok_user = hmac.compare_digest(given_user.encode("utf-8"), expected_user)
+        ok_password = hmac.compare_digest(given_password.encode("utf-8"), expected_password)
+        return ok_user and ok_password
+
+    class _Login(dash_auth.BasicAuth):
+        def is_authorized(self) -> bool:
+            """dash-auth's check without its session write, and a malformed header is a 401."""
+            scheme, _, value = flask.request.headers.get("Authorization", "").partition(" ")
+            if scheme.lower() != "basic":
+                return False
+            try:
+                given = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+            except (binascii.Error, UnicodeDecodeError, ValueError):
+                return False
+            given_user, sep, given_password = given.partition(":")
+            return bool(sep) and check(given_user, given_password)
+
+        def login_request(self):
+            return flask.Response("Login required / ログインが必要です\n", status=401, mimetype="text/plain",
+                                  headers={"WWW-Authenticate": 'Basic realm="Itaku", charset="UTF-8"'})
+
+    _Login(app, auth_func=check)
+
+
+def content_security_policy(app: Dash) -> str:
+    """Scripts only from the server itself, plus the hashes of Dash's inline scripts (the
+    renderer start-up and the pages' title callback): no 'unsafe-inline' or 'unsafe-eval'
+    for scripts. Styles need 'unsafe-inline' (Plotly, AG Grid and cytoscape set styles at run time)."""
+    script = " ".join(["'self'", *app.csp_hashes()])
+    return ("default-src 'self'; "
+            f"script-src {script}; "
+            "style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
+            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
+}
+
+
+def secure(app: Dash) -> None:
+    """Security headers on every response, including the 401s of the login."""
+
+    @app.server.after_request
+    def headers(response: flask.Response) -> flask.Response:
+        # Hashed per response (microseconds): Dash adds the pages' inline title callback during
+        # the first request, so a policy computed before it would block that script.
+        response.headers.setdefault("Content-Security-Policy", content_security_policy(app))
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if response.mimetype == "application/json" or flask.request.path.startswith("/_dash-update-component"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+def is_local(host: str) -> bool:
+    return host.strip().lower() in LOCAL_HOSTS

@@ -1,0 +1,614 @@
+"""The dashboard's data: where the dataset comes from (`Source`), the analysis cached per
+(as-of date, policy), and plain functions that turn it into rows for the pages.
+
+Nothing here imports Dash: unit tests call these functions directly.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import threading
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+from graph.chains import ChainGraph
+from graph.rules import Engine, Finding, PackLibrary, Report
+from graph.rules.findings import CSV_COLUMNS, flat_row, neutralize
+from loaders import Dataset, load_dataset
+from loaders.vocab import ApprovalStatus, Clause, ContractType, DataCategory, InspectionMethod, InspectionResult, Severity
+
+from . import i18n
+from .i18n import t
+
+POLICY_DATA = "data"  # the policy selector's "as in the data": each chain's own packs
+SEVERITY_ORDER = ("critical", "high", "medium", "low")
+SEVERITY_RANK = {s: Severity(s).rank for s in SEVERITY_ORDER}
+
+
+# ---- sources -----------------------------------------------------------------------------------
+@runtime_checkable
+class Source(Protocol):
+    """Where the dashboard reads its dataset: a folder (embedded engine) or a Neo4j graph."""
+
+    name: str
+
+    def dataset(self) -> Dataset: ...
+
+
+class FolderSource:
+    """A dataset folder or .xlsx, loaded and validated once (DatasetError on bad input)."""
+
+    def __init__(self, path: str | Path, library: PackLibrary | None = None):
+        self.path = Path(path)
+        self.name = self.path.stem if self.path.is_file() else self.path.name
+        self._library = library
+        self._lock = threading.Lock()
+        self._ds: Dataset | None = None
+
+    def dataset(self) -> Dataset:
+        with self._lock:
+            if self._ds is None:
+                packs = self._library or PackLibrary()
+                self._ds = load_dataset(self.path, known_policies=packs.ids())
+            return self._ds
+
+
+class StaticSource:
+    """A Dataset already in memory (generated data, tests)."""
+
+    def __init__(self, dataset: Dataset, name: str | None = None):
+        self._ds = dataset
+        self.name = name or dataset.name
+
+    def dataset(self) -> Dataset:
+        return self._ds
+
+
+class SourceUnavailable(Exception):
+    """The requested source cannot be used here (e.g. the Neo4j reader is not installed)."""
+
+
+class Neo4jSource:
+    """The Neo4j graph store (graph.store, issue 4) as a Source: the dataset read back with
+    graph.store.read.read_dataset. `revision()` is the dataset's live update tag, so a new
+    `itaku load` is picked up by the next callback; credentials come from the caller (the CLI
+    and wsgi read them from the environment) and are never logged."""
+
+    def __init__(self, uri: str, user: str | None = None, password: str | None = None,
+                 database: str | None = None, dataset: str | None = None):
+        try:
+            from graph.store import connect as _connect, read as _read  # noqa: F401
+        except ImportError as exc:
+            raise SourceUnavailable(f"the Neo4j reader (graph.store.read) is not available: {exc}") from None
+        self.uri, self._user, self._password, self.database = uri, user, password, database
+        self._wanted = dataset
+        self._lock = threading.Lock()
+        self._driver = None
+        self._cached: tuple[Any, Dataset] | None = None
+        self.name = f"{dataset or 'Neo4j'} @ {uri}"
+
+    def _connect(self):
+        from graph.store.connect import connect
+
+        if self._driver is None:
+            self._driver = connect(self.uri, self._user, self._password, self.database)
+        return self._driver
+
+    def revision(self) -> Any:
+        """The live update tag of the dataset (changes with every load)."""
+        from graph.store.connect import unavailable
+        from graph.store.read import list_datasets, resolve_name
+
+        with self._lock, unavailable(self.uri, self._user):
+            driver = self._connect()
+            name = resolve_name(driver, self._wanted, self.database)
+            tags = {d["name"]: d["update_tag"] for d in list_datasets(driver, self.database)}
+            return name, tags.get(name)
+
+    def dataset(self) -> Dataset:
+        from graph.store.connect import unavailable
+        from graph.store.read import read_dataset
+
+        rev = self.revision()
+        with self._lock:
+            if self._cached is None or self._cached[0] != rev:
+                with unavailable(self.uri, self._user):
+                    self._cached = (rev, read_dataset(self._connect(), rev[0], self.database))
+                self.name = f"{rev[0]} @ {self.uri}"
+            return self._cached[1]
+
+    def close(self) -> None:
+        if self._driver is not None:
+            self._driver.close()
+            self._driver = None
+
+
+def neo4j_source(uri: str, user: str | None = None, password: str | None = None,
+                 database: str | None = None, dataset: str | None = None) -> Source:
+    return Neo4jSource(uri, user, password, database, dataset)
+
+
+def source_errors() -> tuple[type[BaseException], ...]:
+    """Errors a Source raises when its data cannot be read (Neo4j down, no such dataset)."""
+    out: list[type[BaseException]] = [SourceUnavailable]
+    try:
+        from graph.store.connect import StoreUnavailable
+        from graph.store.read import DatasetNotFound
+
+        out += [StoreUnavailable, DatasetNotFound]
+    except ImportError:
+        pass
+    return tuple(out)
+
+
+def as_source(source: Source | Dataset | str | Path | None) -> Source:
+    """A Source from what the caller has: None → the bundled example, a path → a folder."""
+    if source is None:
+        from itaku import settings
+
+        return FolderSource(settings.EXAMPLES / settings.DEMO_DATASETS[0])
+    if isinstance(source, Dataset):
+        return StaticSource(source)
+    if isinstance(source, (str, Path)):
+        return FolderSource(source)
+    return source
+
+
+def is_bundled_example(source: Source) -> bool:
+    from itaku import settings
+
+    path = getattr(source, "path", None)
+    return path is not None and Path(path).resolve().parent == Path(settings.EXAMPLES).resolve()
+
+
+# ---- the analysis, cached per (as-of, policy) --------------------------------------------------
+@dataclass
+class Analysis:
+    """One dataset checked as of one date under one policy choice, with lookups the pages need."""
+
+    ds: Dataset
+    graph: ChainGraph
+    report: Report
+    as_of: date
+    policy: str
+    engine: Engine
+    _queries: dict = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def query(self, name: str, **params: str) -> list[dict]:
+        """An audit query's rows (queries.run_embedded), computed once per analysis."""
+        from queries import run_embedded
+
+        key = (name, tuple(sorted(params.items())))
+        with self._lock:
+            if key not in self._queries:
+                self._queries[key] = run_embedded(name, self.ds, self.as_of, params or None, self.engine)
+            return self._queries[key]
+
+    @cached_property
+    def findings_of(self) -> dict[str, list[Finding]]:
+        out: dict[str, list[Finding]] = defaultdict(list)
+        for f in self.report.findings:
+            out[f.contract_id].append(f)
+        for fs in out.values():
+            fs.sort(key=lambda f: (-SEVERITY_RANK[f.severity], f.rule))
+        return dict(out)
+
+    def worst(self, contract_id: str) -> str | None:
+        fs = self.findings_of.get(contract_id)
+        return fs[0].severity if fs else None
+
+    @cached_property
+    def order(self) -> list[str]:
+        """Every contract id, parents first (the chain walk's pre-order)."""
+        return [c.contract_id for c, _ in self.graph.walk()]
+
+    @cached_property
+    def subtree(self) -> dict[str, tuple[int, int, int]]:
+        """Per contract: (contracts in its subtree, those with findings, worst severity rank or -1)."""
+        acc: dict[str, list[int]] = {}
+        for cid in reversed(self.order):
+            fs = self.findings_of.get(cid)
+            own = [1, 1 if fs else 0, SEVERITY_RANK[fs[0].severity] if fs else -1]
+            for child in self.ds.children.get(cid, ()):
+                size, gaps, worst = acc[child.contract_id]
+                own[0] += size
+                own[1] += gaps
+                own[2] = max(own[2], worst)
+            acc[cid] = own
+        return {k: tuple(v) for k, v in acc.items()}
+
+    def kids(self, contract_id: str) -> list[str]:
+        return [c.contract_id for c in self.ds.children.get(contract_id, ())]
+
+    @cached_property
+    def principals(self) -> list[str]:
+        """Root principals in the order their first prime contract appears."""
+        return list(dict.fromkeys(c.delegator_id for c in self.graph.primes))
+
+    @cached_property
+    def primes_of(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = defaultdict(list)
+        for c in self.graph.primes:
+            out[c.delegator_id].append(c.contract_id)
+        return dict(out)
+
+    def contracts_of(self, principal: str) -> int:
+        return sum(self.subtree[p][0] for p in self.primes_of.get(principal, ()))
+
+
+class Analyzer:
+    """Runs the rule engine on the source's dataset and keeps the last few analyses, keyed by
+    (as-of date, policy), so that every callback after the first is a lookup."""
+
+    def __init__(self, source: Source, library: PackLibrary | None = None, cache_size: int = 8):
+        self.source = source
+        self.library = library or PackLibrary()
+        self._lock = threading.Lock()
+        self._cached = lru_cache(maxsize=cache_size)(self._compute)
+
+    def policies(self) -> list[str]:
+        return [POLICY_DATA, *self.library.ids()]
+
+    def get(self, as_of: date, policy: str | None = POLICY_DATA) -> Analysis:
+        policy = policy if policy in self.policies() else POLICY_DATA
+        revision = getattr(self.source, "revision", None)
+        with self._lock:  # one computation at a time: parallel callbacks wait for the first
+            return self._cached(as_of, policy, revision() if revision else None)
+
+    def _compute(self, as_of: date, policy: str, revision: Any = None) -> Analysis:
+        ds = self.source.dataset()
+        graph = ChainGraph(ds)
+        engine = Engine(self.library, policy_override=() if policy == POLICY_DATA else (policy,))
+        return Analysis(ds, graph, engine.run(ds, as_of, graph), as_of, policy, engine)
+
+
+def parse_day(value: Any, default: date) -> date:
+    """A date from a date picker's value ('2026-11-01' or '2026-11-01T00:00:00'); else `default`."""
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except (TypeError, ValueError):
+        return default
+
+
+# ---- overview ----------------------------------------------------------------------------------
+def counts(a: Analysis) -> dict[str, Any]:
+    depths = Counter(p.depth for p in a.graph.position.values())
+    summary = a.report.summary()
+    return {
+        "principals": len(a.principals),
+        "contracts": len(a.ds.contracts),
+        "level1": depths.get(1, 0), "level2": depths.get(2, 0),
+        "level3": sum(n for d, n in depths.items() if d >= 3),
+        "deepest": max(depths, default=0),
+        "findings": len(a.report.findings),
+        "by_severity": {s: summary["by_severity"].get(s, 0) for s in SEVERITY_ORDER},
+        "with_findings": summary["contracts_with_findings"],
+    }
+
+
+def rule_counts(a: Analysis) -> list[dict[str, Any]]:
+    """Findings per rule, worst severity first, then most frequent."""
+    by_rule = Counter(f.rule for f in a.report.findings)
+    severity = {f.rule: f.severity for f in a.report.findings}
+    return sorted(({"rule": r, "severity": severity[r], "count": n} for r, n in by_rule.items()),
+                  key=lambda r: (-SEVERITY_RANK[r["severity"]], -r["count"], r["rule"]))
+
+
+def coverage(a: Analysis) -> list[dict[str, Any]]:
+    return a.query("coverage-by-level")
+
+
+# ---- names -------------------------------------------------------------------------------------
+def principal_options(a: Analysis, lang: str) -> list[dict[str, str]]:
+    return [{"label": f"{a.ds.org_name(p)}（{t('common.contracts_n', lang, n=i18n.number(a.contracts_of(p)))}）"
+             if lang == "ja" else f"{a.ds.org_name(p)} ({t('common.contracts_n', lang, n=i18n.number(a.contracts_of(p)))})",
+             "value": p} for p in a.principals]
+
+
+def prime_options(a: Analysis, principal: str, lang: str, limit: int = 500) -> list[dict[str, str]]:
+    out = []
+    for cid in a.primes_of.get(principal, ())[:limit]:
+        c = a.ds.contract[cid]
+        out.append({"label": f"{cid} {c.title or ''} → {a.ds.org_name(c.delegatee_id)}".strip(), "value": cid})
+    return out
+
+
+def path_names(a: Analysis, contract_id: str) -> list[dict[str, str]]:
+    """The chain from the principal down to this contract: [{name, contract_id}], principal first."""
+    ids = a.graph.path(contract_id)
+    first = a.ds.contract[ids[0]]
+    return ([{"name": a.ds.org_name(first.delegator_id), "contract_id": ""}]
+            + [{"name": a.ds.org_name(a.ds.contract[k].delegatee_id), "contract_id": k} for k in ids])
+
+
+# ---- the detail panel --------------------------------------------------------------------------
+def contract_detail(a: Analysis, contract_id: str, lang: str) -> dict[str, Any]:
+    """Everything the detail panel shows for one contract, as plain data in `lang`."""
+    ds = a.ds
+    c = ds.contract[contract_id]
+    pos = a.graph.position[contract_id]
+    parent = ds.contract.get(c.parent_contract_id) if c.parent_contract_id else None
+    policy = a.engine.policy_for(ds.contract[pos.prime_id].policies)
+    required = policy.required_clauses(c, pos.depth)
+    mine, theirs = set(c.clauses), set(parent.clauses) if parent else set()
+    clauses = []
+    for code in Clause:
+        if code not in mine and code not in theirs and code not in required:
+            continue
+        missing = code in required and code not in mine
+        weaker = parent is not None and code in theirs and code not in mine
+        clauses.append({"code": code.value, "label": i18n.enum_label(code, lang),
+                        "this": code in mine, "parent": (code in theirs) if parent else None,
+                        "required": code in required, "missing": missing, "weaker": weaker})
+    approvals = [{"approver": ds.org_name(ap.approver_id), "approver_id": ap.approver_id,
+                  "status": i18n.enum_label(ap.status, lang),
+                  "requested": _iso(ap.requested_date), "decided": _iso(ap.decided_date),
+                  "prior_check": _iso(ap.prior_check_date),
+                  "known": ap.decided_date is None or ap.decided_date <= a.as_of,
+                  "by_root": ap.approver_id == pos.root_principal_id and ap.status == ApprovalStatus.approved,
+                  "notified": [ds.org_name(o) for o in ap.notified_ids]}
+                 for ap in ds.approvals_of.get(contract_id, ())]
+    inspections = []
+    for i in sorted(ds.inspections_of.get(contract_id, ()), key=lambda i: i.date):
+        if i.date > a.as_of:
+            continue
+        inspections.append({"id": i.inspection_id, "date": i.date.isoformat(), "inspector": ds.org_name(i.inspector_id),
+                            "method": i18n.enum_label(i.method, lang), "method_value": i.method.value,
+                            "timing": i18n.enum_label(i.timing, lang),
+                            "result": i18n.enum_label(i.result, lang) if i.result else "",
+                            "needs_improvement": i.result == InspectionResult.needs_improvement,
+                            "visible": i.inspector_id == pos.root_principal_id
+                            or (i.reported_to_principal_date is not None and i.reported_to_principal_date <= a.as_of)})
+    schedule = {r["contract_id"]: r for r in a.query("inspection-schedule")}.get(contract_id)
+    return {
+        "contract_id": contract_id,
+        "title": c.title or "",
+        "level": i18n.level(pos.depth, lang),
+        "depth": pos.depth,
+        "principal": ds.org_name(pos.root_principal_id),
+        "delegator": ds.org_name(c.delegator_id),
+        "delegatee": ds.org_name(c.delegatee_id),
+        "period": f"{c.start_date.isoformat()} – {c.end_date.isoformat()}",
+        "data": [i18n.enum_label(d, lang) for d in c.data_categories],
+        "my_number": DataCategory.my_number in c.data_categories,
+        "type": i18n.enum_label(c.contract_type, lang, ContractType),
+        "policies": list(policy.ids),
+        "path": path_names(a, contract_id),
+        "approvals": approvals,
+        "approval_needed": pos.depth >= 2,
+        "parent_id": parent.contract_id if parent else None,
+        "clauses": clauses,
+        "equivalent": parent is None or theirs <= mine,
+        "inspections": inspections,
+        "next_due": schedule and {"date": schedule["next_due"], "kind": schedule["kind"], "overdue": schedule["overdue"]},
+        "findings": [{"rule": f.rule, "title": i18n.rule_title(f.rule, lang), "severity": f.severity,
+                      "severity_label": i18n.severity(f.severity, lang), "message": f.message[i18n.norm_lang(lang)],
+                      "citations": list(f.citations), "details": f.details}
+                     for f in a.findings_of.get(contract_id, ())],
+    }
+
+
+def _iso(d: date | None) -> str:
+    return d.isoformat() if d else ""
+
+
+# ---- findings grid and exports -----------------------------------------------------------------
+def filter_findings(a: Analysis, rules: Iterable[str] | None = None, severities: Iterable[str] | None = None,
+                    levels: Iterable[int | str] | None = None, principals: Iterable[str] | None = None) -> list[Finding]:
+    """Findings narrowed by rule, severity, level (1, 2, 3 = level 3 and below) and principal."""
+    rules, severities, principals = set(rules or ()), set(severities or ()), set(principals or ())
+    levels = {min(int(x), 3) for x in levels or ()}
+    return [f for f in a.report.findings
+            if (not rules or f.rule in rules) and (not severities or f.severity in severities)
+            and (not levels or min(f.depth, 3) in levels) and (not principals or f.root_principal_id in principals)]
+
+
+def finding_rows(a: Analysis, findings: Iterable[Finding], lang: str) -> list[dict[str, Any]]:
+    """Rows for the grid: labels in `lang`; plain text (the grid renders text, never HTML)."""
+    lang = i18n.norm_lang(lang)
+    return [{"severity": i18n.severity(f.severity, lang), "severity_rank": SEVERITY_RANK[f.severity],
+             "rule": f.rule, "rule_title": i18n.rule_title(f.rule, lang), "contract_id": f.contract_id,
+             "depth": f.depth, "level": i18n.level(f.depth, lang), "principal": a.ds.org_name(f.root_principal_id),
+             "delegator": a.ds.org_name(f.delegator_id), "delegatee": a.ds.org_name(f.delegatee_id),
+             "message": f.message[lang], "citations": "; ".join(f.citations)} for f in findings]
+
+
+def export_csv(findings: Iterable[Finding]) -> bytes:
+    """The findings as `itaku check --format csv` writes them, UTF-8 with a BOM (Excel reads
+    Japanese correctly), formula-looking cells neutralised by flat_row."""
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(flat_row(f) for f in findings)
+    return buf.getvalue().encode("utf-8-sig")
+
+
+def export_xlsx(a: Analysis, findings: Iterable[Finding], lang: str) -> bytes:
+    """An Excel workbook: sheet 「指摘」/"findings" with the CSV columns plus readable labels,
+    every text cell neutralised (a cell starting with = + - @ is stored as text)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    lang = i18n.norm_lang(lang)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "指摘" if lang == "ja" else "findings"
+    extra = ("severity_label", "level", "principal_name", "delegator_name", "delegatee_name")
+    columns = list(CSV_COLUMNS) + list(extra)
+    ws.append(columns)
+    for f in findings:
+        row = flat_row(f)
+        labels = {"severity_label": i18n.severity(f.severity, lang), "level": i18n.level(f.depth, lang),
+                  "principal_name": a.ds.org_name(f.root_principal_id),
+                  "delegator_name": a.ds.org_name(f.delegator_id), "delegatee_name": a.ds.org_name(f.delegatee_id)}
+        ws.append([row[k] if k in row else neutralize(labels[k]) for k in columns])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDE6F0")
+    for i, name in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = 60 if name.startswith("message") else 18
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = ws.dimensions
+    meta = wb.create_sheet("info")
+    meta.append(["as_of", a.as_of.isoformat()])
+    meta.append(["policy", a.policy])
+    meta.append(["dataset", neutralize(a.ds.name)])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+# ---- levels (icicle) ---------------------------------------------------------------------------
+@dataclass
+class Sectors:
+    ids: list[str] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
+    parents: list[str] = field(default_factory=list)
+    values: list[int] = field(default_factory=list)
+    gap_share: list[float] = field(default_factory=list)
+    hover: list[str] = field(default_factory=list)
+
+    def add(self, id: str, label: str, parent: str, value: int, gaps: int, hover: str) -> None:
+        self.ids.append(id)
+        self.labels.append(label)
+        self.parents.append(parent)
+        self.values.append(value)
+        self.gap_share.append(round(gaps / value, 4) if value else 0.0)
+        self.hover.append(hover)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def level_sectors(a: Analysis, lang: str, principal: str | None = None, max_sectors: int = 1500,
+                  min_fraction: float = 0.002) -> Sectors:
+    """The chains as icicle sectors: (all →) principal → level 1 → level 2 …; value = contracts in
+    the subtree, colour = share of them with findings. Largest branches are expanded first, at
+    most `max_sectors` in all; siblings under `min_fraction` of the total merge into 「その他 N 件」."""
+    import heapq
+
+    lang = i18n.norm_lang(lang)
+    out = Sectors()
+    principals = [principal] if principal in a.principals else a.principals
+    total = sum(a.contracts_of(p) for p in principals) or 1
+    min_size = max(1, int(total * min_fraction))
+    multi = len(principals) > 1
+    if multi:
+        gaps = sum(a.subtree[c][1] for p in principals for c in a.primes_of[p])
+        out.add("all", t("levels.root", lang), "", total, gaps, t("levels.root", lang))
+    heap: list[tuple[int, int, str, list[str]]] = []
+    seq = 0
+    for p in principals:
+        primes = a.primes_of.get(p, [])
+        size = sum(a.subtree[c][0] for c in primes)
+        gaps = sum(a.subtree[c][1] for c in primes)
+        sid = f"p:{p}"
+        out.add(sid, a.ds.org_name(p), "all" if multi else "", size, gaps, _html_text(a.ds.org_name(p)))
+        heapq.heappush(heap, (-size, seq, sid, primes))
+        seq += 1
+    while heap:
+        _, _, parent_sid, kids = heapq.heappop(heap)
+        kids = sorted(kids, key=lambda k: -a.subtree[k][0])
+        room = max_sectors - len(out)
+        if room <= 0:
+            continue
+        big = [k for k in kids if a.subtree[k][0] >= min_size]
+        if len(big) < len(kids) or len(big) > room:  # something merges: keep a sector for it
+            big = big[:room - 1]
+        small = kids[len(big):]
+        for k in big:
+            size, gaps, _ = a.subtree[k]
+            c = a.ds.contract[k]
+            depth = a.graph.position[k].depth
+            label = a.ds.org_name(c.delegatee_id)
+            hover = f"{i18n.level(depth, lang)} {k}<br>{_html_text(a.ds.org_name(c.delegator_id))} → {_html_text(label)}"
+            out.add(f"c:{k}", label, parent_sid, size, gaps, hover)
+            if a.ds.children.get(k):
+                heapq.heappush(heap, (-size, seq, f"c:{k}", a.kids(k)))
+                seq += 1
+        if small and len(out) < max_sectors:
+            size = sum(a.subtree[k][0] for k in small)
+            gaps = sum(a.subtree[k][1] for k in small)
+            label = t("levels.others", lang, n=i18n.number(size))
+            out.add(f"o:{parent_sid}", label, parent_sid, size, gaps, label)
+    return out
+
+
+def _html_text(text: str) -> str:
+    """Plotly hover templates render a little HTML: escape names so they show verbatim."""
+    import html
+
+    return html.escape(text, quote=False)
+
+
+def level_table(a: Analysis, lang: str) -> list[dict[str, Any]]:
+    """Per level: contracts, those with findings, the share."""
+    per: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for cid, pos in a.graph.position.items():
+        per[pos.depth][0] += 1
+        per[pos.depth][1] += 1 if cid in a.findings_of else 0
+    return [{"depth": d, "level": i18n.level(d, lang), "contracts": n, "with_findings": g,
+             "share": round(g / n, 4) if n else 0.0} for d, (n, g) in sorted(per.items())]
+
+
+# ---- organisations -----------------------------------------------------------------------------
+def org_options(a: Analysis, limit: int = 5000) -> list[dict[str, str]]:
+    """Organisations that receive data (delegatees), most-reached first."""
+    reach = Counter(c.delegatee_id for c in a.ds.contracts)
+    orgs = sorted(reach, key=lambda o: (-reach[o], o))[:limit]
+    return [{"label": f"{a.ds.org_name(o)} [{o}]", "value": o} for o in orgs]
+
+
+def exposure_rows(a: Analysis, org: str, lang: str) -> list[dict[str, Any]]:
+    if org not in a.ds.org:
+        return []
+    return [{"principal": a.ds.org_name(r["root_principal_id"]), "contract_id": r["contract_id"],
+             "level": i18n.level(r["depth"], lang), "path": " → ".join(r["path"]),
+             "data": "・".join(i18n.enum_label(d.value, lang, DataCategory) for d in DataCategory
+                              if d.value in r["data_categories"]),
+             "my_number": "my_number" in r["data_categories"]}
+            for r in a.query("exposure", org=org)]
+
+
+def concentration_rows(a: Analysis, limit: int = 200) -> list[dict[str, Any]]:
+    """Organisations ranked by how many principals and chains reach them (shared subcontractors)."""
+    rows = sorted(a.query("concentration"), key=lambda r: (-r["principals"], -r["chains"], -r["my_number_chains"], r["org_id"]))
+    return rows[:limit]
+
+
+# ---- schedule ----------------------------------------------------------------------------------
+def schedule_rows(a: Analysis, lang: str, only_overdue: bool = False, principal: str | None = None) -> list[dict[str, Any]]:
+    rows = []
+    for r in a.query("inspection-schedule"):
+        if only_overdue and not r["overdue"]:
+            continue
+        if principal and r["root_principal_id"] != principal:
+            continue
+        c = a.ds.contract[r["contract_id"]]
+        rows.append({"contract_id": r["contract_id"], "due": r["next_due"],
+                     "kind": t(f"schedule.{r['kind']}", lang), "overdue": r["overdue"],
+                     "status": t("schedule.overdue" if r["overdue"] else "schedule.upcoming", lang),
+                     "level": i18n.level(r["depth"], lang), "principal": a.ds.org_name(r["root_principal_id"]),
+                     "delegatee": r["delegatee"], "title": c.title or ""})
+    return sorted(rows, key=lambda r: (r["due"], r["contract_id"]))
+
+
+def schedule_by_month(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Due dates per month: {month: 'YYYY-MM', overdue: n, upcoming: n}."""
+    per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for r in rows:
+        per[r["due"][:7]][0 if r["overdue"] else 1] += 1
+    return [{"month": m, "overdue": o, "upcoming": u} for m, (o, u) in sorted(per.items())]
+
+
+# Inspection methods in the timeline's vertical order.
+METHOD_ORDER = [m.value for m in InspectionMethod]

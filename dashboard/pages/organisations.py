@@ -1,0 +1,69 @@
+"""事業者 / Organisations: whose data reach one organisation, by which paths and data categories
+(query exposure), and the shared-subcontractor ranking (query concentration)."""
+from __future__ import annotations
+
+import dash
+from dash import Input, Output, State, dcc, html
+
+from dashboard import data, figures, i18n
+from dashboard.app import T
+from dashboard.i18n import t
+from dashboard.ui import SHELL_INPUTS, card, col, graph, grid, grid_options
+
+dash.register_page(__name__, path="/organisations", name="事業者 / Organisations",
+                   title="Itaku — 事業者 / Organisations", order=4)
+
+
+def layout(lang: str = "ja", org: str | None = None, **_):
+    lang = i18n.norm_lang(lang)
+    return html.Div(className="page-organisations", children=[
+        T("orgs.title", lang, tag=html.H1),
+        card(
+            T("orgs.exposure", lang, tag=html.H2),
+            html.Div(className="toolbar", children=[html.Div(className="control", children=[
+                T("orgs.pick", lang, tag=html.Label, htmlFor="org-pick"),
+                dcc.Dropdown(id="org-pick", clearable=False, style={"minWidth": "420px"}, value=org),
+            ])]),
+            html.P(id="org-summary", className="status"),
+            grid("org-exposure", height=360),
+        ),
+        card(
+            T("orgs.concentration", lang, tag=html.H2),
+            graph("org-concentration"),
+            grid("org-ranking", height=360),
+        ),
+    ])
+
+
+def register(app, state):
+    @app.callback(Output("org-pick", "options"), Output("org-pick", "value"), *SHELL_INPUTS, State("org-pick", "value"))
+    def organisations(lang, as_of, policy, current):
+        options = data.org_options(state.analysis(as_of, policy))
+        values = {o["value"] for o in options}
+        return options, current if current in values else (options[0]["value"] if options else None)
+
+    @app.callback(Output("org-exposure", "rowData"), Output("org-exposure", "columnDefs"),
+                  Output("org-exposure", "dashGridOptions"), Output("org-summary", "children"),
+                  Input("org-pick", "value"), *SHELL_INPUTS)
+    def exposure(org, lang, as_of, policy):
+        lang = i18n.norm_lang(lang)
+        a = state.analysis(as_of, policy)
+        rows = data.exposure_rows(a, org, lang) if org else []
+        cols = [col("principal", t("findings.principal", lang), width=140),
+                col("contract_id", t("findings.contract", lang), width=110),
+                col("level", t("findings.level", lang), width=120),
+                col("data", t("detail.data", lang), width=170),
+                col("path", t("orgs.path", lang), width=600, tooltipField="path")]
+        summary = t("orgs.exposure_summary", lang, p=len({r["principal"] for r in rows}), c=len(rows)) if org else ""
+        return rows, cols, grid_options(lang), summary
+
+    @app.callback(Output("org-concentration", "figure"), Output("org-ranking", "rowData"),
+                  Output("org-ranking", "columnDefs"), Output("org-ranking", "dashGridOptions"), *SHELL_INPUTS)
+    def concentration(lang, as_of, policy):
+        lang = i18n.norm_lang(lang)
+        rows = data.concentration_rows(state.analysis(as_of, policy))
+        cols = [col("name", t("orgs.name", lang), width=260), col("org_id", "ID", width=100),
+                col("principals", t("orgs.principals", lang), type="numericColumn", width=110),
+                col("chains", t("orgs.chains", lang), type="numericColumn", width=110),
+                col("my_number_chains", t("orgs.my_number_chains", lang), type="numericColumn", width=150)]
+        return figures.concentration_figure(rows, lang), rows, cols, grid_options(lang)

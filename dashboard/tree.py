@@ -1,0 +1,428 @@
+"""The chain tree for dash-cytoscape, built on the server within an element budget.
+
+cytoscape.js slows sharply past a few thousand elements, so a view never holds more than `cap`
+elements (nodes + edges). A view is small state the browser keeps (`View`): the principal, and
+either nothing (the whole tree, or one box per first-level contractor when it is too big), a
+first-level contractor (`group`), or a contract (`focus`: its path from the principal and its
+subtree). Children are laid out breadth-first; a contract shows at most `fanout` children, the
+rest — and whatever does not fit — collapse into a counted node 「+N 件」 that expands on click.
+
+Node ids are synthetic (`p`, `c12`, `g3`, `m4` …): contract ids and names stay in `data` as text,
+so no id from the dataset ever reaches a cytoscape selector.
+"""
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from . import i18n
+from .data import SEVERITY_ORDER, SEVERITY_RANK, Analysis
+from .i18n import t
+
+CAP = 1000  # elements (nodes + edges) on screen at once, at most
+FANOUT = 25  # children shown under one contract before 「+N 件」
+TOP_PAGE = 60  # children of the view's top shown at once (「+N 件」 pages on)
+MAX_WIDTH = 18  # node slots across: a deeper view that would be wider shows fewer levels
+MAX_ANCESTORS = 12  # path nodes shown above a focused contract
+MAX_BADGES = 3
+
+SEVERITY_COLOURS = {"critical": "#b71c1c", "high": "#e65100", "medium": "#f9a825", "low": "#0277bd", "none": "#2e7d32"}
+
+
+@dataclass(frozen=True)
+class View:
+    principal: str | None = None
+    group: str | None = None  # a first-level contractor (org id): its prime contracts' subtrees
+    focus: str | None = None  # a contract id: its path from the principal and its subtree
+    offset: int = 0  # first child shown at the top of the view (paging through 「+N 件」)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any] | None) -> View:
+        d = d or {}
+        offset = d.get("offset") or 0
+        return cls(d.get("principal"), d.get("group"), d.get("focus"), offset if isinstance(offset, int) and offset >= 0 else 0)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Tree:
+    elements: list[dict[str, Any]]
+    mode: str  # "full", "aggregate", "group", "focus" or "empty"
+    shown: int  # contracts drawn as nodes
+    total: int  # contracts under the principal
+
+
+def badges(a: Analysis, contract_id: str, lang: str) -> list[str]:
+    """Short labels for a contract's findings (承認なし, 条項不足, 検査期限切れ …), worst first."""
+    out: list[str] = []
+    for f in a.findings_of.get(contract_id, ()):
+        label = i18n.badge(f.rule, lang)
+        if label not in out:
+            out.append(label)
+    return out
+
+
+def _wrap(text: str, width: int = 14) -> str:
+    """Cytoscape wraps at spaces only: break long Japanese names every `width` characters."""
+    if len(text) <= width:
+        return text
+    return "\n".join(text[i:i + width] for i in range(0, min(len(text), width * 2), width)) + ("…" if len(text) > width * 2 else "")
+
+
+class _Builder:
+    def __init__(self, a: Analysis, lang: str, cap: int, fanout: int, depth: int | None = None):
+        self.a, self.lang, self.cap, self.fanout = a, i18n.norm_lang(lang), cap, fanout
+        self.depth = depth  # levels drawn below the view's top (None: as many as fit)
+        self.elements: list[dict[str, Any]] = []
+        self.reserved = 0  # elements kept for the 「+N 件」 nodes of contracts still to expand
+        self.shown = 0
+        self.ids: dict[str, str] = {}
+        self._seq = 0
+
+    @property
+    def room(self) -> int:
+        return self.cap - len(self.elements) - self.reserved
+
+    def _id(self, prefix: str) -> str:
+        self._seq += 1
+        return f"{prefix}{self._seq}"
+
+    def edge(self, source: str, target: str) -> None:
+        self.elements.append({"data": {"id": f"e{source}-{target}", "source": source, "target": target}})
+
+    def principal(self, org: str) -> str:
+        name = self.a.ds.org_name(org)
+        self.elements.append({"data": {"id": "p", "kind": "principal", "org": org, "name": name,
+                                       "label": _wrap(name, 16)}, "classes": "principal"})
+        return "p"
+
+    def contract(self, cid: str, parent: str | None) -> str:
+        a = self.a
+        c = a.ds.contract[cid]
+        nid = self._id("c")
+        self.ids[cid] = nid
+        name = a.ds.org_name(c.delegatee_id)
+        marks = badges(a, cid, self.lang)
+        shown = marks[:MAX_BADGES] + (["…"] if len(marks) > MAX_BADGES else [])
+        label = f"{_wrap(name)}\n{cid}" + ("\n" + " ".join(f"[{b}]" for b in shown) if shown else "")
+        worst = a.worst(cid) or "none"
+        self.elements.append({"data": {"id": nid, "kind": "contract", "contract_id": cid, "name": name,
+                                       "badges": marks, "severity": worst, "label": label,
+                                       "depth": a.graph.position[cid].depth},
+                              "classes": f"contract sev-{worst}"})
+        self.shown += 1
+        if parent:
+            self.edge(parent, nid)
+        return nid
+
+    def more(self, parent_node: str, parent_cid: str | None, hidden: list[str], next_offset: int | None) -> None:
+        n = sum(self.a.subtree[k][0] for k in hidden)
+        worst = max((self.a.subtree[k][2] for k in hidden), default=-1)
+        sev = SEVERITY_ORDER[3 - worst] if worst >= 0 else "none"
+        nid = self._id("m")
+        self.elements.append({"data": {"id": nid, "kind": "more", "parent_contract": parent_cid, "count": n,
+                                       "next_offset": next_offset, "severity": sev,
+                                       "label": t("tree.more", self.lang, n=i18n.number(n))},
+                              "classes": f"more sev-{sev}"})
+        self.edge(parent_node, nid)
+
+    def prev(self, parent_node: str, skipped: list[str]) -> None:
+        n = sum(self.a.subtree[k][0] for k in skipped)
+        nid = self._id("m")
+        self.elements.append({"data": {"id": nid, "kind": "prev", "count": n,
+                                       "label": t("tree.prev", self.lang, n=i18n.number(n))}, "classes": "more"})
+        self.edge(parent_node, nid)
+
+    def place(self, node: str, kids: list[str], start: int, limit: int, queue: deque[tuple[str, str, int]],
+              level: int = 1) -> int:
+        """Draw kids[start:] under `node` while they fit (at most `limit`), keeping 2 elements for
+        each drawn contract's own 「+N 件」 and 2 for this node's; queue those with children.
+        Returns the index of the first kid not drawn."""
+        i = start
+        while i < len(kids) and i - start < limit:
+            k = kids[i]
+            has_kids = bool(self.a.ds.children.get(k))
+            cost = 2 + (2 if has_kids else 0)
+            if self.room < cost + (2 if i + 1 < len(kids) else 0):
+                break
+            nid = self.contract(k, node)
+            if has_kids:
+                self.reserved += 2
+                queue.append((k, nid, level))
+            i += 1
+        return i
+
+    def expand(self, queue: deque[tuple[str, str, int]]) -> None:
+        """Breadth-first below the queued contracts, `fanout` children each, down to `depth`
+        levels below the top; what is left under a contract is its 「+N 件」."""
+        while queue:
+            cid, nid, level = queue.popleft()
+            self.reserved -= 2  # its 「+N 件」 reservation is now its own to spend
+            kids = self.a.kids(cid)
+            deep = self.depth is not None and level >= self.depth
+            i = 0 if deep else self.place(nid, kids, 0, self.fanout, queue, level + 1)
+            if i < len(kids):
+                self.more(nid, cid, kids[i:], None)
+
+
+def build(a: Analysis, view: View, lang: str, cap: int = CAP, fanout: int = FANOUT) -> Tree:
+    """The elements of one view of a principal's chains, never more than `cap` of them, laid out.
+
+    The deepest view whose layout stays within MAX_WIDTH node slots is chosen (as many levels
+    as fit, else 3, 2, 1 below the top): wide trees show fewer levels, never a thin line."""
+    principal = view.principal if view.principal in a.primes_of else (a.principals[0] if a.principals else None)
+    if principal is None:
+        return Tree([], "empty", 0, 0)
+    best = None
+    for depth in (None, 3, 2, 1):
+        tree = _build(a, view, principal, lang, cap, fanout, depth)
+        width = _width(tree.elements)
+        if best is None or width < best[0]:
+            best = (width, tree)
+        if width <= MAX_WIDTH * SLOT_W or tree.mode == "aggregate":
+            break
+    tree = best[1]
+    place(tree.elements)
+    return tree
+
+
+def _width(elements: list[dict[str, Any]]) -> float:
+    pos, _ = positions(elements)
+    xs = [x for x, _ in pos.values()]
+    return (max(xs) - min(xs) + SLOT_W) if xs else 0.0
+
+
+def _build(a: Analysis, view: View, principal: str, lang: str, cap: int, fanout: int, depth: int | None) -> Tree:
+    total = a.contracts_of(principal)
+    b = _Builder(a, lang, cap, fanout, depth)
+    top = b.principal(principal)
+    primes = a.primes_of[principal]
+    if view.focus in a.ds.contract and a.graph.position[view.focus].root_principal_id == principal:
+        path = a.graph.path(view.focus)
+        above, parent = path[:-1], top
+        if len(above) > MAX_ANCESTORS:
+            elided = len(above) - MAX_ANCESTORS + 1
+            b.elements.append({"data": {"id": "x", "kind": "elided",
+                                        "label": t("tree.elided", b.lang, n=i18n.number(elided))}, "classes": "more"})
+            b.edge(top, "x")
+            above, parent = above[elided:], "x"
+        for cid in above:
+            parent = b.contract(cid, parent)
+        focus = b.contract(view.focus, parent)
+        _grow_top(b, focus, a.kids(view.focus), view.offset)
+        return Tree(b.elements, "focus", b.shown, total)
+    if view.group is not None:
+        kids = [k for k in primes if a.ds.contract[k].delegatee_id == view.group]
+        if kids:
+            _grow_top(b, top, kids, view.offset)
+            return Tree(b.elements, "group", b.shown, total)
+    if 2 * total + 1 <= cap:
+        _grow_top(b, top, primes, view.offset)
+        return Tree(b.elements, "full" if b.shown == total else "principal", b.shown, total)
+    _aggregate(b, top, principal, view.offset)
+    return Tree(b.elements, "aggregate", b.shown, total)
+
+
+def _grow_top(b: _Builder, node: str, kids: list[str], offset: int) -> None:
+    """The view's top: its children from `offset` (a page of TOP_PAGE, as many as fit;
+    「+N 件」 pages on), then below."""
+    offset = offset if 0 <= offset < len(kids) else 0
+    if offset:
+        b.reserved += 2  # for the 「← 先頭へ」 node
+    queue: deque[tuple[str, str, int]] = deque()
+    i = b.place(node, kids, offset, TOP_PAGE, queue)
+    if offset:
+        b.reserved -= 2
+        b.prev(node, kids[:offset])
+    if i < len(kids):
+        b.more(node, "__top__", kids[i:], i)
+    b.expand(queue)
+
+
+def _aggregate(b: _Builder, top: str, principal: str, offset: int) -> None:
+    """One box per first-level contractor: its prime contracts' subtrees counted, worst colour."""
+    a = b.a
+    groups: dict[str, list[str]] = {}
+    for k in a.primes_of[principal]:
+        groups.setdefault(a.ds.contract[k].delegatee_id, []).append(k)
+    orgs = sorted(groups, key=lambda o: -sum(a.subtree[k][0] for k in groups[o]))
+    offset = offset if 0 <= offset < len(orgs) else 0
+    budget = (b.cap - len(b.elements)) // 2 - 2
+    for org in orgs[offset:offset + budget]:
+        kids = groups[org]
+        size = sum(a.subtree[k][0] for k in kids)
+        gaps = sum(a.subtree[k][1] for k in kids)
+        worst = max(a.subtree[k][2] for k in kids)
+        sev = SEVERITY_ORDER[3 - worst] if worst >= 0 else "none"
+        name = a.ds.org_name(org)
+        gid = b._id("g")
+        b.elements.append({"data": {"id": gid, "kind": "group", "org": org, "name": name, "count": size,
+                                    "severity": sev,
+                                    "label": t("tree.group", b.lang, name=_wrap(name), n=i18n.number(size), gaps=i18n.number(gaps))},
+                           "classes": f"group sev-{sev}"})
+        b.edge(top, gid)
+    rest = orgs[offset + budget:]
+    if rest:
+        b.more(top, "__groups__", [k for o in rest for k in groups[o]], offset + budget)
+
+
+# ---- layout: a compact top-down tree, computed here (cytoscape's "preset" layout) ---------------
+SLOT_W = 150  # horizontal slot per node
+LEVEL_H = 110  # vertical distance between levels
+STACK_H = 72  # vertical distance between rows of a block
+STACK_MIN = 4  # this many small children of one node are laid out as a block
+
+
+def positions(elements: list[dict[str, Any]], root: str = "p") -> tuple[dict[str, tuple[float, float]], set[str]]:
+    """Node positions for a top-down tree, and the nodes laid out in blocks.
+
+    Subtrees sit side by side, each parent centred over its children. A node's small children
+    ("units": a leaf, or a contract with one leaf under it such as its 「+N 件」) — 4 or more of
+    them — form a block of rows straight under it, about twice as wide as tall, so that wide
+    levels stay compact; edges run beneath the nodes. Iterative: any depth."""
+    kids: dict[str, list[str]] = {}
+    for e in elements:
+        d = e["data"]
+        if "source" in d:
+            kids.setdefault(d["source"], []).append(d["target"])
+
+    def unit_height(k: str) -> int:  # 1: a leaf, 2: a node with one leaf below it, 0: not a unit
+        ks = kids.get(k)
+        if not ks:
+            return 1
+        return 2 if len(ks) == 1 and not kids.get(ks[0]) else 0
+
+    order: list[str] = []
+    todo = [root]
+    while todo:  # pre-order
+        n = todo.pop()
+        order.append(n)
+        todo.extend(reversed(kids.get(n, [])))
+    width: dict[str, float] = {}
+    blocks: dict[str, tuple[list[str], list[str], list[str], int, int]] = {}  # left, units, right, columns, unit h
+    for n in reversed(order):  # post-order: the width of every subtree
+        ks = kids.get(n, [])
+        units = [k for k in ks if unit_height(k)]
+        if len(units) >= STACK_MIN:
+            inner = [k for k in ks if not unit_height(k)]
+            height = max(unit_height(k) for k in units)
+            columns = min(len(units), max(2, math.ceil(math.sqrt(2 * len(units) * height))))
+            half = len(inner) // 2
+            blocks[n] = (inner[:half], units, inner[half:], columns, height)
+            span = sum(width[k] for k in inner) + columns * SLOT_W
+        else:
+            span = sum(width[k] for k in ks)
+        width[n] = max(SLOT_W, span)
+    pos: dict[str, tuple[float, float]] = {}
+    in_block: set[str] = set()
+    left_edge: dict[str, float] = {root: 0.0}
+    top: dict[str, float] = {root: 0.0}
+    for n in order:  # pre-order: every node inside the box its parent gave it
+        if n in in_block:
+            continue
+        x0, y = left_edge[n], top[n]
+        if n in blocks:
+            left, units, right, columns, height = blocks[n]
+            span = sum(width[k] for k in left) + columns * SLOT_W + sum(width[k] for k in right)
+            x = x0 + (width[n] - span) / 2
+            for k in left:
+                left_edge[k], top[k] = x, y + LEVEL_H
+                x += width[k]
+            pos[n] = (x + columns * SLOT_W / 2, y)
+            for i, k in enumerate(units):
+                ux, uy = x + (i % columns + 0.5) * SLOT_W, y + LEVEL_H + (i // columns) * height * STACK_H
+                pos[k] = (ux, uy)
+                in_block.add(k)
+                for below in kids.get(k, ()):  # the unit's own leaf, straight under it
+                    pos[below] = (ux, uy + STACK_H)
+                    in_block.add(below)
+            x += columns * SLOT_W
+            for k in right:
+                left_edge[k], top[k] = x, y + LEVEL_H
+                x += width[k]
+        else:
+            pos.setdefault(n, (x0 + width[n] / 2, y))
+            ks = kids.get(n, [])
+            x = x0 + (width[n] - sum(width[k] for k in ks)) / 2
+            for k in ks:
+                left_edge[k], top[k] = x, y + LEVEL_H
+                x += width[k]
+    return pos, in_block
+
+
+def place(elements: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Give every node its position (cytoscape's preset layout: no layout work in the browser);
+    edges into a block are drawn straight, beneath the nodes."""
+    pos, in_block = positions(elements)
+    for e in elements:
+        d = e["data"]
+        if "source" in d:
+            if d["target"] in in_block and d["source"] not in in_block:
+                e["classes"] = "into-block"
+        elif d["id"] in pos:
+            x, y = pos[d["id"]]
+            e["position"] = {"x": round(x, 1), "y": round(y, 1)}
+    return elements
+
+
+def next_view(view: View, node: dict[str, Any] | None) -> View | None:
+    """Where a click on a node leads: a group box loads its subtree, 「+N 件」 expands, the
+    principal goes back to the whole tree. None: the click only selects (a contract)."""
+    if not node:
+        return None
+    kind = node.get("kind")
+    if kind == "group":
+        return View(view.principal, group=node.get("org"))
+    if kind == "principal":
+        return View(view.principal)
+    if kind == "prev":
+        return View(view.principal, view.group, view.focus, 0)
+    if kind == "elided":
+        return None
+    if kind == "more":
+        parent = node.get("parent_contract")
+        if parent in ("__top__", "__groups__") or parent is None:
+            return View(view.principal, view.group, view.focus, int(node.get("next_offset") or 0))
+        if parent == view.focus:
+            return View(view.principal, view.group, view.focus, int(node.get("next_offset") or 0))
+        return View(view.principal, focus=parent)
+    return None
+
+
+def stylesheet() -> list[dict[str, Any]]:
+    base = [
+        {"selector": "node", "style": {
+            "label": "data(label)", "text-wrap": "wrap", "text-valign": "center", "text-halign": "center",
+            "font-size": 11, "font-family": "Noto Sans CJK JP, Noto Sans JP, sans-serif", "color": "#1a1a1a",
+            "shape": "round-rectangle", "width": 138, "height": 60, "background-color": "#ffffff",
+            "border-width": 3, "border-color": SEVERITY_COLOURS["none"], "text-max-width": 134}},
+        {"selector": "edge", "style": {"width": 1.5, "line-color": "#9aa5b1", "target-arrow-color": "#9aa5b1",
+                                       "target-arrow-shape": "triangle", "arrow-scale": 0.8, "curve-style": "taxi", "events": "no",
+                                       "taxi-direction": "downward", "taxi-turn": "50%"}},
+        {"selector": "edge.into-block", "style": {"curve-style": "straight", "line-color": "#c3cbd3",
+                                                  "target-arrow-color": "#c3cbd3", "width": 1}},
+        {"selector": ".principal", "style": {"background-color": "#1f3a5f", "color": "#ffffff", "border-color": "#1f3a5f",
+                                             "font-size": 12, "font-weight": "bold", "width": 150, "height": 44}},
+        {"selector": ".group", "style": {"width": 150, "height": 64, "border-style": "double", "border-width": 5}},
+        {"selector": ".more", "style": {"shape": "round-tag", "background-color": "#eceff1", "border-style": "dashed",
+                                        "border-color": "#607d8b", "width": 90, "height": 32, "font-weight": "bold"}},
+        {"selector": "node:selected", "style": {"overlay-color": "#1f3a5f", "overlay-opacity": 0.15, "border-width": 5}},
+    ]
+    for sev, colour in SEVERITY_COLOURS.items():
+        fill = {"critical": "#ffebee", "high": "#fff3e0", "medium": "#fffde7", "low": "#e1f5fe", "none": "#e8f5e9"}[sev]
+        base.append({"selector": f".contract.sev-{sev}, .group.sev-{sev}",
+                     "style": {"border-color": colour, "background-color": fill}})
+        base.append({"selector": f".more.sev-{sev}", "style": {"border-color": colour}})
+    return base
+
+
+# Positions come from `positions` (computed here, so cytoscape.js does no layout work).
+LAYOUT = {"name": "preset", "fit": True, "padding": 24, "animate": False}
+
+
+def severity_rank(sev: str | None) -> int:
+    return SEVERITY_RANK.get(sev or "", -1)

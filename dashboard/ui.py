@@ -1,0 +1,68 @@
+"""Small building blocks the pages share: cards, stat tiles, grids, the shell's inputs."""
+from __future__ import annotations
+
+from typing import Any
+
+import dash_ag_grid as dag
+from dash import Input, dcc, html
+
+from . import i18n
+
+# Every page recomputes on these (the shell's language switch, as-of date and policy).
+SHELL_INPUTS = [Input("lang", "value"), Input("as-of", "date"), Input("policy", "value")]
+
+GRAPH_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+
+AG_LOCALE_JA = {
+    "page": "ページ", "of": "/", "to": "〜", "more": "その他", "next": "次へ", "previous": "前へ",
+    "first": "最初", "last": "最後", "noRowsToShow": "表示する行はありません", "loadingOoo": "読み込み中…",
+    "filterOoo": "絞り込み…", "searchOoo": "検索…", "contains": "含む", "notContains": "含まない",
+    "equals": "等しい", "notEqual": "等しくない", "startsWith": "で始まる", "endsWith": "で終わる",
+    "blank": "空白", "notBlank": "空白以外", "lessThan": "より小さい", "greaterThan": "より大きい",
+    "lessThanOrEqual": "以下", "greaterThanOrEqual": "以上", "inRange": "範囲", "andCondition": "かつ",
+    "orCondition": "または", "applyFilter": "適用", "resetFilter": "リセット", "clearFilter": "クリア",
+    "cancelFilter": "取消", "selectAll": "すべて選択", "pageSizeSelectorLabel": "表示件数:",
+    "ariaPageSizeSelectorLabel": "表示件数", "ariaFilterInput": "絞り込みの入力",
+}
+
+
+def card(*children: Any, className: str = "", **props: Any) -> html.Section:
+    return html.Section(list(children), className=f"card {className}".strip(), **props)
+
+
+def stat(label: str, value: Any, className: str = "", sub: str | None = None) -> html.Div:
+    return html.Div([html.Div(label, className="stat-label"), html.Div(value, className="stat-value"),
+                     html.Div(sub, className="stat-sub") if sub else None], className=f"stat {className}".strip())
+
+
+def graph(id: str, height: int | None = None) -> dcc.Graph:
+    extra = {"style": {"height": f"{height}px"}} if height else {}
+    return dcc.Graph(id=id, config=GRAPH_CONFIG, **extra)
+
+
+def grid(id: str, height: int = 520, **kw: Any) -> dag.AgGrid:
+    """An AG Grid: sortable, filterable (a text filter under each header), paginated. Cells are
+    rendered as text, never HTML."""
+    return dag.AgGrid(
+        id=id, rowData=[], columnDefs=[],
+        defaultColDef={"sortable": True, "filter": True, "floatingFilter": True, "resizable": True,
+                       "wrapText": False, "minWidth": 90},
+        dashGridOptions={"pagination": True, "paginationPageSize": 50, "paginationPageSizeSelector": [20, 50, 100, 500],
+                         "animateRows": False, "enableCellTextSelection": True, "ensureDomOrder": True,
+                         "localeText": AG_LOCALE_JA, "tooltipShowDelay": 300},
+        columnSize="responsiveSizeToFit", style={"height": f"{height}px", "width": "100%"}, **kw)
+
+
+def grid_options(lang: str) -> dict[str, Any]:
+    """The grid options that change with the language (AG Grid's own words)."""
+    return {"pagination": True, "paginationPageSize": 50, "paginationPageSizeSelector": [20, 50, 100, 500],
+            "animateRows": False, "enableCellTextSelection": True, "ensureDomOrder": True,
+            "localeText": AG_LOCALE_JA if i18n.norm_lang(lang) == "ja" else {}, "tooltipShowDelay": 300}
+
+
+def col(field: str, header: str, **kw: Any) -> dict[str, Any]:
+    return {"field": field, "headerName": header, "headerTooltip": header, **kw}
+
+
+def empty(lang: str) -> html.P:
+    return html.P(i18n.t("common.empty", lang), className="empty")

@@ -1,0 +1,70 @@
+"""`itaku serve`: the dashboard on the embedded engine (a dataset folder) or on Neo4j.
+
+Bound to anything but localhost it requires a login: the credentials come from the environment
+(ITAKU_DASHBOARD_USER / ITAKU_DASHBOARD_PASSWORD), and without them it refuses to start.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .cli import EXIT_BAD_INPUT, EXIT_UNREACHABLE, _as_of, app, fail
+
+USER_ENV, PASSWORD_ENV = "ITAKU_DASHBOARD_USER", "ITAKU_DASHBOARD_PASSWORD"
+
+
+def credentials_from_env(env: dict[str, str] | None = None) -> tuple[str, str] | None:
+    """(user, password) when both are set and non-empty, else None."""
+    env = os.environ if env is None else env
+    user, password = env.get(USER_ENV, ""), env.get(PASSWORD_ENV, "")
+    return (user, password) if user and password else None
+
+
+def source_for(dataset: Path | None, neo4j: str | None, name: str | None = None):
+    """The dashboard's Source: Neo4j (credentials NEO4J_USER / NEO4J_PASSWORD from the
+    environment or .env), a dataset folder, or the bundled example."""
+    from dashboard.data import FolderSource, SourceUnavailable, as_source, neo4j_source
+
+    if neo4j:
+        try:
+            return neo4j_source(neo4j, os.environ.get("NEO4J_USER"), os.environ.get("NEO4J_PASSWORD"),
+                                os.environ.get("NEO4J_DATABASE"), name)
+        except SourceUnavailable as exc:
+            fail(f"itaku serve: --neo4j: {exc}", EXIT_UNREACHABLE)
+    return FolderSource(dataset) if dataset else as_source(None)
+
+
+@app.command()
+def serve(
+    dataset: Annotated[Optional[Path], typer.Argument(help="データセット (省略時: 同梱の例) / dataset folder or .xlsx (default: the bundled example)")] = None,
+    neo4j: Annotated[Optional[str], typer.Option("--neo4j", help="Neo4j の URI (NEO4J_USER / NEO4J_PASSWORD は環境変数) / read the graph from Neo4j")] = None,
+    host: Annotated[str, typer.Option("--host", help="待ち受けアドレス / address to bind")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="ポート / port")] = 8050,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="初期の基準日 / initial as-of date")] = None,
+    name: Annotated[Optional[str], typer.Option("--dataset", help="Neo4j 上のデータセット名 (複数ある場合) / the Neo4j dataset, when several are loaded")] = None,
+) -> None:
+    """ダッシュボードを起動する / serve the dashboard (login required unless bound to localhost)."""
+    from dashboard.app import create_app, is_local
+    from dashboard.data import source_errors
+    from loaders import DatasetError
+
+    if dataset and neo4j:
+        fail("itaku serve: give a DATASET or --neo4j, not both")
+    creds = credentials_from_env()
+    if not is_local(host) and creds is None:
+        fail(f"itaku serve: refusing to listen on {host} without a login: set {USER_ENV} and {PASSWORD_ENV} "
+             "(or bind to 127.0.0.1)", EXIT_BAD_INPUT)
+    source = source_for(dataset, neo4j, name)
+    try:
+        dash_app = create_app(source, as_of=_as_of(as_of) if as_of else None, credentials=creds)
+    except DatasetError as exc:
+        fail([str(p) for p in exc.problems] + [f"{len(exc.problems)} problem(s); nothing was loaded."])
+    except source_errors() as exc:
+        fail(f"itaku serve: {exc}", EXIT_UNREACHABLE)
+    shown = f"[{host}]" if ":" in host else host
+    login = "login required" if creds else "no login (local only)"
+    typer.echo(f"Itaku dashboard: http://{shown}:{port}/  ({source.name}; {login}; Ctrl+C to stop)", err=True)
+    dash_app.run(host=host, port=port, debug=False)
