@@ -34,6 +34,7 @@ class Engine:
         # (id(policy), data categories, started, ended) → the rules, in registry order.
         self._plans: dict[tuple, tuple[Rule, ...]] = {}
         self._policies: list[Policy] = []  # keeps the policies of _plans' keys alive
+        self._depth_cap = max((r.min_depth for r in self.rules), default=1)
         self.override = tuple(policy_override)
         if self.override:
             self.library.policy(self.override)  # fail early on an unknown id
@@ -46,12 +47,16 @@ class Engine:
         used: set[str] = set()
         append = findings.append
         with paused_gc():
+            indexes = {name: getattr(dataset, name) for r in self.rules for name in r.needs}
             policy = None
             for v in self.visits(dataset, as_of, graph):
                 if v.policy is not policy:
                     policy = v.policy
                     used.update(policy.ids)
+                cid = v.c.contract_id
                 for r in self._plan(v):
+                    if r.needs and not all(indexes[name].get(cid) for name in r.needs):
+                        continue  # nothing for it to look at: the rule would return None
                     hit = r.check(v)
                     if hit is not None:
                         append(self._finding(r, v, hit))
@@ -98,13 +103,15 @@ class Engine:
         """The rules that run on this contract: opt-in rules its policy turns on, scopes it is in."""
         policy, c = v.policy, v.c
         started, ended = v.started, v.ended
-        key = (id(policy), tuple(c.data_categories), started, ended)
+        depth = min(v.depth, self._depth_cap)
+        key = (id(policy), tuple(c.data_categories), started, ended, depth)
         plan = self._plans.get(key)
         if plan is None:
             plan = self._plans[key] = tuple(
                 r for r in self.rules
                 if not (r.opt_in and not policy.rule_on(r.id, c))
-                and not ((r.scope == "started" and not started) or (r.scope == "ended" and not ended)))
+                and not ((r.scope == "started" and not started) or (r.scope == "ended" and not ended))
+                and r.min_depth <= depth)
             self._policies.append(policy)
         return plan
 

@@ -40,13 +40,19 @@ class Rule:
     check: Callable[[Visit], Hit | None]
     opt_in: bool = False  # runs only where a policy pack turns it on
     scope: str = "all"  # "all", or "started" (start_date ≤ D), or "ended" (end_date < D)
+    # Preconditions the engine checks before calling `check` (a speed-up, never a change: the
+    # predicate itself returns None whenever one fails): the least depth at which it can fire,
+    # and Dataset indexes (e.g. "incidents_of") that must hold records of the contract.
+    min_depth: int = 1
+    needs: tuple[str, ...] = ()
 
 
 RULES: dict[str, Rule] = {}
 
 
 def rule(id: str, severity: str, category: str, cites: tuple[str, ...], title: dict[str, str],
-         doc: dict[str, str], opt_in: bool = False, scope: str = "all"):
+         doc: dict[str, str], opt_in: bool = False, scope: str = "all", min_depth: int = 1,
+         needs: tuple[str, ...] = ()):
     """Declare a rule; the decorated function is its predicate."""
     if category not in CATEGORIES:
         raise ValueError(f"unknown category {category!r}")
@@ -54,7 +60,8 @@ def rule(id: str, severity: str, category: str, cites: tuple[str, ...], title: d
     def register(check: Callable[[Visit], Hit | None]) -> Callable[[Visit], Hit | None]:
         if id in RULES:
             raise ValueError(f"duplicate rule id {id!r}")
-        RULES[id] = Rule(id, Severity(severity), category, cites, title, doc, check, opt_in, scope)
+        RULES[id] = Rule(id, Severity(severity), category, cites, title, doc, check, opt_in, scope,
+                         min_depth, tuple(needs))
         return check
 
     return register

@@ -31,6 +31,7 @@ def missing_required_clause(v):
 
 
 @rule("weaker-than-parent", "high", "clauses", ("nerima 18(1)(3)", "mic ⑦", "jica No.35"),
+      min_depth=2,
       title={"ja": "親契約より弱い条項", "en": "Weaker than the parent contract"},
       doc={"ja": "再委託契約は親契約と同等以上の規定を持たなければなりません。親契約の条項が欠けている場合に指摘します（details.missing）。"
                  "例: 親契約に「複製等の制限」があるのに再委託契約にない。",

@@ -23,6 +23,7 @@ def deletion_certificate_missing(v):
 
 
 @rule("subcontractor-certificates-missing", "medium", "closure", ("jica 別添4 注1", "nerima 23(3)"), scope="ended",
+      needs=("children", "deletions_of"),
       title={"ja": "再委託先の証明書なし", "en": "Subcontractors' certificates missing"},
       doc={"ja": "再委託先がある契約の廃棄・削除証明書に、再委託先の証明書が添付されていない場合に指摘します。例: 再委託 K-2 がある K-1 の証明書で includes_subcontractor_certificates が false。",
            "en": "A deletion certificate says the subcontractors' certificates are not attached while the contract "
@@ -41,6 +42,7 @@ def subcontractor_certificates_missing(v):
 
 
 @rule("incident-report-incomplete", "high", "closure", ("nerima 26(1)(2)", "mic ⑨"),
+      needs=("incidents_of",),
       title={"ja": "事故の報告漏れ", "en": "Incident not fully reported"},
       doc={"ja": "事故等（漏えい・滅失・毀損）が、最上位の委託者に、また再委託以下では直接の委託元にも報告されていない場合に指摘します。例: 再々委託先の漏えいが元請にだけ報告され、市に報告されていない。",
            "en": "An incident was not reported to the root principal or, at depth ≥ 2, to the contract's delegator. Example: a leak at level 3 reported to the prime contractor only, not to the city."})

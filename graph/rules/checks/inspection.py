@@ -27,6 +27,7 @@ def inspection_overdue(v):
 
 
 @rule("subcontractor-not-covered", "high", "inspection", ("nict 31(6)", "mic (3) 再委託", "nerima 24(5)"), scope="started",
+      min_depth=2, needs=("inspections_of",),
       title={"ja": "委託者から見えない階層", "en": "Level not visible to the principal"},
       doc={"ja": "再委託以下の契約が検査されてはいるが、その結果が委託者に届いていない（委託者自身の検査でも報告でもない）ため、"
                  "委託者から見ると期限切れの場合に指摘します。例: 第3階層を元請が検査したが市に報告していない。",
@@ -85,6 +86,7 @@ def pre_contract_check_missing(v):
 
 
 @rule("improvement-overdue", "medium", "inspection", ("mic (3)", "kuki 4(4)⑤"), scope="started",
+      needs=("inspections_of",),
       title={"ja": "改善の期限切れ", "en": "Improvement overdue"},
       doc={"ja": "検査で求めた改善が期限を過ぎても完了していない場合に指摘します。例: 期限 2026-06-30、基準日 2026-07-01 に完了日なし。",
            "en": "An improvement requested by one of its inspections is past its due date and not closed by D. Example: due 2026-06-30, no closed_date as of 2026-07-01."})
@@ -99,6 +101,7 @@ def improvement_overdue(v):
 
 
 @rule("improvement-untracked", "medium", "inspection", ("mic (3)", "jica 最終評価"), scope="started",
+      needs=("inspections_of",),
       title={"ja": "要改善の追跡なし", "en": "Needs improvement, nothing tracked"},
       doc={"ja": "検査結果が「要改善」なのに、改善要求の記録がない場合に指摘します。例: 2026-06-01 の検査が「要改善」で、improvements に行がない。",
            "en": "An inspection's result is `needs_improvement` but no improvement was recorded. Example: the 2026-06-01 inspection says needs_improvement, no improvements row."})
@@ -114,6 +117,7 @@ def improvement_untracked(v):
 
 
 @rule("improvement-unverified", "low", "inspection", ("mic (3) 改めて実施",), opt_in=True, scope="started",
+      needs=("inspections_of",),
       title={"ja": "改善の確認なし", "en": "Improvement not verified"},
       doc={"ja": "（mic）完了した改善に、改善を確かめる検査（follow_up_inspection_id）がない場合に指摘します。例: 2026-08-01 に完了とされた改善に follow_up_inspection_id がない。",
            "en": "(mic) An improvement closed by D has no follow-up inspection verifying the fix. Example: an improvement closed 2026-08-01 with no follow_up_inspection_id."})
@@ -129,6 +133,7 @@ def improvement_unverified(v):
 
 
 @rule("checklist-inconsistent", "low", "inspection", ("jica 最終評価",), scope="started",
+      needs=("inspections_of",),
       title={"ja": "チェックリストと評価の矛盾", "en": "Checklist contradicts the result"},
       doc={"ja": "最終評価が「問題なし」なのに、チェックリストに B（一部のみ実施）や C（未実施）の回答がある場合に指摘します。例: 調査シートの No.12 が C なのに最終評価が「問題なし」。",
            "en": "An inspection's result is `ok` while one of its checklist answers is B or C. Example: item 12 of the survey sheet is C, yet the result is ok."})

@@ -26,6 +26,7 @@ def designation_missing(v):
 
 
 @rule("audit-lead-conflict", "medium", "people", ("nerima 7",), opt_in=True,
+      needs=("personnel_of",),
       title={"ja": "監査責任者の兼任", "en": "Audit lead also manages or handles the data"},
       doc={"ja": "（練馬区）監査責任者が、同じ契約の管理責任者または事務取扱担当者を兼ねている場合に指摘します（第7条）。例: P-003 が監査責任者と事務取扱担当者の両方。",
            "en": "(nerima) The same person is audit lead and also data manager or handler on the contract (art. 7). Example: P-003 is both audit_lead and handler."})
