@@ -1,7 +1,11 @@
 """Problems found in a dataset, each reported as `file:row:column: message`."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+MAX_SHOWN = 80  # characters of a quoted value or a column name shown in a problem line
+_QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
 
 
 @dataclass(frozen=True, order=True)
@@ -12,7 +16,24 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.row}:{self.column}: {self.message}"
+        """One line, whatever the data: control characters escaped, long values shortened."""
+        message = _QUOTED.sub(lambda m: _shorten(m[0], quoted=True), self.message)
+        return f"{_printable(self.file)}:{self.row}:{_shorten(_printable(self.column))}: {_printable(message)}"
+
+
+def _printable(text: str) -> str:
+    """Newlines, escapes and other non-printable characters written as \\n, \\x1b … (a cell can hold them)."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
+def _shorten(text: str, quoted: bool = False) -> str:
+    if len(text) <= MAX_SHOWN:
+        return text
+    if quoted:
+        return f"{text[:MAX_SHOWN - 1]}…{text[0]} ({len(text) - 2} characters)"
+    return f"{text[:MAX_SHOWN - 1]}… ({len(text)} characters)"
 
 
 class DatasetError(Exception):

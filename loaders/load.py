@@ -10,17 +10,26 @@ from pathlib import Path
 from functools import lru_cache
 from typing import Annotated
 
+from openpyxl.utils import get_column_letter
+
 from pydantic import TypeAdapter, ValidationError
 
-from .errors import DatasetError, Problem
+from .errors import _QUOTED, DatasetError, Problem
 from .model import PLURAL, RECORD_BY_FILE, RECORD_TYPES, Dataset, Record
+from .pseudonym import pseudonymize
 from .references import check_references
 from .tables import MAX_CELL, Table, read_dataset_tables
 
 
-def load_dataset(path: str | Path, known_policies: Collection[str] | None = None) -> Dataset:
-    """Read and validate the dataset at `path` (a CSV folder or an .xlsx workbook)."""
+def load_dataset(path: str | Path, known_policies: Collection[str] | None = None,
+                 pseudonymize_key: str | bytes | None = None) -> Dataset:
+    """Read and validate the dataset at `path` (a CSV folder or an .xlsx workbook).
+
+    With `pseudonymize_key`, every personnel.person_id is replaced by its keyed hash (see
+    loaders.pseudonym) once the dataset is valid: the same person keeps one pseudonym."""
     path = Path(path)
+    if pseudonymize_key is not None and not pseudonymize_key:
+        raise ValueError("pseudonymize_key is empty")
     problems: list[Problem] = []
     if not path.exists():
         raise DatasetError([Problem(str(path), 1, "-", "no such file or folder")])
@@ -29,20 +38,35 @@ def load_dataset(path: str | Path, known_policies: Collection[str] | None = None
     for name, table in tables.items():
         if name not in RECORD_BY_FILE:
             problems.append(Problem(table.label, 1, "-", f"unknown file {name!r} (expected one of: {', '.join(RECORD_BY_FILE)})"))
-    suffix = ".csv" if path.is_dir() else ""
     records: dict[str, list[Record]] = {}
     rows: dict[str, list[int]] = {}
+    unreadable: set[str] = set()  # files whose rows are unknown: references into them are not checked
     for record_type in RECORD_TYPES:
         table = tables.get(record_type.file)
+        records[record_type.file], rows[record_type.file] = [], []
         if table is None:
-            if record_type.required_file and not (path.suffix == ".xlsx" and not tables):
-                problems.append(Problem(record_type.file + suffix, 1, "-", "required file missing"))
-            records[record_type.file], rows[record_type.file] = [], []
-            continue
-        records[record_type.file], rows[record_type.file] = _parse_table(record_type, table, problems)
-    problems.extend(check_references(records, rows, labels, known_policies))
+            if not record_type.required_file:
+                continue
+            if path.is_dir():
+                problems.append(Problem(record_type.file + ".csv", 1, "-", "required file missing"))
+            elif tables:  # an unreadable workbook was reported already
+                problems.append(Problem(f"{path.name}[{record_type.file}]", 1, "-", "required sheet missing"))
+            unreadable.add(record_type.file)
+        elif not table.readable:
+            unreadable.add(record_type.file)
+        else:
+            parsed = _parse_table(record_type, table, problems)
+            if parsed is None:
+                unreadable.add(record_type.file)
+            else:
+                records[record_type.file], rows[record_type.file] = parsed
+    problems.extend(check_references(records, rows, labels, known_policies, unreadable))
     if problems:
+        personnel = labels.get("personnel")
+        problems = [withhold_values(p) if p.file == personnel else p for p in problems]
         raise DatasetError(sorted(problems, key=lambda p: (_file_rank(p.file), p.file, p.row)))
+    if pseudonymize_key is not None:
+        records["personnel"] = pseudonymize(records["personnel"], pseudonymize_key)
     fields = {PLURAL[name]: tuple(recs) for name, recs in records.items()}
     return Dataset.model_construct(name=path.stem if path.is_file() else path.name, **fields)
 
@@ -56,25 +80,31 @@ def _file_rank(label: str) -> int:
 
 
 def _parse_table(record_type: type[Record], table: Table,
-                 problems: list[Problem]) -> tuple[list[Record], list[int]]:
-    """Validated records and their row numbers. A row with problems still yields a partial
-    record of its valid cells, so that its references are checked too."""
+                 problems: list[Problem]) -> tuple[list[Record], list[int]] | None:
+    """Validated records and their row numbers (None if the header is unusable). A row with
+    problems still yields a partial record of its valid cells, so that its references are checked too."""
     columns = record_type.model_fields
     if not _check_header(record_type, table, problems):
-        return [], []
+        return None
+    _check_unnamed_columns(table, problems)
     out: list[Record] = []
     row_numbers: list[int] = []
     width = len(table.header)
     for row_no, cells in table.rows:
         if len(cells) > width and any(_text(c) for c in cells[width:]):
             problems.append(Problem(table.label, row_no, "-", f"{len(cells)} cells but only {width} columns in the header"))
+            if (keyed := _key_only(record_type, table, cells)) is not None:  # its id exists: no false "unknown id"
+                out.append(keyed)
+                row_numbers.append(row_no)
             continue
         raw: dict[str, object] = {}
+        too_long: set[str] = set()
         for name, cell in zip(table.header, cells):
             if isinstance(cell, str):
                 cell = cell.strip()
                 if len(cell) > MAX_CELL:
                     problems.append(Problem(table.label, row_no, name, f"cell too long ({len(cell)} characters, at most {MAX_CELL})"))
+                    too_long.add(name)
                     continue
             if cell != "" and cell is not None and name in columns:
                 raw[name] = cell
@@ -83,12 +113,23 @@ def _parse_table(record_type: type[Record], table: Table,
         try:
             out.append(record_type.model_validate(raw))
         except ValidationError as exc:
-            problems.extend(_problems_of(exc, table.label, row_no))
+            problems.extend(p for p in _problems_of(exc, table.label, row_no) if p.column not in too_long)
             bad = {err["loc"][0] for err in exc.errors() if err["loc"]}
             out.append(record_type.model_construct(**{k: _cell_value(record_type, k, v)
                                                       for k, v in raw.items() if k not in bad}))
         row_numbers.append(row_no)
     return out, row_numbers
+
+
+def _key_only(record_type: type[Record], table: Table, cells: list[object]) -> Record | None:
+    """A partial record holding only the id of a row that cannot be read cell by cell."""
+    key = record_type.key
+    if key is None or key not in table.header:
+        return None
+    try:
+        return record_type.model_construct(**{key: _cell_value(record_type, key, cells[table.header.index(key)])})
+    except (ValidationError, ValueError):
+        return None
 
 
 @lru_cache(maxsize=None)
@@ -104,24 +145,49 @@ def _cell_value(record_type: type[Record], name: str, value: object) -> object:
 def _check_header(record_type: type[Record], table: Table, problems: list[Problem]) -> bool:
     columns = record_type.model_fields
     ok = True
-    if not table.header:
+    if not any(table.header):
         problems.append(Problem(table.label, 1, "-", "empty file: no header row"))
         return False
     seen: set[str] = set()
-    for name in table.header:
+    for i, name in enumerate(table.header):
         if not name:
             continue
+        # A header cell outside the schema may be a data row typed where the header belongs:
+        # in personnel.csv that could be a person's name, so it is named by its column letter.
+        column, prefix = name, ""
+        if record_type.file == "personnel" and name not in columns:
+            column, prefix = "-", f"column {get_column_letter(i + 1)}: "
         if name in seen:
-            problems.append(Problem(table.label, 1, name, "duplicate column"))
+            problems.append(Problem(table.label, 1, column, prefix + "duplicate column"))
             ok = False
         seen.add(name)
         if name not in columns:  # reported; the other columns are still checked
-            problems.append(Problem(table.label, 1, name, f"unknown column (expected one of: {', '.join(columns)})"))
+            problems.append(Problem(table.label, 1, column, prefix + f"unknown column (expected one of: {', '.join(columns)})"))
     for name, info in columns.items():
         if info.is_required() and name not in seen:
             problems.append(Problem(table.label, 1, name, "required column missing"))
             ok = False
     return ok
+
+
+def _check_unnamed_columns(table: Table, problems: list[Problem]) -> None:
+    """A column without a header cell must be empty: its values would otherwise be dropped silently."""
+    for i, name in enumerate(table.header):
+        if name:
+            continue
+        first = next((row_no for row_no, cells in table.rows if i < len(cells) and _text(cells[i])), None)
+        if first is not None:
+            problems.append(Problem(table.label, 1, "-", f"column {get_column_letter(i + 1)} has no name in the header "
+                                                         f"but holds values (first at row {first})"))
+
+
+WITHHELD = "[value withheld: personnel data]"
+
+
+def withhold_values(problem: Problem) -> Problem:
+    """personnel.csv names people, and a name may sit in any of its cells (a shifted column, a
+    missing header): a problem there never quotes a cell value."""
+    return Problem(problem.file, problem.row, problem.column, _QUOTED.sub(WITHHELD, problem.message))
 
 
 def _problems_of(exc: ValidationError, label: str, row_no: int) -> Iterable[Problem]:

@@ -13,12 +13,13 @@ from typing import Annotated, ClassVar
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from . import vocab
-from .values import alias_parser, parse_bool, parse_date, split_list, to_text
+from .values import alias_parser, parse_bool, parse_date, parse_int, split_list, to_text
 
 Id = Annotated[str, BeforeValidator(to_text), StringConstraints(min_length=1)]
 Text = Annotated[str, BeforeValidator(to_text)]
 Date = Annotated[date, BeforeValidator(parse_date)]
 Bool = Annotated[bool, BeforeValidator(parse_bool)]
+Int = Annotated[int, BeforeValidator(parse_int)]
 IdList = Annotated[list[Id], BeforeValidator(split_list)]
 
 
@@ -76,12 +77,12 @@ class Contract(Record):
     start_date: Date
     end_date: Date
     contract_type: _enum(vocab.ContractType, "contract type") = vocab.ContractType.annual
-    consecutive_years: Annotated[int, Field(ge=1)] = 1
+    consecutive_years: Annotated[Int, Field(ge=1)] = 1
     clauses: _enum_list(vocab.Clause, "clause code") = []
     policies: IdList = []
     external_services: Bool = False
     dispatch: Bool = False
-    records: Annotated[int, Field(ge=0)] | None = None
+    records: Annotated[Int, Field(ge=0)] | None = None
 
     @property
     def my_number(self) -> bool:
@@ -147,7 +148,7 @@ class Training(Record):
     file = "trainings"
     contract_id: Id
     date: Date
-    attendees: Annotated[int, Field(ge=0)] | None = None
+    attendees: Annotated[Int, Field(ge=0)] | None = None
     topic: Text | None = None
 
 

@@ -35,9 +35,12 @@ SPANS = (("contracts", "start_date", "end_date"), ("personnel", "start_date", "e
 
 
 def check_references(records: dict[str, list[Record]], rows: dict[str, list[int]],
-                     labels: dict[str, str], known_policies: Collection[str] | None) -> list[Problem]:
+                     labels: dict[str, str], known_policies: Collection[str] | None,
+                     unreadable: Collection[str] = ()) -> list[Problem]:
     """Problems across rows. Records may be partial (a row with cell problems keeps its valid
-    cells): an absent attribute is skipped here, its problem was reported already."""
+    cells): an absent attribute is skipped here, its problem was reported already. References
+    into an `unreadable` file (missing, undecodable, unusable header: reported already) are not
+    checked: every one of them would be a false "unknown id"."""
     problems: list[Problem] = []
 
     def at(file: str, i: int, column: str, message: str) -> None:
@@ -57,6 +60,8 @@ def check_references(records: dict[str, list[Record]], rows: dict[str, list[int]
         ids[file] = seen
 
     for file, column, target in REFERENCES:
+        if target in unreadable:
+            continue
         for i, rec in enumerate(records[file]):
             value = getattr(rec, column, None)
             for ref in value if isinstance(value, list) else ([value] if value else []):
@@ -82,6 +87,8 @@ def check_references(records: dict[str, list[Record]], rows: dict[str, list[int]
     seen_items: dict[tuple[str, str], int] = {}
     for i, item in enumerate(records["checklist_items"]):
         key = (getattr(item, "inspection_id", None), getattr(item, "item", None))
+        if None in key:  # a partial row: its missing cell was reported already
+            continue
         if key in seen_items:
             at("checklist_items", i, "item", f"item {item.item!r} of inspection {item.inspection_id!r} answered twice (first at row {rows['checklist_items'][seen_items[key]]})")
         seen_items.setdefault(key, i)
@@ -89,15 +96,29 @@ def check_references(records: dict[str, list[Record]], rows: dict[str, list[int]
     for file, column in (("contracts", "parent_contract_id"), ("organizations", "parent_org_id")):
         key = KEYS[file]
         parent = {getattr(r, key): getattr(r, column, None) for r in records[file] if hasattr(r, key)}
-        for member, cycle in find_cycles(parent).items():
-            at(file, ids[file][member], column, f"{column} forms a cycle: {' → '.join(cycle)}")
+        for member, (loop, j) in find_cycles(parent).items():
+            at(file, ids[file][member], column, f"{column} forms a cycle: {show_cycle(loop, j)}")
     return problems
 
 
-def find_cycles(parent: dict[str, str | None]) -> dict[str, list[str]]:
-    """For each id that lies on a cycle of parent links, the cycle from it back to it. Iterative, O(n)."""
+MAX_CYCLE_SHOWN = 10
+
+
+def show_cycle(loop: list[str], start: int = 0) -> str:
+    """The cycle from loop[start] round back to it; a long one shortened, so that the lines of a
+    cycle of n ids stay O(n) in all, not O(n²)."""
+    n = len(loop)
+    shown = [loop[(start + k) % n] for k in range(min(n, MAX_CYCLE_SHOWN))]
+    if n <= MAX_CYCLE_SHOWN:
+        return " → ".join(shown + [loop[start]])
+    return " → ".join(shown) + f" → … → {loop[start]} ({n} in the cycle)"
+
+
+def find_cycles(parent: dict[str, str | None]) -> dict[str, tuple[list[str], int]]:
+    """For each id that lies on a cycle of parent links: the cycle (one list shared by all its
+    members) and the id's place in it. Iterative, O(n) time and memory."""
     state: dict[str, int] = {}  # 1 = on the current walk, 2 = done
-    cycles: dict[str, list[str]] = {}
+    cycles: dict[str, tuple[list[str], int]] = {}
     for start in parent:
         walk: list[str] = []
         node: str | None = start
@@ -108,7 +129,7 @@ def find_cycles(parent: dict[str, str | None]) -> dict[str, list[str]]:
         if node is not None and state.get(node) == 1:
             loop = walk[walk.index(node):]
             for j, member in enumerate(loop):
-                cycles[member] = loop[j:] + loop[:j] + [member]
+                cycles[member] = (loop, j)
         for n in walk:
             state[n] = 2
     return cycles

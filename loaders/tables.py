@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,11 +23,12 @@ class Table:
     label: str  # how problems name it: `contracts.csv` or `book.xlsx[contracts]`
     header: list[str] = field(default_factory=list)
     rows: list[tuple[int, list[object]]] = field(default_factory=list)
+    readable: bool = True  # False: the file could not be read (reported); its rows are unknown, not absent
 
 
 def read_dataset_tables(path: Path, problems: list[Problem]) -> dict[str, Table]:
     if path.is_dir():
-        return {t.name: t for t in (read_csv(p, problems) for p in sorted(path.glob("*.csv"))) if t}
+        return {t.name: t for t in (read_csv(p, problems) for p in sorted(path.glob("*.csv")))}
     if path.suffix.lower() == ".xlsx":
         return read_xlsx(path, problems)
     problems.append(Problem(path.name, 1, "-", "not a dataset: expected a folder of CSV files or an .xlsx workbook"))
@@ -36,67 +37,187 @@ def read_dataset_tables(path: Path, problems: list[Problem]) -> dict[str, Table]
 
 def decode(raw: bytes) -> tuple[str | None, str]:
     """Text and encoding, trying UTF-8 (with or without BOM) then CP932."""
-    for enc in ENCODINGS:
-        try:
-            return raw.decode(enc), enc
-        except UnicodeDecodeError:
+    text, encoding, _ = decode_checked(raw)
+    return text, encoding
+
+
+def decode_checked(raw: bytes) -> tuple[str | None, str, tuple[int, str] | None]:
+    """Text, encoding and, when the bytes cannot be trusted, (line, message) instead of the text.
+
+    UTF-8 (with or without BOM) is tried first, then CP932. A file that is not UTF-8 as a whole is
+    read line by line: a line that is valid UTF-8 with a multi-byte (Japanese) character in a file
+    whose other lines are CP932 means mixed encodings — refused, since CP932 would "succeed" on many
+    UTF-8 byte pairs and load mojibake silently. A UTF-8 BOM in front of CP932 is refused too."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_utf16(raw):
+        return None, "", (1, "the file is UTF-16; save it as UTF-8 (CSV UTF-8) or Shift_JIS/CP932")
+    if raw.startswith(b"PK\x03\x04"):
+        return None, "", (1, "this is a zip file (an .xlsx workbook saved under a .csv name?), not CSV text")
+    bom = raw.startswith(b"\xef\xbb\xbf")
+    body = raw[3:] if bom else raw
+    try:
+        return body.decode("utf-8"), "utf-8-sig" if bom else "utf-8", None
+    except UnicodeDecodeError:
+        pass
+    first: tuple[int, str] | None = None  # (line, encoding) of the first non-ASCII line
+    for n, line in enumerate(body.split(b"\n"), start=1):
+        if line.isascii():
             continue
-    return None, ""
+        kind = _line_encoding(line)
+        if kind is None:
+            return None, "", (n, f"cannot decode: neither UTF-8 nor CP932 (byte 0x{_bad_utf8_byte(line):02x})")
+        if first is None:
+            first = (n, kind)
+            if bom and kind == "CP932":
+                return None, "", (n, "the file starts with a UTF-8 byte order mark but this line is CP932; "
+                                     "save the whole file as UTF-8 or as CP932 (without the mark)")
+        elif kind != first[1]:
+            if kind == "CP932":
+                return None, "", (n, f"mixed encodings: line {first[0]} is UTF-8 but this line is not "
+                                     f"(byte 0x{_bad_utf8_byte(line):02x}; CP932?); save the whole file in one encoding")
+            return None, "", (n, f"mixed encodings: line {first[0]} is CP932 but this line is UTF-8; "
+                                 "save the whole file in one encoding")
+    return body.decode("cp932"), "cp932", None
 
 
-def read_csv(path: Path, problems: list[Problem]) -> Table | None:
+def _line_encoding(line: bytes) -> str | None:
+    """'UTF-8' for a line that is valid UTF-8 with a 3- or 4-byte character (Japanese in UTF-8 is
+    3 bytes; CP932 text almost never forms such sequences), else 'CP932' if it decodes so, else
+    'UTF-8' if it is valid UTF-8 at all, else None."""
+    utf8 = _decodes(line, "utf-8")
+    if utf8 and any(b >= 0xE0 for b in line):
+        return "UTF-8"
+    if _decodes(line, "cp932"):
+        return "CP932"
+    return "UTF-8" if utf8 else None
+
+
+def _bad_utf8_byte(line: bytes) -> int:
+    """The first byte of `line` (not valid UTF-8) where UTF-8 decoding fails."""
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return line[exc.start]
+    raise ValueError("the line is valid UTF-8")
+
+
+def _decodes(raw: bytes, encoding: str) -> bool:
+    try:
+        raw.decode(encoding)
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def _looks_utf16(raw: bytes) -> bool:
+    """UTF-16 without a BOM: in ASCII-heavy text every other byte is NUL."""
+    head = raw[:64]
+    return len(head) >= 4 and (head[1::2].count(0) >= len(head) // 4 or head[0::2].count(0) >= len(head) // 4)
+
+
+def read_csv(path: Path, problems: list[Problem]) -> Table:
+    """The table of one CSV file; a file that cannot be read is reported and marked `readable=False`."""
     table = Table(path.stem, path.name)
-    text, _ = decode(path.read_bytes())
-    if text is None:
-        problems.append(_undecodable(path))
-        return None
+    raw = path.read_bytes()
+    text, _, trouble = decode_checked(raw)
+    if trouble is not None:
+        problems.append(Problem(path.name, trouble[0], "-", trouble[1]))
+        table.readable = False
+        return table
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         problems.append(Problem(path.name, line, "-", "the file contains a NUL byte (a binary file saved as CSV?)"))
-        return None
-    records = csv.reader(io.StringIO(text, newline=""))
+        table.readable = False
+        return table
+    csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))  # a long cell is reported by length, not here
+    records = csv.reader(io.StringIO(text, newline=""), strict=True)
+    row_no = 1
     try:
-        table.header = [h.strip() for h in next(records, [])]
-        for n, row in enumerate(records, start=2):
-            table.rows.append((n, row))
+        for row_no, row in enumerate(records, start=1):
+            if row_no == 1:
+                table.header = [h.strip() for h in row]
+            else:
+                table.rows.append((row_no, row))
     except csv.Error as exc:
-        problems.append(Problem(path.name, len(table.rows) + 2, "-", f"malformed CSV: {exc}"))
-        return None
+        row_no = len(table.rows) + 2 if table.header or table.rows else 1
+        problems.append(Problem(path.name, row_no, "-", _csv_error(str(exc))))
+        table.readable = False
     return table
 
 
-def _undecodable(path: Path) -> Problem:
-    raw = path.read_bytes()
-    try:
-        raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        return Problem(path.name, line, "-", f"cannot decode: neither UTF-8 nor CP932 (byte 0x{raw[exc.start]:02x})")
-    raise AssertionError("unreachable")
+def _csv_error(message: str) -> str:
+    if message == "unexpected end of data":
+        return 'malformed CSV: a quoted cell is never closed (a \" without its closing \")'
+    if message.endswith("expected after '\"'"):
+        return 'malformed CSV: text after the closing \" of a quoted cell (write a \" inside a quoted cell as \"\")'
+    return f"malformed CSV: {message}"
 
 
 def read_xlsx(path: Path, problems: list[Problem]) -> dict[str, Table]:
+    """The tables of a workbook, one per sheet. A hidden sheet is refused, not read (data nobody sees
+    must not decide an audit), and so are merged cells (only the first cell of a range holds the value)."""
     from openpyxl import load_workbook
 
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except Exception as exc:  # noqa: BLE001 - a corrupt zip or XML raises many kinds; each is "not a workbook"
         problems.append(Problem(path.name, 1, "-", f"not a readable .xlsx workbook ({type(exc).__name__})"))
         return {}
     tables: dict[str, Table] = {}
     try:
         for sheet in book.worksheets:
             table = Table(sheet.title.strip(), f"{path.name}[{sheet.title}]")
-            rows = sheet.iter_rows(values_only=True)
-            table.header = [("" if h is None else str(h).strip()) for h in next(rows, ())]
-            while table.header and not table.header[-1]:
-                table.header.pop()
-            width = len(table.header)
-            for n, row in enumerate(rows, start=2):
-                cells = ["" if v is None else v for v in row[:width]]
-                if any(c != "" for c in cells) or any(v not in (None, "") for v in row[width:]):
-                    table.rows.append((n, list(row) if len(row) > width else cells))
+            if table.name in tables:
+                problems.append(Problem(table.label, 1, "-", f"two sheets are named {table.name!r}; keep one"))
+                continue
             tables[table.name] = table
+            if sheet.sheet_state != "visible":
+                problems.append(Problem(table.label, 1, "-", "the sheet is hidden: unhide it to load it, or delete it "
+                                                             "(hidden data is never loaded)"))
+                table.readable = False
+                continue
+            try:
+                rows = list(sheet.iter_rows(values_only=True))
+                merged = _merged_ranges(book, sheet)
+            except Exception as exc:  # noqa: BLE001 - a corrupt sheet inside a valid zip
+                problems.append(Problem(table.label, 1, "-", f"not a readable sheet ({type(exc).__name__})"))
+                table.readable = False
+                continue
+            _fill_table(table, rows)
+            for ref, row, col in merged:
+                column = table.header[col - 1] if 0 < col <= len(table.header) and table.header[col - 1] else "-"
+                problems.append(Problem(table.label, row, column,
+                                        f"merged cells {ref}: unmerge them (only the first cell of a merged range holds a value)"))
     finally:
         book.close()
     return tables
+
+
+def _fill_table(table: Table, rows: list[tuple]) -> None:
+    table.header = [("" if h is None else str(h).strip()) for h in (rows[0] if rows else ())]
+    while table.header and not table.header[-1]:
+        table.header.pop()
+    width = len(table.header)
+    for n, row in enumerate(rows[1:], start=2):
+        cells = ["" if v is None else v for v in row[:width]]
+        if any(c != "" for c in cells) or any(v not in (None, "") for v in row[width:]):
+            table.rows.append((n, list(row) if len(row) > width else cells))
+
+
+_MERGE_RE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]{1,3})([0-9]{1,7})(?::([A-Z]{1,3}[0-9]{1,7}))?"')
+
+
+def _merged_ranges(book, sheet) -> list[tuple[str, int, int]]:
+    """(range, first row, first column) of every merged range, read from the sheet's XML (the
+    read-only worksheet does not expose them)."""
+    from openpyxl.utils import column_index_from_string
+
+    archive, member = getattr(book, "_archive", None), getattr(sheet, "_worksheet_path", None)
+    if archive is None or member is None:
+        return []
+    with archive.open(member) as source:
+        xml = source.read()
+    out = []
+    for m in _MERGE_RE.finditer(xml):
+        ref = m[1].decode() + m[2].decode() + (":" + m[3].decode() if m[3] else "")
+        out.append((ref, int(m[2]), column_index_from_string(m[1].decode())))
+    return out

@@ -69,6 +69,23 @@ def parse_bool(value: object) -> bool:
     raise ValueError(f"not a boolean: {text!r} (expected true/false, 1/0, yes/no or ○/×)")
 
 
+_INT_RE = re.compile(r"^[+-]?\d{1,18}$")
+
+
+def parse_int(value: object) -> int:
+    """An integer cell: ASCII or full-width digits (１２００), or an Excel number without a fraction."""
+    if isinstance(value, bool):
+        raise ValueError(f"not an integer: {value!r}")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e18:
+        return int(value)
+    text = normalize(str(value))
+    if _INT_RE.match(text):
+        return int(text)
+    raise ValueError(f"not an integer: {text!r}")
+
+
 def split_list(value: object) -> list[str]:
     if isinstance(value, (list, tuple)):
         return [str(v) for v in value]

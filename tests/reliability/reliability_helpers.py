@@ -1,0 +1,98 @@
+"""Helpers of the reliability tests: the bad-input catalogue, the real `itaku` in a subprocess."""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+CATALOGUE = REPO / "tests" / "data" / "bad"
+GOOD = CATALOGUE / "good"
+ITAKU = shutil.which("itaku", path=str(Path(sys.executable).parent)) or "itaku"
+AS_OF = "2026-01-01"
+
+
+def make_cases():
+    """tests/data/bad/make_cases.py as a module (it writes the generated files)."""
+    spec = importlib.util.spec_from_file_location("make_cases", CATALOGUE / "make_cases.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def case_folders(root: Path) -> list[Path]:
+    """Every case of the catalogue: a folder holding expected.txt."""
+    return sorted(p for p in root.iterdir() if p.is_dir() and (p / "expected.txt").exists())
+
+
+def target(case: Path) -> str:
+    """What to pass to the CLI, relative to the case folder (the CLI runs there): target.txt if
+    present, else dataset.xlsx if present, else the folder itself."""
+    if (case / "target.txt").exists():
+        return (case / "target.txt").read_text(encoding="utf-8").strip()
+    if (case / "dataset.xlsx").exists():
+        return "dataset.xlsx"
+    return "."
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """sha256 of every file below `folder`, and the listing itself: shows nothing was written."""
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def run_itaku(*args: str, cwd: Path | None = None, env: dict | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
+    """The installed console script, as a user runs it (no ITAKU_DEBUG: errors as users see them)."""
+    base = {k: v for k, v in os.environ.items() if k not in ("ITAKU_DEBUG", "ITAKU_PSEUDONYM_KEY")}
+    return subprocess.run([ITAKU, *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=timeout,
+                          env={**base, "COLUMNS": "200", **(env or {})}, stdin=subprocess.DEVNULL)
+
+
+# ---- datasets as files (for the fuzz tests) --------------------------------------------------
+
+PROBLEM_LINE = r"^[^\n:][^\n]*:[1-9][0-9]*:[^\n]+: [^\n]+$"  # file:row:column: message, one line
+
+
+def cell_text(value: object) -> str:
+    """A model value as the CSV cell a user would write."""
+    from datetime import date
+    from enum import Enum
+
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return ";".join(cell_text(v) for v in value)
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def dataset_tables(ds) -> dict[str, list[list[str]]]:
+    """Every file of `ds` as rows of cells, header first (all columns of the model)."""
+    from loaders.model import PLURAL, RECORD_BY_FILE
+
+    out = {}
+    for file, record_type in RECORD_BY_FILE.items():
+        columns = list(record_type.model_fields)
+        out[file] = [columns] + [[cell_text(getattr(r, c)) for c in columns] for r in getattr(ds, PLURAL[file])]
+    return out
+
+
+def write_tables(folder: Path, tables: dict[str, list[list[str]]], encoding: str = "utf-8") -> Path:
+    import csv
+    import io
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for file, rows in tables.items():
+        buf = io.StringIO(newline="")
+        csv.writer(buf, lineterminator="\n").writerows(rows)
+        (folder / f"{file}.csv").write_bytes(buf.getvalue().encode(encoding))
+    return folder
