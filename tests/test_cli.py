@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from conftest import EXAMPLES, ORGS, PLANTED, PLANTED_PROBLEMS, run_itaku, write_dataset
+from support import EXAMPLES, ORGS, PLANTED, PLANTED_PROBLEMS, run_itaku, write_dataset
 
 JSON_KEYS = {"rule", "severity", "contract_id", "depth", "root_principal_id", "delegator_id", "delegatee_id",
              "path", "details", "citations", "message"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from conftest import EXAMPLES
+from support import EXAMPLES
 from graph.rules import Engine
 from loaders import load_dataset
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from conftest import CONTRACTS, ORGS, PLANTED, PLANTED_PROBLEMS, write_dataset
+from support import CONTRACTS, ORGS, PLANTED, PLANTED_PROBLEMS, write_dataset
 from loaders import DatasetError, load_dataset
 from loaders.vocab import ApprovalStatus, ContractType, DataCategory, InspectionMethod
 

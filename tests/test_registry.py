@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from conftest import REPO
+from support import REPO
 from graph.rules import load_rules
 from graph.rules.registry import CATEGORIES, rule
 

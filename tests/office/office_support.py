@@ -10,7 +10,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from checklists.workbook import FIRST_ITEM_ROW, INSPECTION_DATE, INSPECTOR, METHOD, SHEET
-from conftest import EXAMPLES, run_itaku
+from support import EXAMPLES, run_itaku
 
 CITY = EXAMPLES / "city-resident-tax"
 WARD = EXAMPLES / "ward-designated-managers"

@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from checklists.dataset_template import NOTES, build_dataset_workbook, choices
-from conftest import run_itaku
+from support import run_itaku
 from loaders import DatasetError, load_dataset
 from loaders.model import RECORD_TYPES
 from loaders.vocab import Answer, ContractType, InspectionMethod

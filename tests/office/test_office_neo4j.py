@@ -17,7 +17,7 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from conftest import REPO, run_itaku
+from support import REPO, run_itaku
 from office.office_support import copy_example, fill, make_checklist
 
 pytestmark = pytest.mark.neo4j

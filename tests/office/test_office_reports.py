@@ -10,7 +10,7 @@ import lxml.html
 import pytest
 from openpyxl import load_workbook
 
-from conftest import EXAMPLES, run_itaku, write_dataset
+from support import EXAMPLES, run_itaku, write_dataset
 from graph.rules import Engine, PackLibrary
 from loaders import load_dataset
 from queries import run_embedded

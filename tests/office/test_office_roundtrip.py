@@ -14,7 +14,7 @@ import pytest
 from openpyxl import load_workbook
 
 from checklists.workbook import SHEET
-from conftest import run_itaku, write_dataset, ORGS, CONTRACTS
+from support import run_itaku, write_dataset, ORGS, CONTRACTS
 from loaders import load_dataset
 from office.office_support import AS_OF, copy_example, fill, item_row, make_checklist, snapshot
 

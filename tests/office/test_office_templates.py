@@ -11,7 +11,7 @@ import yaml
 
 from checklists import TemplateError, get_template, load_templates
 from checklists.templates import Template, _read, join_passages
-from conftest import EXAMPLES, REPO
+from support import EXAMPLES, REPO
 from loaders import load_dataset
 
 SHARED = REPO.parent / "shared" / "seeds"

@@ -11,7 +11,7 @@ from checklists import get_template, load_templates
 from checklists.workbook import (CHOICES, FIRST_ITEM_ROW, HEADER_ROW, INSPECTION_DATE, INSPECTOR, META_SHEET, METHOD,
                                  SHEET, ContractInfo, build_workbook, parse_answer, read_workbook)
 from checklists.xlsx import FONT_NAME
-from conftest import EXAMPLES, write_dataset
+from support import EXAMPLES, write_dataset
 from loaders import load_dataset
 
 CITY = load_dataset(EXAMPLES / "city-resident-tax")
