@@ -31,7 +31,20 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
+# Dates outside this range are input errors (a typo, or a sentinel such as 9999-12-31 for "open
+# ended"): the rules add months and years to dates, and must never leave the calendar.
+FIRST_DATE, LAST_DATE = date(1900, 1, 1), date(2999, 12, 31)
+
+
 def parse_date(value: object) -> date:
+    result = _parse_date(value)
+    if not FIRST_DATE <= result <= LAST_DATE:
+        shown = normalize(str(value)) if isinstance(value, str) else result.isoformat()
+        raise ValueError(f"date {shown!r} is out of range ({FIRST_DATE} to {LAST_DATE})")
+    return result
+
+
+def _parse_date(value: object) -> date:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):

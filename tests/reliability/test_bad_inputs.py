@@ -108,3 +108,12 @@ def test_generated_files_are_ignored_and_committed_files_small():
     for path in CATALOGUE.rglob("*"):
         if path.is_file() and path not in generated and "__pycache__" not in path.parts:
             assert path.stat().st_size < 200_000, path
+
+
+@pytest.mark.parametrize("as_of", ["9999-12-31", "0001-01-01", "1899-12-31"])
+def test_as_of_outside_the_calendar_is_bad_input(as_of):
+    """The rules add months and years to --as-of: a date they cannot handle is refused (exit 2),
+    not a crash (it was exit 70: `year 10000 is out of range`)."""
+    out = run_itaku("check", GOOD / "header-only-optional-files", "--as-of", as_of, "--format", "json")
+    assert out.returncode == 2 and out.stdout == ""
+    assert "out of range (1900-01-01 to 2999-12-31)" in out.stderr and "Traceback" not in out.stderr

@@ -223,3 +223,30 @@ def test_rule_engine_on_loaded_datasets(ds, days):
         loaded = load_dataset(path, known_policies=POLICIES)
         report = ENGINE.run(loaded, date(2024, 1, 1) + timedelta(days=days))
         assert report.findings is not None
+
+
+@FUZZ
+@given(datasets(), st.data())
+def test_rule_engine_at_the_ends_of_the_calendar(ds, data):
+    """Dates at the first and last day the loader accepts, and any as-of date the CLI accepts: the
+    rules add months and years to them and must stay in the calendar (9999-12-31 used to crash)."""
+    from loaders.values import FIRST_DATE, LAST_DATE
+
+    ends = st.sampled_from([FIRST_DATE, LAST_DATE, LAST_DATE - timedelta(days=1), date(2999, 2, 28)])
+    tables = dataset_tables(ds)
+    for rows in tables.values():
+        for row in rows[1:]:
+            for i, column in enumerate(rows[0]):
+                if "date" in column and data.draw(st.integers(0, 2)) == 0:
+                    row[i] = data.draw(ends).isoformat()
+    with tempfile.TemporaryDirectory(prefix="itaku-fuzz-") as tmp:
+        path = write_tables(Path(tmp), tables)
+        COUNTS["extreme-dates"] += 1
+        try:
+            loaded = load_dataset(path, known_policies=POLICIES)
+        except DatasetError:
+            OUTCOMES["rejected"] += 1
+            return
+        OUTCOMES["loaded"] += 1
+        for as_of in (FIRST_DATE, LAST_DATE, data.draw(ends)):
+            ENGINE.run(loaded, as_of)
