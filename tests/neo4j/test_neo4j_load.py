@@ -321,3 +321,48 @@ def test_cli_load_progress_bar_on_a_terminal(graph, neo4j_server):
     assert out.returncode == 0, out.stderr
     assert "Loaded ward-designated-managers" in out.stdout
     assert "\x1b[" in out.stderr and "ward-designated-managers" in out.stderr  # the bar, on stderr
+
+
+# ---- user policy packs ------------------------------------------------------------------------------
+QUARTERLY = """id: quarterly
+title: {ja: 四半期ごとの検査, en: Quarterly inspection}
+extends: kuki
+inspection_interval_months: 3
+onsite:
+  - {contract_types: [annual, short], interval_months: 9}
+"""
+
+
+def test_user_pack_reaches_the_cypher(graph, neo4j_server, tmp_path):
+    """A user pack (--policy-file) named by the data: its interval M and on-site rule are written
+    at load time, so the Cypher answers equal the engine's with that pack."""
+    from graph.rules import PackLibrary
+
+    pack = tmp_path / "quarterly.yaml"
+    pack.write_text(QUARTERLY, encoding="utf-8")
+    files = generate(111, 120)
+    _edit(files, "contracts", change=lambda r: {**r, "policies": "quarterly"} if not r["parent_contract_id"]
+          and int(r["contract_id"][2:]) % 2 else r)
+    folder = write(tmp_path / "user-pack", files)
+    out = run_itaku("load", folder, "--neo4j", neo4j_server.uri, env=neo4j_server.env)
+    assert out.returncode == 2 and "unknown policy 'quarterly'" in out.stderr  # the pack is needed to validate
+    out = run_itaku("load", folder, "--neo4j", neo4j_server.uri, "--policy-file", pack, env=neo4j_server.env)
+    assert out.returncode == 0, out.stderr
+    library = PackLibrary([pack])
+    ds = load_dataset(folder, known_policies=library.ids())
+    with graph.session() as s:
+        months = {r["m"] for r in s.run("MATCH (c:Contract {dataset: 'user-pack'}) RETURN DISTINCT c.interval_months AS m")}
+    assert months == {3, 12}
+    engine = Engine(library)
+    for day in (date(2026, 3, 31), D):
+        for query in ("coverage-by-level", "inspection-schedule", "unapproved-redelegations"):
+            assert run_query(graph, query, "user-pack", day) == run_embedded(query, ds, day, engine=engine), (query, day)
+        report = engine.run(ds, day)
+        covered = sorted(f.contract_id for f in report.findings if f.rule == "subcontractor-not-covered")
+        from graph.store.cypher import run_rule
+
+        assert [r["contract_id"] for r in run_rule(graph, "subcontractor-not-covered", "user-pack", day)] == covered
+    a = run_itaku("check", "--neo4j", neo4j_server.uri, "--policy-file", pack, "--as-of", "2026-11-01", "--format", "json",
+                  env=neo4j_server.env)
+    b = run_itaku("check", folder, "--policy-file", pack, "--as-of", "2026-11-01", "--format", "json")
+    assert (a.returncode, a.stdout) == (b.returncode, b.stdout) and a.stdout
