@@ -122,7 +122,7 @@ def check(
         if s not in settings.SEVERITIES:
             raise typer.BadParameter(f"unknown severity {s!r}", param_hint="--severity")
     packs = library(policy_file)
-    ds = read(dataset, packs, pseudonymize) if pseudonymize else read(dataset, packs)  # itaku.cli_store substitutes read(path, packs)
+    ds = read(dataset, packs, pseudonymize)
     report = run_check(ds, day, packs, policy, rule or None)
     if ignore_file:
         try:
