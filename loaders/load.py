@@ -4,6 +4,7 @@ Every problem is collected before anything is returned; any problem raises Datas
 """
 from __future__ import annotations
 
+from array import array
 from collections.abc import Collection, Iterable
 from pathlib import Path
 
@@ -15,10 +16,11 @@ from openpyxl.utils import get_column_letter
 from pydantic import TypeAdapter, ValidationError
 
 from .errors import _QUOTED, DatasetError, Problem
+from .fast import FastBuilder, paused_gc
 from .model import PLURAL, RECORD_BY_FILE, RECORD_TYPES, Dataset, Record
 from .pseudonym import pseudonymize
 from .references import check_references
-from .tables import MAX_CELL, Table, read_dataset_tables
+from .tables import MAX_CELL, LazyRows, Table, Unstreamable, read_csv, read_dataset_tables
 
 
 def load_dataset(path: str | Path, known_policies: Collection[str] | None = None,
@@ -30,10 +32,15 @@ def load_dataset(path: str | Path, known_policies: Collection[str] | None = None
     path = Path(path)
     if pseudonymize_key is not None and not pseudonymize_key:
         raise ValueError("pseudonymize_key is empty")
-    problems: list[Problem] = []
     if not path.exists():
         raise DatasetError([Problem(str(path), 1, "-", "no such file or folder")])
-    tables = read_dataset_tables(path, problems)
+    with paused_gc():  # millions of acyclic objects: collections would only rescan them
+        return _load(path, known_policies, pseudonymize_key)
+
+
+def _load(path: Path, known_policies: Collection[str] | None, pseudonymize_key: str | bytes | None) -> Dataset:
+    problems: list[Problem] = []
+    tables = read_dataset_tables(path, problems, lazy=RECORD_BY_FILE)
     labels = {name: t.label for name, t in tables.items()}
     for name, table in tables.items():
         if name not in RECORD_BY_FILE:
@@ -41,6 +48,7 @@ def load_dataset(path: str | Path, known_policies: Collection[str] | None = None
     records: dict[str, list[Record]] = {}
     rows: dict[str, list[int]] = {}
     unreadable: set[str] = set()  # files whose rows are unknown: references into them are not checked
+    strings: dict[str, str] = {}  # ids interned across files (loaders.fast)
     for record_type in RECORD_TYPES:
         table = tables.get(record_type.file)
         records[record_type.file], rows[record_type.file] = [], []
@@ -55,7 +63,7 @@ def load_dataset(path: str | Path, known_policies: Collection[str] | None = None
         elif not table.readable:
             unreadable.add(record_type.file)
         else:
-            parsed = _parse_table(record_type, table, problems)
+            parsed = _parse_lazily(record_type, table, problems, FastBuilder(record_type, strings))
             if parsed is None:
                 unreadable.add(record_type.file)
             else:
@@ -79,16 +87,37 @@ def _file_rank(label: str) -> int:
     return -1
 
 
-def _parse_table(record_type: type[Record], table: Table,
-                 problems: list[Problem]) -> tuple[list[Record], list[int]] | None:
+def _parse_lazily(record_type: type[Record], table: Table, problems: list[Problem],
+                  fast: FastBuilder | None = None) -> tuple[list[Record], array] | None:
+    """_parse_table, for a file read as it is parsed (tables.LazyRows) too: when the file turns out
+    to need reading whole (not UTF-8, a NUL byte, malformed CSV), what was parsed is dropped and the
+    file is read and reported by read_csv, exactly as if it had been read first."""
+    if not isinstance(table.rows, LazyRows):
+        return _parse_table(record_type, table, problems, fast)
+    found: list[Problem] = []
+    try:
+        parsed = _parse_table(record_type, table, found, fast)
+    except Unstreamable:
+        whole = read_csv(table.rows.path, problems)
+        if not whole.readable:
+            return None
+        return _parse_table(record_type, whole, problems, fast)
+    problems.extend(found)
+    return parsed
+
+
+def _parse_table(record_type: type[Record], table: Table, problems: list[Problem],
+                 fast: FastBuilder | None = None) -> tuple[list[Record], array] | None:
     """Validated records and their row numbers (None if the header is unusable). A row with
-    problems still yields a partial record of its valid cells, so that its references are checked too."""
+    problems still yields a partial record of its valid cells, so that its references are checked too.
+    Rows go through `fast` (loaders.fast) first: the same records, without model_validate's cost."""
     columns = record_type.model_fields
     if not _check_header(record_type, table, problems):
         return None
     _check_unnamed_columns(table, problems)
+    build = fast.build if fast is not None else (lambda raw: None)
     out: list[Record] = []
-    row_numbers: list[int] = []
+    row_numbers = array("q")  # 8 bytes a row, not an int object each
     width = len(table.header)
     for row_no, cells in table.rows:
         if len(cells) > width and any(_text(c) for c in cells[width:]):
@@ -111,7 +140,8 @@ def _parse_table(record_type: type[Record], table: Table,
         if not raw:
             continue  # a blank line
         try:
-            out.append(record_type.model_validate(raw))
+            record = build(raw)
+            out.append(record if record is not None else record_type.model_validate(raw))
         except ValidationError as exc:
             problems.extend(p for p in _problems_of(exc, table.label, row_no) if p.column not in too_long)
             bad = {err["loc"][0] for err in exc.errors() if err["loc"]}

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,9 +27,12 @@ class Table:
     readable: bool = True  # False: the file could not be read (reported); its rows are unknown, not absent
 
 
-def read_dataset_tables(path: Path, problems: list[Problem]) -> dict[str, Table]:
+def read_dataset_tables(path: Path, problems: list[Problem], lazy: Collection[str] = ()) -> dict[str, Table]:
+    """The tables of a dataset. CSV files named in `lazy` are read as they are iterated when they
+    can be (see LazyRows); every other file is read whole here."""
     if path.is_dir():
-        return {t.name: t for t in (read_csv(p, problems) for p in sorted(path.glob("*.csv")))}
+        return {t.name: t for t in ((p.stem in lazy and stream_csv(p)) or read_csv(p, problems)
+                                    for p in sorted(path.glob("*.csv")))}
     if path.suffix.lower() == ".xlsx":
         return read_xlsx(path, problems)
     problems.append(Problem(path.name, 1, "-", "not a dataset: expected a folder of CSV files or an .xlsx workbook"))
@@ -141,6 +145,57 @@ def read_csv(path: Path, problems: list[Problem]) -> Table:
         row_no = len(table.rows) + 2 if table.header or table.rows else 1
         problems.append(Problem(path.name, row_no, "-", _csv_error(str(exc))))
         table.readable = False
+    return table
+
+
+class Unstreamable(Exception):
+    """A lazily read CSV file turned out to need read_csv (not UTF-8, a NUL byte, malformed CSV)."""
+
+
+class LazyRows:
+    """The data rows of a UTF-8 CSV file, (row number, cells), read from disk each time they are
+    iterated: a million-row file never sits in memory. Only files that read_csv would read the same
+    way are streamed; anything else raises Unstreamable, and the caller falls back to read_csv,
+    which reports it exactly as before."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def __iter__(self):
+        try:
+            with open(self.path, encoding="utf-8-sig", newline="") as f:
+                reader = csv.reader(_without_nul(f), strict=True)
+                next(reader, None)  # the header
+                yield from enumerate(reader, start=2)
+        except (UnicodeDecodeError, csv.Error, _NulByte) as exc:
+            raise Unstreamable(str(self.path)) from exc
+
+
+class _NulByte(Exception):
+    pass
+
+
+def _without_nul(lines):
+    for line in lines:
+        if "\x00" in line:
+            raise _NulByte
+        yield line
+
+
+def stream_csv(path: Path) -> Table | None:
+    """A Table whose rows are LazyRows, or None when the file must be read whole (read_csv)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(64)
+        if head.startswith((b"\xff\xfe", b"\xfe\xff", b"PK\x03\x04")) or _looks_utf16(head):
+            return None
+        csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))  # as read_csv
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            header = next(csv.reader(_without_nul(f), strict=True), [])
+    except (OSError, UnicodeDecodeError, csv.Error, _NulByte):
+        return None
+    table = Table(path.stem, path.name, [h.strip() for h in header])
+    table.rows = LazyRows(path)  # type: ignore[assignment]
     return table
 
 
