@@ -9,7 +9,8 @@ module builds the *same* records faster and smaller:
   cell text: a dataset has few distinct dates, enum spellings, clause lists and booleans;
 - plain id and text fields (`str` after `to_text`, at most a min_length of 1) need no adapter: a
   stripped, non-empty cell is its own value (`to_text` strips, as the loader did already); ids that
-  other files refer to (org and contract ids) are interned, so each exists once in memory;
+  other files refer to (org, contract and inspection ids) are interned, so each exists once in
+  memory, and so are repeated texts (titles, checklist items, …) up to CACHE_LIMIT per column;
 - the record is built like `model_construct`, but attribute by attribute in field order, so that
   every record of a type shares one key table (CPython's split dicts), and records with the same
   columns share one `__pydantic_fields_set__`.
@@ -34,7 +35,7 @@ from .values import to_text
 
 # Columns whose values other files refer to (or that refer to them): interned while loading.
 INTERNED = frozenset({"org_id", "parent_org_id", "contract_id", "parent_contract_id", "delegator_id",
-                      "delegatee_id", "approver_id", "inspector_id"})
+                      "delegatee_id", "approver_id", "inspector_id", "inspection_id", "follow_up_inspection_id"})
 CACHE_LIMIT = 200_000  # distinct cells remembered per column
 _MISSING = object()
 _PLAIN, _INTERN, _CACHED = 0, 1, 2
@@ -67,7 +68,7 @@ class FastBuilder:
         self.cls = record_type
         self.fields = tuple(record_type.model_fields)
         self.plain = frozenset(n for n, i in record_type.model_fields.items() if _is_plain_str(i.annotation, i.metadata))
-        self.caches: dict[str, dict[str, Any]] = {n: {} for n in self.fields if n not in self.plain}
+        self.caches: dict[str, dict[str, Any]] = {n: {} for n in self.fields}
         self.strings = strings if strings is not None else {}
         self.fields_sets: dict[tuple[str, ...], set[str]] = {}
         self.defaults: dict[str, Any] = {}
@@ -96,8 +97,14 @@ class FastBuilder:
             kind = kinds.get(name)
             if kind is None or type(cell) is not str:
                 return None
-            if kind == _PLAIN:
-                values[name] = cell
+            if kind == _PLAIN:  # titles, checklist items, notes… repeat: one copy of each (up to a limit)
+                seen = caches[name]
+                value = seen.get(cell)
+                if value is None:
+                    value = cell
+                    if len(seen) < CACHE_LIMIT:
+                        seen[cell] = cell
+                values[name] = value
             elif kind == _INTERN:
                 values[name] = strings.setdefault(cell, cell)
             else:

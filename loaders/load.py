@@ -119,6 +119,7 @@ def _parse_table(record_type: type[Record], table: Table, problems: list[Problem
     out: list[Record] = []
     row_numbers = array("q")  # 8 bytes a row, not an int object each
     width = len(table.header)
+    known = [name if name in columns else None for name in table.header]
     for row_no, cells in table.rows:
         if len(cells) > width and any(_text(c) for c in cells[width:]):
             problems.append(Problem(table.label, row_no, "-", f"{len(cells)} cells but only {width} columns in the header"))
@@ -126,17 +127,24 @@ def _parse_table(record_type: type[Record], table: Table, problems: list[Problem
                 out.append(keyed)
                 row_numbers.append(row_no)
             continue
-        raw: dict[str, object] = {}
         too_long: set[str] = set()
-        for name, cell in zip(table.header, cells):
-            if isinstance(cell, str):
-                cell = cell.strip()
-                if len(cell) > MAX_CELL:
-                    problems.append(Problem(table.label, row_no, name, f"cell too long ({len(cell)} characters, at most {MAX_CELL})"))
-                    too_long.add(name)
-                    continue
-            if cell != "" and cell is not None and name in columns:
-                raw[name] = cell
+        try:  # CSV cells are all text: strip them in one go
+            stripped = [cell.strip() for cell in cells]
+        except AttributeError:  # an Excel cell holds a number or a date
+            stripped = None
+        if stripped is not None and (not stripped or max(map(len, stripped)) <= MAX_CELL):
+            raw = {name: cell for name, cell in zip(known, stripped) if cell and name is not None}
+        else:
+            raw = {}
+            for name, cell in zip(table.header, cells):
+                if isinstance(cell, str):
+                    cell = cell.strip()
+                    if len(cell) > MAX_CELL:
+                        problems.append(Problem(table.label, row_no, name, f"cell too long ({len(cell)} characters, at most {MAX_CELL})"))
+                        too_long.add(name)
+                        continue
+                if cell != "" and cell is not None and name in columns:
+                    raw[name] = cell
         if not raw:
             continue  # a blank line
         try:

@@ -191,6 +191,8 @@ def _group(records, attr: str) -> dict[str, list]:
     out: dict[str, list] = defaultdict(list)
     for r in records:
         out[getattr(r, attr)].append(r)
+    for key, group in out.items():  # exact-size copies: appending over-allocates (a million lists)
+        out[key] = group.copy()
     return out
 
 
