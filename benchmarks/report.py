@@ -15,6 +15,7 @@ TARGETS = {
     "dashboard_p95_ms": 300.0,
     "dashboard_first_s": 2.0,
 }
+_SIZE = {"1m": "1M", "100k": "100k"}
 STAGES = (("load", "load + validate"), ("graph", "graph build (networkx forest + positions)"),
           ("rules", "rules pass (Engine.run)"), ("bfs", "bare networkx BFS of the forest (yardstick)"),
           ("bfs_layers", "networkx bfs_layers, one multi-source call (information)"))
@@ -58,32 +59,52 @@ def target_rows(results: dict) -> list[tuple[str, str, str]]:
                  _mb(big["check"]["peak_rss_mb"]) if big else "needs 1M in --sizes",
                  _mark(big["check"]["peak_rss_mb"] <= TARGETS["check_peak_1m_mb"] if big else None)))
     neo = results.get("neo4j") or {"status": "not run (--no-extras)"}
-    if neo.get("status") == "measured":
-        rows.append((f"Neo4j batched load ≥ {TARGETS['neo4j_speedup']:g}× a per-row load (10k)",
-                     f"{neo['batched_speedup']:.0f}× ({_s(neo['batched_10k_s'])} vs {_s(neo['per_row_10k_s'])})",
+    measured = neo.get("status") == "measured"
+    names = (f"Neo4j batched load ≥ {TARGETS['neo4j_speedup']:g}× a per-row load (10k)",
+             f"each Cypher audit query at 1M ≤ {TARGETS['neo4j_query_s']:g} s",
+             "Neo4j: loading 1M contracts with their records finishes (rate)")
+    if measured:
+        rows.append((names[0], f"{neo['batched_speedup']:.0f}× ({_s(neo['batched_10k_s'])} batched vs "
+                               f"{_s(neo['per_row_10k_s'])} one row per statement)",
                      _mark(neo["batched_speedup"] >= TARGETS["neo4j_speedup"])))
-        worst = max(neo["queries_1m_s"].values())
-        rows.append((f"each Cypher audit query at 1M ≤ {TARGETS['neo4j_query_s']:g} s",
-                     "; ".join(f"{q}: {_s(t)}" for q, t in neo["queries_1m_s"].items()),
-                     _mark(worst <= TARGETS["neo4j_query_s"])))
-        rows.append(("Neo4j: loading 1M contracts with their records finishes (rate)",
-                     f"{_s(neo['load_1m_s'])}, {neo['load_1m_rows_per_s']:,.0f} rows/s", _mark(True)))
     else:
-        for what in (f"Neo4j batched load ≥ {TARGETS['neo4j_speedup']:g}× a per-row load (10k)",
-                     f"each Cypher audit query at 1M ≤ {TARGETS['neo4j_query_s']:g} s",
-                     "Neo4j: loading 1M contracts with their records finishes (rate)"):
-            rows.append((what, neo["status"], "—"))
+        rows.append((names[0], neo["status"], "—"))
+    big = neo.get("1m") if measured else None
+    if big and "queries_s" in big:
+        worst = max(big["queries_s"].values())
+        rows.append((names[1], "; ".join(f"{q}: {_s(t)}" for q, t in big["queries_s"].items()),
+                     _mark(worst <= TARGETS["neo4j_query_s"])))
+        rows.append((names[2], f"{_s(big['load_s'])} for {big['rows']:,} records ({big['writes']:,} node and "
+                               f"relationship writes): {big['writes_per_s']:,.0f} writes/s", _mark(True)))
+    elif big:
+        mid = neo.get("100k") or {}
+        if "queries_s" in mid:
+            worst = max(mid["queries_s"].values())
+            at_mid = "; ".join(f"{q}: {_s(t)}" for q, t in mid["queries_s"].items())
+            rows.append((names[1], f"not measured at 1M (the 1M load did not finish, below); at 100k: {at_mid}",
+                         "❌ not shown at 1M" if worst <= TARGETS["neo4j_query_s"] else "❌ missed at 100k already"))
+        else:
+            rows.append((names[1], "not measured: the 1M load did not finish (below)", "—"))
+        rows.append((names[2], f"did not finish: {big['unfinished']}; {big['writes_per_s']:,.0f} writes/s, so "
+                               f"{big['writes']:,} writes would take ~{big['estimate_s'] / 3600:.1f} h",
+                     "❌ missed"))
+    else:
+        reason = neo["status"] if not measured else "1M not run (--neo4j-skip-1m)"
+        rows += [(names[1], reason, "—"), (names[2], reason, "—")]
     dash = results.get("dashboard") or {"status": "not run (--no-extras)"}
     if dash.get("status") == "measured":
-        p95 = max(c["p95_ms"] for c in dash["callbacks"].values())
+        worst = max(dash["callbacks"].items(), key=lambda kv: kv[1]["p95_ms"])
         rows.append((f"dashboard callbacks p95 ≤ {TARGETS['dashboard_p95_ms']:g} ms (100k)",
-                     "; ".join(f"{k}: p50 {c['p50_ms']:.0f} ms, p95 {c['p95_ms']:.0f} ms"
-                               for k, c in dash["callbacks"].items()), _mark(p95 <= TARGETS["dashboard_p95_ms"])))
-        rows.append((f"dashboard first render ≤ {TARGETS['dashboard_first_s']:g} s (100k)", _s(dash["load_100k_s"]),
-                     _mark(dash["load_100k_s"] <= TARGETS["dashboard_first_s"])))
+                     f"all callbacks: p50 {dash['p50_ms']:.0f} ms, p95 {dash['p95_ms']:.0f} ms; slowest "
+                     f"(`{worst[0]}`): p95 {worst[1]['p95_ms']:.0f} ms",
+                     _mark(dash["p95_ms"] <= TARGETS["dashboard_p95_ms"])))
+        rows.append((f"dashboard first page render ≤ {TARGETS['dashboard_first_s']:g} s (100k)",
+                     f"{_s(dash['first_render_s'])} (page shell + the overview callback, which runs the "
+                     f"analysis); the dataset itself loads at server start: {_s(dash['start_s'])}",
+                     _mark(dash["first_render_s"] <= TARGETS["dashboard_first_s"])))
     else:
         for what in (f"dashboard callbacks p95 ≤ {TARGETS['dashboard_p95_ms']:g} ms (100k)",
-                     f"dashboard first render ≤ {TARGETS['dashboard_first_s']:g} s (100k)"):
+                     f"dashboard first page render ≤ {TARGETS['dashboard_first_s']:g} s (100k)"):
             rows.append((what, dash["status"], "—"))
     return rows
 
@@ -124,6 +145,27 @@ def render(results: dict) -> str:
             _cell(r["queries"][q]) + f" · {r['queries'][q]['rows']:,.0f} rows" for r in sizes.values()) + " |")
     out.append("| **`itaku check --format json` end to end** | " + " | ".join(
         "**" + _cell(r["check"]) + "**" for r in sizes.values()) + " |")
+    dash = results.get("dashboard") or {}
+    if dash.get("status") == "measured":
+        out += ["", f"### Dashboard callbacks (100k, {next(iter(dash['callbacks'].values()))['calls']} calls each, "
+                    "through Flask's test client)", "", "| callback (first output) | p50 | p95 |", "|---|---|---|"]
+        out += [f"| `{k}` | {c['p50_ms']:.0f} ms | {c['p95_ms']:.0f} ms |" for k, c in dash["callbacks"].items()]
+    neo = results.get("neo4j") or {}
+    if neo.get("status") == "measured":
+        out += ["", f"### Neo4j ({neo.get('uri', '')})", "",
+                f"10k: {neo['rows_10k']:,} rows; batched load {_s(neo['batched_10k_s'])}, one row per statement "
+                f"{_s(neo['per_row_10k_s'])} ({neo['per_row_statements']:,} statements)."]
+        for size in ("1m", "100k"):
+            part = neo.get(size)
+            if not part:
+                continue
+            if "queries_s" in part:
+                out.append(f"{_SIZE[size]}: {part['rows']:,} records ({part['writes']:,} writes) loaded in "
+                           f"{_s(part['load_s'])}. Queries (median of the warm runs; the first, cold run in "
+                           "brackets): " + "; ".join(f"`{q}` {_s(t)} ({_s(part['queries_first_s'][q])})"
+                                                     for q, t in part["queries_s"].items()) + ".")
+            else:
+                out.append(f"{_SIZE[size]}: {part['unfinished']} ({part['writes_per_s']:,.0f} writes/s).")
     out += ["", f"Total benchmark time {results.get('elapsed_s', 0) / 60:.1f} min.", "", END, ""]
     return "\n".join(out)
 

@@ -1,0 +1,99 @@
+"""Dashboard latency, in a fresh process, printed as one JSON line.
+
+    python -m benchmarks.dash_bench DATASET --as-of 2026-11-01 --org ORG_ID [--repeat 10]
+
+The app is built on the dataset folder (create_app: the dataset is loaded and validated there,
+as `itaku serve` does before it listens). Then, through Flask's test client, exactly what a
+browser sends:
+  - first render: GET / (the page shell) and the overview page's callback, whose first call runs
+    the analysis (the rules pass) — what the first visitor waits for;
+  - every page's data callbacks, POSTed to /_dash-update-component `repeat` times each once the
+    analysis is cached: p50 and p95 per callback and over all of them.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from datetime import date
+
+
+def _outputs(key: str) -> list[dict]:
+    parts = key[2:-2].split("...") if key.startswith("..") else [key]
+    out = []
+    for part in parts:
+        ident, _, prop = part.rpartition(".")
+        out.append({"id": ident, "property": prop})
+    return out
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, round(q * (len(ordered) - 1))))]
+
+
+def run(dataset: str, as_of: str, org: str, repeat: int) -> dict:
+    from dashboard.app import create_app
+
+    t = time.perf_counter()
+    app = create_app(dataset)
+    start_s = time.perf_counter() - t
+    client = app.server.test_client()
+    state = app.server.extensions["itaku"]
+    callbacks = {k: v for k, v in app.callback_map.items() if not k.startswith("{") and "nav-" not in k}
+
+    def post(key: str, values: dict) -> tuple[float, int]:
+        spec = callbacks[key]
+        inputs = [{"id": i["id"], "property": i["property"], "value": values.get(i["id"])} for i in spec["inputs"]]
+        states = [{"id": s["id"], "property": s["property"], "value": values.get(s["id"])} for s in spec.get("state", [])]
+        body = {"output": key, "outputs": _outputs(key) if key.startswith("..") else _outputs(key)[0],
+                "inputs": inputs, "state": states, "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"]}
+        t = time.perf_counter()
+        resp = client.post("/_dash-update-component", json=body)
+        elapsed = time.perf_counter() - t
+        if resp.status_code not in (200, 204):
+            raise RuntimeError(f"{key}: HTTP {resp.status_code}: {resp.get_data(as_text=True)[:300]}")
+        return elapsed, resp.status_code
+
+    base = {"lang": "ja", "as-of": as_of, "policy": "data"}
+    overview = next(k for k in callbacks if "ov-cards" in k)
+    t = time.perf_counter()
+    page = client.get("/")
+    assert page.status_code == 200, page.status_code
+    first_cb, _ = post(overview, base)
+    first_s = time.perf_counter() - t
+
+    a = state.analyzer.get(date.fromisoformat(as_of), "data")  # cached by the first callback
+    principal = max(a.principals, key=a.contracts_of)
+    prime = max(a.primes_of[principal], key=lambda p: a.subtree[p][0])
+    contract = a.kids(prime)[0] if a.kids(prime) else prime
+    values = {**base, "ch-principal": principal, "ch-prime": prime, "ch-selected": contract,
+              "lv-principal": principal, "org-pick": org, "sc-principal": principal, "sc-overdue": [],
+              "fi-rule": [], "fi-severity": [], "fi-level": [], "fi-principal": []}
+    per: dict[str, dict] = {}
+    every: list[float] = []
+    for key in callbacks:
+        if "download" in key:
+            continue
+        times = [post(key, values)[0] for _ in range(repeat)]
+        every += times
+        name = key.strip(".").split(".")[0]
+        per[name] = {"p50_ms": 1000 * _pct(times, 0.5), "p95_ms": 1000 * _pct(times, 0.95), "calls": len(times)}
+    return {"status": "measured", "start_s": start_s, "first_render_s": first_s, "first_callback_s": first_cb,
+            "callbacks": per, "p50_ms": 1000 * _pct(every, 0.5), "p95_ms": 1000 * _pct(every, 0.95),
+            "contracts": len(a.ds.contracts)}
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("dataset")
+    ap.add_argument("--as-of", required=True)
+    ap.add_argument("--org", required=True)
+    ap.add_argument("--repeat", type=int, default=10)
+    args = ap.parse_args(argv)
+    sys.stdout.write(json.dumps(run(args.dataset, args.as_of, args.org, args.repeat)) + "\n")
+
+
+if __name__ == "__main__":
+    main()
