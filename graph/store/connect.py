@@ -2,11 +2,14 @@
 and every connection problem as one clear line (`StoreUnavailable`).
 
 Environment: NEO4J_URI, NEO4J_USER (default `neo4j`), NEO4J_PASSWORD, NEO4J_DATABASE (default:
-the server's default database), NEO4J_CONNECTION_TIMEOUT (seconds, default 10). A `.env` file in the current folder or above is read too
+the server's default database), NEO4J_CONNECTION_TIMEOUT (seconds, default 10),
+NEO4J_MAX_RETRY_TIME (seconds a managed transaction is retried on transient errors, default 30).
+A `.env` file in the current folder or above is read too
 (git ignores it; variables already set win). Passwords never come from the command line.
 """
 from __future__ import annotations
 
+import logging
 import os
 import warnings
 from collections.abc import Iterator
@@ -14,6 +17,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 CONNECTION_TIMEOUT = 10.0  # seconds to establish a connection
+_QUIET = logging.NullHandler()
+MAX_RETRY_TIME = 30.0  # seconds the driver retries a managed transaction (its own default)
 
 
 class StoreUnavailable(ConnectionError):
@@ -31,6 +36,7 @@ class Settings:
     password: str | None
     database: str | None
     timeout: float = CONNECTION_TIMEOUT
+    retry_time: float = MAX_RETRY_TIME
 
 
 def load_env() -> None:
@@ -47,13 +53,17 @@ def load_env() -> None:
 def settings(uri: str | None = None) -> Settings:
     load_env()
     env = os.environ
-    try:
-        timeout = float(env.get("NEO4J_CONNECTION_TIMEOUT") or CONNECTION_TIMEOUT)
-    except ValueError:
-        timeout = CONNECTION_TIMEOUT
+
+    def seconds(key: str, default: float) -> float:
+        try:
+            return float(env.get(key) or default)
+        except ValueError:
+            return default
+
     return Settings(uri=uri or env.get("NEO4J_URI") or None, user=env.get("NEO4J_USER") or "neo4j",
                     password=env.get("NEO4J_PASSWORD") or None, database=env.get("NEO4J_DATABASE") or None,
-                    timeout=timeout)
+                    timeout=seconds("NEO4J_CONNECTION_TIMEOUT", CONNECTION_TIMEOUT),
+                    retry_time=seconds("NEO4J_MAX_RETRY_TIME", MAX_RETRY_TIME))
 
 
 def _one_line(text: object, limit: int = 240) -> str:
@@ -65,6 +75,12 @@ def describe_error(exc: BaseException, uri: str, user: str | None = None, timeou
     """The one line a user sees for a driver error."""
     from neo4j import exceptions as ne
 
+    if isinstance(exc, ne.DatabaseUnavailable):
+        return f"Neo4j at {uri}: the database is not available (is the server stopping or starting?); try again"
+    if isinstance(exc, ne.IncompleteCommit):
+        return f"lost the connection to Neo4j at {uri} while committing; run the command again"
+    if isinstance(exc, ne.TransientError):
+        return f"Neo4j at {uri}: a transient error persisted after retrying ({exc.code}); try again"
     if isinstance(exc, ne.AuthError):
         who = f" of user {user!r}" if user else ""
         return (f"Neo4j at {uri} refused the credentials{who} "
@@ -81,10 +97,12 @@ def describe_error(exc: BaseException, uri: str, user: str | None = None, timeou
 
 
 def connection_errors() -> tuple[type[BaseException], ...]:
-    """Driver exceptions that mean "the database cannot be used" (not a bad query)."""
+    """Driver exceptions that mean "the database cannot be used" (not a bad query): unreachable,
+    refused credentials, timed out, stopping, or a transient error that outlasted the retries."""
     from neo4j import exceptions as ne
 
-    return (ne.AuthError, ne.ServiceUnavailable, ne.SessionExpired, TimeoutError, ConnectionError)
+    return (ne.AuthError, ne.ServiceUnavailable, ne.SessionExpired, ne.TransientError, ne.IncompleteCommit,
+            TimeoutError, ConnectionError)
 
 
 @contextmanager
@@ -104,6 +122,9 @@ def connect(uri: str | None = None, user: str | None = None, password: str | Non
     from neo4j import GraphDatabase
     from neo4j.exceptions import ConfigurationError
 
+    # The driver logs each retry and dropped connection as a warning; with no handler configured
+    # Python would print them on stderr, around the one line a connection problem must be.
+    logging.getLogger("neo4j").addHandler(_QUIET)
     s = settings(uri)
     uri, user, timeout = s.uri, user or s.user, timeout or s.timeout
     password = password if password is not None else s.password
@@ -113,6 +134,7 @@ def connect(uri: str | None = None, user: str | None = None, password: str | Non
     try:
         driver = GraphDatabase.driver(uri, auth=auth, connection_timeout=timeout,
                                       connection_acquisition_timeout=timeout,
+                                      max_transaction_retry_time=s.retry_time,
                                       notifications_min_severity="OFF")
     except (ConfigurationError, ValueError) as exc:
         raise InvalidURI(f"invalid Neo4j URI {uri!r}: {_one_line(exc)}") from None

@@ -18,7 +18,7 @@ from graph.rules.findings import Finding, Report
 
 from . import schema
 from .load import BATCH_SIZE, _batches
-from .read import DatasetNotFound, resolve_name
+from .read import DatasetNotFound, live_tag, resolve_name
 
 
 def finding_id(as_of: str, f: Finding) -> str:
@@ -45,10 +45,10 @@ def write_findings(driver, name: str, report: Report, database: str | None = Non
                    batch_size: int = BATCH_SIZE) -> dict[str, int]:
     """Store `report`'s findings for dataset `name`; returns {"written", "replaced"}."""
     def work(tx) -> dict[str, int]:
-        row = tx.run("MATCH (d:Dataset {dataset: $dataset}) RETURN d.update_tag AS tag", dataset=name).single()
-        if row is None:
+        tag = live_tag(tx, name)
+        if tag is None:
             raise DatasetNotFound(f"no dataset {name!r} in Neo4j")
-        params = {"dataset": name, "update_tag": row["tag"]}  # the live generation
+        params = {"dataset": name, "update_tag": tag}  # the live generation
         replaced = tx.run(DELETE_SAME_DATE, dataset=name, as_of=report.as_of).single()["removed"]
         rows = finding_rows(report)
         for batch in _batches(rows, batch_size):

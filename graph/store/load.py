@@ -18,8 +18,13 @@ How (Cartography's update tag, made atomic with a swap):
    batches. Whatever disappeared from the data disappears from the graph.
 
 A load that fails or is interrupted before the swap leaves the live generation exactly as it was;
-on an error the partial generation is deleted at once, and if the process dies, the next load of
-the dataset deletes it first (readers never see it: it is not live). One big transaction would
+on an error the partial generation is deleted at once, and if the process dies, the cleanup of
+the next successful load deletes it (readers never see it: it is not live). A load never deletes
+before its swap: a generation not live may be another load's, still running.
+
+Two loads of one dataset at once: both write their own generation (update tags are unique); the
+first to swap wins, and its cleanup deletes the other's; the other's swap then finds the live tag
+changed and stops with LoadConflict, having changed nothing. One big transaction would
 be simpler, but the server holds a transaction's changes in memory until it commits: a
 10,000-contract dataset does not fit in a 1 GB heap that way.
 
@@ -36,6 +41,7 @@ The Cypher queries read M and the on-site rules from there.
 """
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -48,6 +54,8 @@ from graph.rules import Engine, PackLibrary
 from loaders.model import Dataset
 
 from . import schema
+from .connect import connection_errors
+from .read import live_tag
 from .schema import GENERATIONAL, LOADED, REL_RECORDS, NodeType, RelType
 
 # progress(done, total, what): called after each step of a load.
@@ -187,12 +195,9 @@ def _write_batch(tx, statement: str, rows: list[dict], params: dict) -> None:
 
 
 def new_update_tag(previous: int | None) -> int:
-    return max(time.time_ns() // 1_000_000, (previous or 0) + 1)
-
-
-def _live_tag(tx, name: str) -> int | None:
-    row = tx.run("MATCH (d:Dataset {dataset: $dataset}) RETURN d.update_tag AS tag", dataset=name).single()
-    return row["tag"] if row else None
+    """A tag no other load of the dataset holds: microseconds since the epoch times 1,000 plus a
+    random 0–999 (two loads started at once must not write into one generation), above `previous`."""
+    return max(time.time_ns() // 1000 * 1000 + secrets.randbelow(1000), (previous or 0) + 1)
 
 
 def _counts(tx, name: str, tag: int) -> tuple[dict[str, int], int]:
@@ -202,8 +207,14 @@ def _counts(tx, name: str, tag: int) -> tuple[dict[str, int], int]:
 
 
 def _swap(tx, name: str, tag: int, previous: int | None, expected: dict[str, int], meta: dict) -> tuple[dict, int]:
-    """Make generation `tag` the live one, if it is complete and nobody else swapped meanwhile."""
-    live = _live_tag(tx, name)
+    """Make generation `tag` the live one, if it is complete and nobody else swapped meanwhile.
+    Two swaps of one dataset must run one after the other, the second seeing the first: the first
+    statement write-locks the (:Dataset) node (MERGE makes it on a first load; a SET takes the lock
+    even when it changes nothing: `loaded_at` is set for real below, or the transaction rolls back),
+    and only then is the live tag read, in a statement of its own (a value read in the locking
+    statement could predate the lock)."""
+    tx.run("MERGE (d:Dataset {dataset: $dataset}) SET d.loaded_at = d.loaded_at", dataset=name).consume()
+    live = live_tag(tx, name)
     if live != previous:
         raise LoadConflict(f"another load of dataset {name!r} finished while this one ran; nothing was changed")
     counts, rels = _counts(tx, name, tag)
@@ -221,6 +232,13 @@ def _delete_batches(session, statement: str, params: dict) -> int:
         removed += n
         if n < DELETE_BATCH:
             return removed
+
+
+def _drop_unless_live(session, name: str, tag: int) -> None:
+    """Delete generation `tag` of dataset `name` unless it is live (its swap may have committed
+    before the error reached us; only this load can make `tag` live, so the check cannot go stale)."""
+    if session.execute_read(live_tag, name) != tag:
+        delete_stale(session, name, keep=None, only=tag)
 
 
 def delete_stale(session, name: str, keep: int | None, only: int | None = None) -> int:
@@ -244,11 +262,9 @@ def load_dataset_to_neo4j(driver, dataset: Dataset, name: str | None = None, pro
     total = len(work.steps) + 2  # + the swap + the cleanup
     ensure_schema(driver, database)
     with driver.session(database=database) as session:
-        previous = session.execute_read(_live_tag, name)
+        previous = session.execute_read(live_tag, name)
         tag = new_update_tag(previous)
         params = {"dataset": name, "update_tag": tag}
-        if previous is not None:  # leftovers of a load that died before its swap
-            delete_stale(session, name, keep=previous)
         try:
             for done, step in enumerate(work.steps, 1):
                 session.execute_write(_write_batch, step.statement, step.rows, params)
@@ -258,11 +274,14 @@ def load_dataset_to_neo4j(driver, dataset: Dataset, name: str | None = None, pro
                     "organizations": len(dataset.organizations), "contracts": len(dataset.contracts),
                     "records": sum(len(dataset.records(f)) for f in FILES)}
             counts, rels = session.execute_write(_swap, name, tag, previous, work.expected, meta)
-        except BaseException:
-            try:  # best effort: take the partial generation away now (else the next load does)
-                delete_stale(session, name, keep=None, only=tag)
-            except Exception:  # noqa: BLE001 - the original error matters more
-                pass
+        except BaseException as exc:
+            # Take the partial generation away now (else the next load does) — unless the server
+            # is gone (the driver would retry in vain) or the generation went live after all.
+            if not isinstance(exc, connection_errors()):
+                try:
+                    _drop_unless_live(session, name, tag)
+                except Exception:  # noqa: BLE001 - the original error matters more
+                    pass
             raise
         if progress:
             progress(total - 1, total, "swap")
@@ -275,7 +294,7 @@ def load_dataset_to_neo4j(driver, dataset: Dataset, name: str | None = None, pro
 def dataset_counts(driver, name: str, database: str | None = None) -> tuple[dict[str, int], int]:
     """Nodes per label and relationships of the live generation of dataset `name`."""
     def work(tx):
-        tag = _live_tag(tx, name)
+        tag = live_tag(tx, name)
         return _counts(tx, name, tag) if tag is not None else ({}, 0)
 
     with driver.session(database=database) as session:

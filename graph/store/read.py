@@ -61,23 +61,32 @@ def _records(tx, item: NodeType | RelType, name: str, tag: int) -> list:
     return out
 
 
-def _tag(tx, name: str) -> int | None:
+def live_tag(tx, name: str) -> int | None:
+    """The update_tag of dataset `name`'s live generation (None: no such dataset)."""
     row = tx.run("MATCH (d:Dataset {dataset: $dataset}) RETURN d.update_tag AS tag", dataset=name).single()
     return row["tag"] if row else None
+
+
+def read_session(driver, database: str | None = None):
+    """A session in READ access mode: the server refuses any write made through it, whatever the
+    user may do (what the dashboard uses; give it a read-only user too where the edition has roles)."""
+    from neo4j import READ_ACCESS
+
+    return driver.session(database=database, default_access_mode=READ_ACCESS)
 
 
 def read_dataset(driver, name: str, database: str | None = None, attempts: int = 5) -> Dataset:
     """The dataset `name` as a validated Dataset (rows in file order)."""
     def work(tx) -> tuple[int | None, dict[str, tuple] | None]:
-        before = _tag(tx, name)
+        before = live_tag(tx, name)
         if before is None:
             return None, None
         fields: dict[str, tuple] = {}
         for item in [*(n for n in LOADED if n.record is not None), *REL_RECORDS]:
             fields[PLURAL[item.source]] = tuple(_records(tx, item, name, before))
-        return (before if _tag(tx, name) == before else -1), fields
+        return (before if live_tag(tx, name) == before else -1), fields
 
-    with driver.session(database=database) as session:
+    with read_session(driver, database) as session:
         for _ in range(attempts):
             tag, fields = session.execute_read(work)
             if tag is None:
@@ -86,48 +95,3 @@ def read_dataset(driver, name: str, database: str | None = None, attempts: int =
             if tag != -1:
                 return Dataset.model_construct(name=name, **fields)
     raise RuntimeError(f"dataset {name!r} kept changing while it was read ({attempts} attempts)")
-
-
-class Neo4jSource:
-    """The dashboard's Source for Neo4j (dashboard/data.py `neo4j_source`): one dataset's live
-    generation, read back into a Dataset. The dataset is `dataset`, else $ITAKU_NEO4J_DATASET,
-    else the only one in the graph. The driver stays open; a read is repeated only when a load
-    has swapped in a new generation since the last one. Connection problems raise
-    StoreUnavailable (a ConnectionError, one line)."""
-
-    def __init__(self, uri: str, user: str | None = None, password: str | None = None,
-                 database: str | None = None, dataset: str | None = None):
-        import os
-
-        self.uri, self.user, self.password, self.database = uri, user, password, database
-        self.dataset_name = dataset or os.environ.get("ITAKU_NEO4J_DATASET") or None
-        self.name = f"{self.dataset_name or 'Neo4j'} ({uri})"
-        self._driver = None
-        self._cache: tuple[str, int, Dataset] | None = None
-
-    def _connect(self):
-        from .connect import connect
-
-        if self._driver is None:
-            self._driver = connect(self.uri, self.user, self.password, self.database)
-        return self._driver
-
-    def dataset(self) -> Dataset:
-        from .connect import unavailable
-
-        with unavailable(self.uri, self.user):
-            driver = self._connect()
-            name = resolve_name(driver, self.dataset_name, self.database)
-            self.name = f"{name} ({self.uri})"
-            with driver.session(database=self.database) as session:
-                tag = session.execute_read(_tag, name)
-            if self._cache and self._cache[:2] == (name, tag):
-                return self._cache[2]
-            ds = read_dataset(driver, name, self.database)
-            self._cache = (name, tag, ds)
-            return ds
-
-    def close(self) -> None:
-        if self._driver is not None:
-            self._driver.close()
-            self._driver = None

@@ -100,3 +100,48 @@ def test_itaku_serve_neo4j_down_is_one_line_exit_3():
     assert r.returncode == 3, r.stderr
     assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
     assert "not-the-password" not in r.stderr
+
+
+def test_the_dashboard_runs_as_a_read_only_user(loaded):
+    """The dashboard gets a Neo4j user of its own and opens every session in READ access mode, so
+    the server refuses any write made through it. Community edition has users but no roles
+    (`GRANT ROLE reader` is Enterprise: tried, and where the server has roles the user gets it)."""
+    from neo4j.exceptions import ClientError
+
+    from dashboard.data import Analyzer, FolderSource, Neo4jSource
+    from graph.store.connect import connect
+    from graph.store.read import read_session
+
+    driver, name = loaded
+    uri = os.environ["NEO4J_URI"]
+    user, password = f"itaku_reader_{os.getpid()}", "reader-Pw-7c1e9a"
+    driver.execute_query(f"CREATE USER {user} IF NOT EXISTS SET PASSWORD $pw CHANGE NOT REQUIRED",
+                         pw=password, database_="system")
+    count = "MATCH (n) RETURN count(n) AS n"
+    try:
+        try:
+            driver.execute_query(f"GRANT ROLE reader TO {user}", database_="system")
+        except ClientError as exc:  # Community: no role-based access control
+            assert "Unsupported administration command" in str(exc) or "not supported" in str(exc).lower(), exc
+        nodes = driver.execute_query(count).records[0]["n"]
+        reader = connect(uri, user, password)
+        try:
+            with read_session(reader) as session, pytest.raises(ClientError) as refused:
+                session.run("CREATE (:Dataset {dataset: 'written-through-the-dashboard'})").consume()
+            assert refused.value.code == "Neo.ClientError.Statement.AccessMode"
+        finally:
+            reader.close()
+        source = Neo4jSource(uri, user, password, dataset=name)
+        try:
+            assert Analyzer(source).get(AS_OF).report.findings == Analyzer(FolderSource(EXAMPLE)).get(AS_OF).report.findings
+        finally:
+            source.close()
+        port = free_port()
+        with running([ITAKU, "serve", "--neo4j", uri, "--dataset", name, "--port", str(port)], port,
+                     env(NEO4J_USER=user, NEO4J_PASSWORD=password)) as proc:
+            assert get(f"http://127.0.0.1:{port}/")[0] == 200
+            assert name.encode() in get(f"http://127.0.0.1:{port}/_dash-layout")[2]
+        assert password not in proc.output
+        assert driver.execute_query(count).records[0]["n"] == nodes  # nothing written
+    finally:
+        driver.execute_query(f"DROP USER {user} IF EXISTS", database_="system")

@@ -24,10 +24,26 @@ sys.path.insert(0, str(HERE))
 from reliability_helpers import CATALOGUE, GOOD, case_folders  # noqa: E402
 
 
+# The tests of §§ 3–5 that live beside the parts they try (a live Neo4j and Chromium needed:
+# scripts/test provides both; `eval "$(scripts/neo4j-local env)"` before running this alone).
+OTHER_MODULES = (
+    ("test_neo4j_faults", "§ 3 faults: SIGKILL half-way, two loads at once, server stopped / killed mid-load, "
+                          "transient errors injected and a real deadlock"),
+    ("test_neo4j_cli", "§ 3 wrong password, unreachable, timeout → one line, exit 3; credentials from env / .env"),
+    ("test_neo4j_schema", "§ 4 every statement parameterised, labels and keys only from the declared schema"),
+    ("test_neo4j_injection", "§ 4 hostile names and ids through `itaku load`: verbatim, inert, nothing else written"),
+    ("test_dashboard_neo4j", "§ 5 the dashboard on Neo4j, as a read-only user (READ sessions, writes refused)"),
+    ("test_dashboard_serve", "§ 5 login: 401 without credentials, never logged"),
+    ("test_dashboard_units", "§§ 4–5 hostile names inert in figures and tables, exports neutralised, constant-time check"),
+    ("test_dashboard_browser", "§ 4 hostile names verbatim and inert in the real browser"),
+)
+
+
 def run() -> tuple[str, dict, dict[str, Counter]]:
     with tempfile.TemporaryDirectory() as tmp:
         stats, junit = Path(tmp) / "stats.json", Path(tmp) / "junit.xml"
-        out = subprocess.run([sys.executable, "-m", "pytest", "tests/reliability", "tests/test_loaders.py", "-q",
+        out = subprocess.run([sys.executable, "-m", "pytest", "tests/reliability", "tests/test_loaders.py",
+                              *(f"tests/{m.split('_')[1]}/{m}.py" for m, _ in OTHER_MODULES), "-q",
                               "-p", "no:cacheprovider", f"--junitxml={junit}"], cwd=REPO, capture_output=True, text=True,
                              env={**os.environ, "ITAKU_FUZZ_STATS": str(stats)})
         summary = [line for line in out.stdout.splitlines() if re.search(r"\d+ (passed|failed)", line)][-1].strip("= ")
@@ -68,6 +84,7 @@ def render(summary: str, stats: dict, outcomes: dict[str, Counter]) -> str:
         f"| atheris inputs (coverage-guided, test_fuzz_atheris) | {t.get('atheris-loaders', 'not run (atheris not installed)')} |",
         f"| test_personal_data | {res('test_personal_data')} |",
         f"| tests/test_loaders.py (the loaders' own tests, kept green) | {res('test_loaders')} |",
+        *(f"| {module} ({what}) | {res(module)} |" for module, what in OTHER_MODULES),
         f"| pytest summary | `{summary}` |",
     ])
 
