@@ -33,7 +33,7 @@ def _esc(text: str) -> str:
 
 
 def coverage_figure(rows: list[dict[str, Any]], lang: str) -> go.Figure:
-    """Coverage by level: stacked bars (covered directly / via the contractor / not covered /
+    """Coverage by level: stacked bars (by the principal / by a contractor / not covered /
     not yet due) per level, with the on-site share as a line on a second axis."""
     levels = [level_short(r["depth"], lang) for r in rows]
     fig = go.Figure()

@@ -7,6 +7,7 @@ vocabulary (graph.rules.registry, loaders.vocab) so the dashboard says what the 
 from __future__ import annotations
 
 from loaders import vocab
+from queries.catalog import COVERAGE_LABELS
 
 LANGS = ("ja", "en")
 DEFAULT_LANG = "ja"
@@ -47,13 +48,9 @@ TEXT: dict[str, dict[str, str]] = {
     "overview.by_rule": {"ja": "ルール別の指摘", "en": "Findings by rule"},
     "overview.level_counts": {"ja": "委託 {l1} · 再委託 {l2} · 再々委託以下 {l3}",
                               "en": "level 1: {l1} · level 2: {l2} · level 3+: {l3}"},
-    "coverage.covered_direct": {"ja": "委託者が直接検査", "en": "covered directly"},
-    "coverage.covered_via_contractor": {"ja": "受託者経由で把握", "en": "via the contractor"},
-    "coverage.not_covered": {"ja": "未把握（期限切れ）", "en": "not covered"},
-    "coverage.not_yet_due": {"ja": "期限前", "en": "not yet due"},
-    "coverage.onsite_share": {"ja": "実地検査の割合", "en": "on-site share"},
-    "coverage.level": {"ja": "階層", "en": "Level"},
-    "coverage.contracts": {"ja": "契約数", "en": "Contracts"},
+    **{f"coverage.{k}": v for k, v in COVERAGE_LABELS.items()},
+    "coverage.level": COVERAGE_LABELS["depth"],
+    "coverage.onsite_share": {"ja": "実地検査の割合", "en": "On-site share"},
     "coverage.share": {"ja": "割合", "en": "Share"},
     # ---- chains -----------------------------------------------------------------------------
     "chains.title": {"ja": "委託チェーン", "en": "Chains"},
@@ -192,39 +189,6 @@ BADGES: dict[str, dict[str, str]] = {
     "incident-report-incomplete": {"ja": "事故報告不備", "en": "incident unreported"},
 }
 
-# English labels of the enums the dashboard shows (Japanese ones are the enums' own `.ja`).
-ENUM_EN: dict[str, dict[str, str]] = {
-    "DataCategory": {"personal": "personal information", "my_number": "My Number information"},
-    "ContractType": {"designated_manager": "designated manager", "long_term": "long-term contract",
-                     "annual": "annual", "short": "under a year"},
-    "ApprovalStatus": {"approved": "approved", "rejected": "rejected", "pending": "pending"},
-    "InspectionMethod": {"on_site": "on-site", "written": "written", "self_check": "self-check",
-                         "hearing": "hearing", "third_party_audit": "third-party audit"},
-    "InspectionTiming": {"pre_contract": "pre-contract", "periodic": "periodic", "follow_up": "follow-up"},
-    "InspectionResult": {"ok": "no issues", "needs_improvement": "needs improvement"},
-    "OrgKind": {"principal": "principal", "contractor": "contractor"},
-    "Severity": {"critical": "critical", "high": "high", "medium": "medium", "low": "low"},
-    "Clause": {
-        "confidentiality": "confidentiality",
-        "purpose_limitation": "no use beyond the purpose or disclosure to third parties",
-        "redelegation_control": "re-delegation restricted or approved in advance",
-        "copy_restriction": "copying restricted",
-        "incident_response": "response to leaks and incidents",
-        "return_deletion": "deletion and return of media at the end",
-        "termination_damages": "termination and damages on breach",
-        "safety_measures": "security control measures",
-        "compliance_reporting": "compliance reporting",
-        "audit_inspection": "the delegator's right to audit and inspect",
-        "no_takeout": "no taking data out",
-        "staff_supervision": "staff named, supervised and trained",
-        "security_policy": "information security policy observed",
-        "responsible_persons": "responsible persons, workers and sites named",
-        "publication": "publication of incidents",
-        "external_service_control": "external services restricted",
-    },
-}
-
-
 def norm_lang(lang: str | None) -> str:
     return lang if lang in LANGS else DEFAULT_LANG
 
@@ -242,7 +206,7 @@ def enum_label(member: vocab.Labeled | str, lang: str | None, enum: type[vocab.L
     value = str(member)
     if norm_lang(lang) == "ja":
         return enum.labels().get(value, value)
-    return ENUM_EN.get(enum.__name__, {}).get(value, value.replace("_", " "))
+    return enum.labels_en().get(value, value.replace("_", " "))
 
 
 def severity(sev: str, lang: str | None) -> str:

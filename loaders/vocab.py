@@ -5,7 +5,7 @@ from enum import StrEnum
 
 
 class Labeled(StrEnum):
-    """A StrEnum whose members carry a Japanese label (also accepted as an input alias)."""
+    """A StrEnum whose members carry a Japanese label (also accepted as an input alias) and an English one."""
 
     @classmethod
     def labels(cls) -> dict[str, str]:
@@ -14,6 +14,14 @@ class Labeled(StrEnum):
     @property
     def ja(self) -> str:
         return self.labels()[self.value]
+
+    @classmethod
+    def labels_en(cls) -> dict[str, str]:
+        return _LABELS_EN.get(cls.__name__, {})
+
+    @property
+    def en(self) -> str:
+        return self.labels_en().get(self.value, self.value.replace("_", " "))
 
     @classmethod
     def aliases(cls) -> dict[str, str]:
@@ -161,6 +169,38 @@ _LABELS: dict[str, dict[str, str]] = {
         "external_service_control": "外部サービス利用の制限",
     },
     "Severity": {"critical": "重大", "high": "高", "medium": "中", "low": "低"},
+}
+
+# English labels (what the dashboard and reports show in English; values without one read as the value).
+_LABELS_EN: dict[str, dict[str, str]] = {
+    "DataCategory": {"personal": "personal information", "my_number": "My Number information"},
+    "ContractType": {"designated_manager": "designated manager", "long_term": "long-term contract",
+                     "annual": "annual", "short": "under a year"},
+    "ApprovalStatus": {"approved": "approved", "rejected": "rejected", "pending": "pending"},
+    "InspectionMethod": {"on_site": "on-site", "written": "written", "self_check": "self-check",
+                         "hearing": "hearing", "third_party_audit": "third-party audit"},
+    "InspectionTiming": {"pre_contract": "pre-contract", "periodic": "periodic", "follow_up": "follow-up"},
+    "InspectionResult": {"ok": "no issues", "needs_improvement": "needs improvement"},
+    "OrgKind": {"principal": "principal", "contractor": "contractor"},
+    "Severity": {"critical": "critical", "high": "high", "medium": "medium", "low": "low"},
+    "Clause": {
+        "confidentiality": "confidentiality",
+        "purpose_limitation": "no use beyond the purpose or disclosure to third parties",
+        "redelegation_control": "re-delegation restricted or approved in advance",
+        "copy_restriction": "copying restricted",
+        "incident_response": "response to leaks and incidents",
+        "return_deletion": "deletion and return of media at the end",
+        "termination_damages": "termination and damages on breach",
+        "safety_measures": "security control measures",
+        "compliance_reporting": "compliance reporting",
+        "audit_inspection": "the delegator's right to audit and inspect",
+        "no_takeout": "no taking data out",
+        "staff_supervision": "staff named, supervised and trained",
+        "security_policy": "information security policy observed",
+        "responsible_persons": "responsible persons, workers and sites named",
+        "publication": "publication of incidents",
+        "external_service_control": "external services restricted",
+    },
 }
 
 _EXTRA_ALIASES: dict[str, dict[str, str]] = {

@@ -35,6 +35,18 @@ class Query:
         return self.cypher_file.read_text(encoding="utf-8")
 
 
+# What users read for the columns of coverage-by-level (the dashboard and the reports show these).
+COVERAGE_LABELS: dict[str, dict[str, str]] = {
+    "depth": {"ja": "階層", "en": "Level"},
+    "contracts": {"ja": "契約数", "en": "Contracts"},
+    "covered_direct": {"ja": "委託者が直接検査", "en": "Inspected by the principal"},
+    "covered_via_contractor": {"ja": "受託事業者が検査", "en": "Inspected by a contractor"},
+    "not_yet_due": {"ja": "期限前", "en": "Not yet due"},
+    "not_covered": {"ja": "未検査（期限超過）", "en": "Not covered (overdue)"},
+    "onsite_in_interval": {"ja": "うち実地検査", "en": "Of which on-site"},
+    "coverage_ratio": {"ja": "網羅率", "en": "Coverage"},
+}
+
 QUERIES: dict[str, Query] = {q.name: q for q in (
     Query("coverage-by-level", {"ja": "階層別の検査網羅率", "en": "Inspection coverage by level"},
           ("depth", "contracts", "covered_direct", "covered_via_contractor", "not_yet_due", "not_covered",

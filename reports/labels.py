@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from queries.catalog import COVERAGE_LABELS
+
 L: dict[str, dict[str, str]] = {
     "title": {"ja": "委託チェーン監査報告書", "en": "Audit report on personal-data outsourcing chains"},
     "subtitle": {"ja": "個人情報・特定個人情報の委託・再委託・再々委託", "en": "委託 → 再委託 → 再々委託 (contract, subcontract, sub-subcontract)"},
@@ -32,13 +34,8 @@ L: dict[str, dict[str, str]] = {
     "coverage": {"ja": "階層別の検査網羅率", "en": "Inspection coverage by level"},
     "coverage_note": {"ja": "基準日に有効な契約について、直近の検査間隔内に委託者から見える検査があるかを階層ごとに数えたもの。",
                       "en": "Contracts active on the as-of date, per level: is there an inspection the principal can see within the last interval?"},
-    "level": {"ja": "階層", "en": "Level"},
-    "covered_direct": {"ja": "委託者が検査", "en": "Inspected by the principal"},
-    "covered_via_contractor": {"ja": "委託先経由で検査", "en": "Inspected via a contractor"},
-    "not_yet_due": {"ja": "期限前", "en": "Not yet due"},
-    "not_covered": {"ja": "未検査（期限超過）", "en": "Not covered (overdue)"},
-    "onsite_in_interval": {"ja": "うち実地検査", "en": "Of which on-site"},
-    "coverage_ratio": {"ja": "網羅率", "en": "Coverage"},
+    "level": COVERAGE_LABELS["depth"],
+    **{k: v for k, v in COVERAGE_LABELS.items() if k not in ("depth", "contracts")},
     "unapproved": {"ja": "承認のない再委託・再々委託", "en": "Unapproved re-delegations (再委託・再々委託)"},
     "unapproved_note": {"ja": "委託者（最上位）の承認がない再委託。委託先など他者の承認は数えない。",
                         "en": "Re-delegations without the approval of the root principal; an approval by anyone else does not count."},

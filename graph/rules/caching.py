@@ -1,10 +1,8 @@
 """Small helpers for the hot path of the rules pass: a lockless cached_property, and pausing the
-cyclic garbage collector while millions of acyclic objects are allocated."""
+cyclic garbage collector while millions of acyclic objects are allocated (the loaders' own)."""
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
+from loaders.fast import paused_gc  # noqa: F401  (re-exported for the engine)
 
 
 class cached_property:  # noqa: N801 - functools.cached_property without its per-access lock (Python 3.11)
@@ -23,16 +21,3 @@ class cached_property:  # noqa: N801 - functools.cached_property without its per
             return self
         value = obj.__dict__[self.name] = self.func(obj)
         return value
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """No cyclic collection inside the block (the objects made there hold no cycles, and each
-    collection would scan every object of the dataset); the previous state is restored after."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()

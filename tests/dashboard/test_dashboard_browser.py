@@ -251,7 +251,7 @@ def test_switching_the_language_changes_the_labels(dash_duo):
     dash_duo.wait_for_text_to_equal("#nav-overview", "Overview", timeout=20)
     dash_duo.wait_for_text_to_equal("h1", "Overview", timeout=20)
     dash_duo.wait_for_contains_text("#ov-cards", "Principals", timeout=20)
-    dash_duo.wait_for_contains_text("#ov-coverage", "covered directly", timeout=20)
+    dash_duo.wait_for_contains_text("#ov-coverage", "Inspected by the principal", timeout=20)
     settle(dash_duo)
     assert "Findings by severity" in dash_duo.find_element(".page-overview").text
     assert "委託者" not in dash_duo.find_element("#ov-cards").text

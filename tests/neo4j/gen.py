@@ -23,6 +23,8 @@ from pathlib import Path
 
 from stdnum.jp import cn
 
+from itaku.generate import COLUMNS
+
 CLAUSES = ("confidentiality", "purpose_limitation", "redelegation_control", "copy_restriction", "incident_response",
            "return_deletion", "termination_damages", "safety_measures", "compliance_reporting", "audit_inspection",
            "no_takeout", "staff_supervision", "security_policy", "responsible_persons", "publication",
@@ -34,24 +36,7 @@ SHAPES = ("linear", "bushy", "star", "bushy")
 # As-of dates the differential tests use with these datasets.
 AS_OF = (date(2025, 2, 28), date(2026, 3, 31), date(2026, 11, 1), date(2027, 8, 31))
 
-HEADERS = {
-    "organizations": ("org_id", "name", "kind", "corporate_number", "parent_org_id", "certifications"),
-    "contracts": ("contract_id", "parent_contract_id", "delegator_id", "delegatee_id", "title", "data_categories",
-                  "start_date", "end_date", "contract_type", "consecutive_years", "clauses", "policies",
-                  "external_services", "dispatch", "records"),
-    "approvals": ("contract_id", "approver_id", "status", "requested_date", "decided_date", "prior_check_date",
-                  "notified_ids"),
-    "inspections": ("inspection_id", "contract_id", "inspector_id", "date", "method", "timing", "result",
-                    "reported_to_principal_date", "checklist"),
-    "checklist_items": ("inspection_id", "item", "answer", "note"),
-    "improvements": ("improvement_id", "inspection_id", "issued_date", "due_date", "closed_date",
-                     "follow_up_inspection_id"),
-    "personnel": ("contract_id", "role", "person_id", "org_id", "start_date", "end_date", "reported_date"),
-    "trainings": ("contract_id", "date", "attendees", "topic"),
-    "deletions": ("contract_id", "certificate_date", "method", "witnessed", "evidence",
-                  "includes_subcontractor_certificates"),
-    "incidents": ("incident_id", "contract_id", "occurred_date", "reported_date", "reported_ids", "summary"),
-}
+HEADERS = COLUMNS  # the canonical column order, as `itaku generate` writes it
 
 
 def _cell(v) -> str:
