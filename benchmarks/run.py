@@ -170,6 +170,22 @@ def run(sizes: list[int], repeat: int, seed: int, workdir: Path, log=None, extra
     return results
 
 
+def redo(results: dict, sections: list[str], workdir: Path, log=None, neo4j_skip_1m: bool = False,
+         neo4j_budget_s: float = 3600) -> dict:
+    """Measure `sections` again (same seed and repeat) into earlier `results`, each dated."""
+    log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
+    seed, repeat = results["seed"], results["repeat"]
+    for section in sections:
+        when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        if section == "dashboard":
+            results["dashboard"] = optional.dashboard(workdir, seed, repeat, log, dataset)
+        else:
+            results["neo4j"] = optional.neo4j(workdir, seed, repeat, log, dataset, skip_big=neo4j_skip_1m,
+                                              budget_s=neo4j_budget_s)
+        results[section]["measured_on"] = f"{when} (`--redo {section}`), load average {machine()['load_average']}"
+    return results
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description="Itaku benchmarks (see docs/benchmarks.md)")
     ap.add_argument("--sizes", default="10000,100000,1000000", help="contract counts, e.g. 10000,100k,1M")
@@ -184,14 +200,23 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--neo4j-budget-min", type=float, default=60,
                     help="Neo4j: stop the 1M load after this many minutes (its rate is still reported; the "
                          "Cypher queries are then timed at 100k)")
+    ap.add_argument("--redo", action="append", choices=("dashboard", "neo4j"), default=[],
+                    help="measure only this section again and merge it into the results of --json (which "
+                         "must exist); the other figures stay as they were")
     args = ap.parse_args(argv)
     if args.repeat < 1:
         ap.error("--repeat must be at least 1")
-    results = run(parse_sizes(args.sizes), args.repeat, args.seed, args.workdir, extras=not args.no_extras,
-                  neo4j_skip_1m=args.neo4j_skip_1m, neo4j_budget_s=60 * args.neo4j_budget_min)
-    command = " ".join([".venv/bin/python -m benchmarks.run", f"--sizes {args.sizes}", f"--repeat {args.repeat}"]
-                       + ([f"--out {args.out}"] if args.out else []))
-    results["command"] = command
+    if args.redo:
+        if not args.json or not args.json.exists():
+            ap.error("--redo needs the earlier results: --json FILE")
+        results = redo(json.loads(args.json.read_text(encoding="utf-8")), args.redo, args.workdir,
+                       neo4j_skip_1m=args.neo4j_skip_1m, neo4j_budget_s=60 * args.neo4j_budget_min)
+    else:
+        results = run(parse_sizes(args.sizes), args.repeat, args.seed, args.workdir, extras=not args.no_extras,
+                      neo4j_skip_1m=args.neo4j_skip_1m, neo4j_budget_s=60 * args.neo4j_budget_min)
+        command = " ".join([".venv/bin/python -m benchmarks.run", f"--sizes {args.sizes}", f"--repeat {args.repeat}"]
+                           + ([f"--out {args.out}"] if args.out else []))
+        results["command"] = command
     if args.json:
         args.json.write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
     if args.out:

@@ -167,6 +167,9 @@ def is_bundled_example(source: Source) -> bool:
 
 
 # ---- the analysis, cached per (as-of, policy) --------------------------------------------------
+WARM_QUERIES = ("coverage-by-level", "concentration", "inspection-schedule")  # the pages' whole-dataset queries
+GRID_ROWS = 5000  # findings sent to the grid at most (the most severe first); exports hold them all
+
 @dataclass
 class Analysis:
     """One dataset checked as of one date under one policy choice, with lookups the pages need."""
@@ -240,6 +243,13 @@ class Analysis:
 
     def contracts_of(self, principal: str) -> int:
         return sum(self.subtree[p][0] for p in self.primes_of.get(principal, ()))
+
+    def warm(self) -> Analysis:
+        """Compute now what the pages look up, so that no visitor's first click waits for it."""
+        self.subtree, self.principals, self.primes_of  # noqa: B018 - cached on first access
+        for name in WARM_QUERIES:
+            self.query(name)
+        return self
 
 
 class Analyzer:
@@ -409,6 +419,13 @@ def filter_findings(a: Analysis, rules: Iterable[str] | None = None, severities:
     return [f for f in a.report.findings
             if (not rules or f.rule in rules) and (not severities or f.severity in severities)
             and (not levels or min(f.depth, 3) in levels) and (not principals or f.root_principal_id in principals)]
+
+
+def grid_findings(findings: list[Finding], limit: int = GRID_ROWS) -> list[Finding]:
+    """What the grid gets: all the findings, or the `limit` most severe (in their order otherwise)."""
+    if len(findings) <= limit:
+        return findings
+    return sorted(findings, key=lambda f: -SEVERITY_RANK[f.severity])[:limit]
 
 
 def finding_rows(a: Analysis, findings: Iterable[Finding], lang: str) -> list[dict[str, Any]]:

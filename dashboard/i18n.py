@@ -132,6 +132,8 @@ TEXT: dict[str, dict[str, str]] = {
     "findings.export_xlsx": {"ja": "Excel に出力", "en": "Export to Excel"},
     "findings.export_csv": {"ja": "CSV に出力", "en": "Export to CSV"},
     "findings.count": {"ja": "{n} 件の指摘", "en": "{n} findings"},
+    "findings.count_capped": {"ja": "{n} 件の指摘（重大度の高い {shown} 件を表示。絞り込むか、エクスポートで全件）",
+                              "en": "{n} findings (the {shown} most severe shown: filter, or export them all)"},
     "findings.export_note": {"ja": "出力は絞り込み後の指摘です（数式として解釈される文字は無害化しています）。",
                              "en": "Exports hold the filtered findings (cells that would run as formulas are neutralised)."},
     # ---- organisations ----------------------------------------------------------------------

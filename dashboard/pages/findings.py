@@ -78,9 +78,11 @@ def register(app, state):
         level_opts = [{"label": i18n.level(1, lang), "value": 1}, {"label": i18n.level(2, lang), "value": 2},
                       {"label": t("findings.level3plus", lang), "value": 3}]
         principal_opts = [{"label": a.ds.org_name(p), "value": p} for p in a.principals]
-        rows = data.finding_rows(a, found, lang)
-        count = html.Span(t("findings.count", lang, n=i18n.number(len(rows))), id="fi-count-text",
-                          **{"data-count": str(len(rows))})
+        shown = data.grid_findings(found)
+        rows = data.finding_rows(a, shown, lang)
+        label = (t("findings.count", lang, n=i18n.number(len(found))) if len(shown) == len(found) else
+                 t("findings.count_capped", lang, n=i18n.number(len(found)), shown=i18n.number(len(shown))))
+        count = html.Span(label, id="fi-count-text", **{"data-count": str(len(found))})
         return (rule_opts, sev_opts, level_opts, principal_opts, rows, columns(lang), grid_options(lang), count)
 
     @app.callback(Output("fi-download", "data"), Input("fi-xlsx", "n_clicks"), Input("fi-csv", "n_clicks"),

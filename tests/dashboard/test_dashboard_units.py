@@ -433,3 +433,48 @@ def test_hostile_names_are_data_not_markup(hostile):
     assert d["delegatee"] == "<script>alert(1)</script>"
     rows = data.finding_rows(hostile, hostile.report.findings, "ja")
     assert any("<script>alert(1)</script>" in r["delegatee"] for r in rows)
+
+
+def test_the_grid_gets_the_most_severe_findings_when_there_are_too_many(big):
+    found = big.report.findings
+    assert len(found) > 50
+    shown = data.grid_findings(found, limit=50)
+    assert len(shown) == 50 and data.grid_findings(found[:40], limit=50) == found[:40]
+    worst_left_out = max(data.SEVERITY_RANK[f.severity] for f in found if f not in shown)
+    assert min(data.SEVERITY_RANK[f.severity] for f in shown) >= worst_left_out
+
+
+def test_the_findings_page_says_when_the_grid_is_capped(monkeypatch, big):
+    from dashboard.app import create_app
+
+    monkeypatch.setattr(data, "GRID_ROWS", 10)
+    monkeypatch.setattr(data.grid_findings, "__defaults__", (10,))
+    app = create_app(StaticSource(big.ds), as_of=AS_OF)
+    client = app.server.test_client()
+    key = next(k for k in app.callback_map if "fi-grid.rowData" in k)
+    spec = app.callback_map[key]
+    inputs = [{"id": i["id"], "property": i["property"], "value": {"lang": "ja", "as-of": AS_OF.isoformat()}.get(i["id"])}
+              for i in spec["inputs"]]
+    resp = client.post("/_dash-update-component", json={"output": key, "outputs": [
+        {"id": o.rsplit(".", 1)[0], "property": o.rsplit(".", 1)[1]} for o in key.strip(".").split("...")],
+        "inputs": inputs, "state": [], "changedPropIds": []})
+    assert resp.status_code == 200
+    body = resp.get_json()["response"]
+    assert len(body["fi-grid"]["rowData"]) == 10
+    n = len(big.report.findings)
+    assert f"{n:,} 件の指摘（重大度の高い 10 件を表示" in str(body["fi-count"]["children"])
+
+
+def test_the_app_warms_the_first_visitors_analysis(big):
+    from dashboard.app import create_app
+
+    app = create_app(StaticSource(big.ds), as_of=AS_OF)
+    analyzer = app.server.extensions["itaku"].analyzer
+    info = analyzer._cached.cache_info()
+    assert info.currsize == 1 and info.misses == 1
+    a = analyzer.get(AS_OF)
+    assert analyzer._cached.cache_info().hits == 1
+    assert {"subtree", "principals", "primes_of", "findings_of"} <= set(vars(a))
+    assert {name for name, _ in a._queries} == set(data.WARM_QUERIES)
+    cold = create_app(StaticSource(big.ds), as_of=AS_OF, warm=False).server.extensions["itaku"].analyzer
+    assert cold._cached.cache_info().currsize == 0
