@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # benchmarks/ is r
 from benchmarks import run as bench  # noqa: E402
 from benchmarks.report import BEGIN, END, render, target_rows, write_markdown  # noqa: E402
 
-STAGES = ("load", "graph", "rules", "bfs", "bfs_layers")
+STAGES = ("load", "graph", "rules", "walk", "bfs", "bfs_layers")
 QUERIES = ("coverage-by-level", "unapproved-redelegations", "exposure", "concentration", "inspection-schedule")
 
 
@@ -47,7 +47,7 @@ def test_every_stage_and_query_is_measured(results):
 def test_the_markdown_renders_with_targets_beside_the_figures(results):
     md = render(results)
     assert md.startswith(BEGIN) and md.rstrip().endswith(END)
-    assert "| stage | 10k |" in md and "| load + validate |" in md
+    assert "| stage | 10k |" in md and "| load + validate |" in md and "| chain walk ÷ BFS (CPU) |" in md
     assert "`itaku check --format json` end to end" in md
     assert "≤ 3× a bare networkx BFS" in md and "≤ 12" in md and "≤ 1.50 GB" in md
     for q in QUERIES:
