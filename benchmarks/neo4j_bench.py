@@ -67,6 +67,8 @@ def run(small: str, big: str, as_of: date, org: str, repeat: int, skip_big: bool
         out["per_row_10k_s"] = time.perf_counter() - t
         out["per_row_statements"] = len(plan.steps)
         out["batched_speedup"] = out["per_row_10k_s"] / out["batched_10k_s"]
+        log(f"neo4j: 10k batched {out['batched_10k_s']:.1f} s, per row {out['per_row_10k_s']:.1f} s "
+            f"({out['batched_speedup']:.0f}x)")
         store_load.delete_dataset(driver, "bench-10k")
         del ds, plan
         if skip_big:
@@ -130,7 +132,12 @@ def load_and_query(driver, folder: str, name: str, as_of: date, org: str, repeat
             times.append(time.perf_counter() - t)
         out["queries_s"][q], out["queries_first_s"][q] = statistics.median(times[1:]), times[0]
         log(f"neo4j: {name}: {q}: {out['queries_s'][q]:.2f} s")
-    store_load.delete_dataset(driver, name)
+    t = time.perf_counter()
+    try:  # the figures are measured: a failed cleanup is reported with them, not instead of them
+        store_load.delete_dataset(driver, name)
+        out["delete_s"] = time.perf_counter() - t
+    except Exception as exc:  # noqa: BLE001
+        out["delete_error"] = f"{type(exc).__name__}: {str(exc)[:300]}"
     return out
 
 

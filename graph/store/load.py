@@ -225,13 +225,13 @@ def _swap(tx, name: str, tag: int, previous: int | None, expected: dict[str, int
     return counts, rels
 
 
-def _delete_batches(session, statement: str, params: dict) -> int:
+def _delete_batches(session, statements: tuple[str, ...], params: dict) -> int:
+    """Run deletion statements (schema.delete_*), each committing every DELETE_BATCH rows (in
+    auto-commit transactions, which `IN TRANSACTIONS` needs); returns the nodes deleted."""
     removed = 0
-    while True:
-        n = session.execute_write(lambda tx: tx.run(statement, limit=DELETE_BATCH, **params).single()["removed"])
-        removed += n
-        if n < DELETE_BATCH:
-            return removed
+    for statement in statements:
+        removed += session.run(statement, limit=DELETE_BATCH, **params).consume().counters.nodes_deleted
+    return removed
 
 
 def _drop_unless_live(session, name: str, tag: int) -> None:
@@ -317,9 +317,9 @@ def iter_statements() -> Iterable[str]:
     for rel in REL_RECORDS:
         yield schema.merge_rel_records(rel)
     for n in schema.NODES:
-        yield schema.delete_stale(n)
-        yield schema.delete_generation(n)
-        yield schema.delete_all(n)
+        yield from schema.delete_stale(n)
+        yield from schema.delete_generation(n)
+        yield from schema.delete_all(n)
         yield schema.count_nodes(n)
     yield from schema.count_relationships()
     yield schema.merge_nodes(schema.DATASET_NODE)

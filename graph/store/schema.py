@@ -270,23 +270,30 @@ def merge_rel_records(rel: RelType) -> str:
             f"SET r.dataset = $dataset, {_sets('r', tuple(p for p in rel.properties if p != ORD))}")
 
 
-def delete_stale(node: NodeType) -> str:
-    """Delete up to $limit nodes of this label of the dataset that are not of generation
-    $update_tag (with their relationships); returns `removed`. Run until it removes nothing."""
-    return (f"MATCH (n:{_ident(node.label)} {{dataset: $dataset}}) WHERE n.update_tag <> $update_tag "
-            f"WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS removed")
+def _deletes(node: NodeType, where: str) -> tuple[str, str]:
+    """Two statements that delete the dataset's nodes of this label matching `where`: first their
+    outgoing relationships, then the nodes (every relationship of a generation starts at a node of
+    that generation, so each is deleted once). Each commits every $limit rows (`IN TRANSACTIONS`):
+    a node's relationships are not bounded (a vendor shared by a thousand chains), so batches of
+    nodes alone could outgrow the server's transaction memory."""
+    match = f"MATCH (n:{_ident(node.label)} {{dataset: $dataset}}){where} "
+    return (match + "MATCH (n)-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF $limit ROWS",
+            match + "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF $limit ROWS")
 
 
-def delete_generation(node: NodeType) -> str:
-    """Delete up to $limit nodes of this label of generation $update_tag; returns `removed`."""
-    return (f"MATCH (n:{_ident(node.label)} {{dataset: $dataset}}) WHERE n.update_tag = $update_tag "
-            f"WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS removed")
+def delete_stale(node: NodeType) -> tuple[str, str]:
+    """Delete the nodes of this label of the dataset that are not of generation $update_tag."""
+    return _deletes(node, " WHERE n.update_tag <> $update_tag")
 
 
-def delete_all(node: NodeType) -> str:
-    """Delete up to $limit nodes of this label of the dataset, every generation."""
-    return (f"MATCH (n:{_ident(node.label)} {{dataset: $dataset}}) "
-            f"WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS removed")
+def delete_generation(node: NodeType) -> tuple[str, str]:
+    """Delete the nodes of this label of generation $update_tag."""
+    return _deletes(node, " WHERE n.update_tag = $update_tag")
+
+
+def delete_all(node: NodeType) -> tuple[str, str]:
+    """Delete the nodes of this label of the dataset, every generation."""
+    return _deletes(node, "")
 
 
 def count_nodes(node: NodeType) -> str:
