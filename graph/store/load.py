@@ -61,7 +61,9 @@ from .schema import GENERATIONAL, LOADED, REL_RECORDS, NodeType, RelType
 # progress(done, total, what): called after each step of a load.
 Progress = Callable[[int, int, str], None]
 BATCH_SIZE = 2000
-DELETE_BATCH = 10000
+# Nodes deleted per transaction: few enough that their relationships fit the transaction memory
+# of a 1 GB heap even when some are hubs (a vendor in thousands of chains); 1,000 did not at 100k.
+DELETE_BATCH = 100
 FILES = ("organizations", "contracts", "approvals", "inspections", "checklist_items", "improvements",
          "personnel", "trainings", "deletions", "incidents")
 

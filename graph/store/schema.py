@@ -270,28 +270,25 @@ def merge_rel_records(rel: RelType) -> str:
             f"SET r.dataset = $dataset, {_sets('r', tuple(p for p in rel.properties if p != ORD))}")
 
 
-def _deletes(node: NodeType, where: str) -> tuple[str, str]:
-    """Two statements that delete the dataset's nodes of this label matching `where`: first their
-    outgoing relationships, then the nodes (every relationship of a generation starts at a node of
-    that generation, so each is deleted once). Each commits every $limit rows (`IN TRANSACTIONS`):
-    a node's relationships are not bounded (a vendor shared by a thousand chains), so batches of
-    nodes alone could outgrow the server's transaction memory."""
-    match = f"MATCH (n:{_ident(node.label)} {{dataset: $dataset}}){where} "
-    return (match + "MATCH (n)-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF $limit ROWS",
-            match + "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF $limit ROWS")
+def _deletes(node: NodeType, where: str) -> tuple[str]:
+    """The statement that deletes the dataset's nodes of this label matching `where`, with their
+    relationships, committing every $limit nodes (`IN TRANSACTIONS`: one transaction for them all
+    would outgrow the server's transaction memory on a large dataset)."""
+    return (f"MATCH (n:{_ident(node.label)} {{dataset: $dataset}}){where} "
+            "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF $limit ROWS",)
 
 
-def delete_stale(node: NodeType) -> tuple[str, str]:
+def delete_stale(node: NodeType) -> tuple[str]:
     """Delete the nodes of this label of the dataset that are not of generation $update_tag."""
     return _deletes(node, " WHERE n.update_tag <> $update_tag")
 
 
-def delete_generation(node: NodeType) -> tuple[str, str]:
+def delete_generation(node: NodeType) -> tuple[str]:
     """Delete the nodes of this label of generation $update_tag."""
     return _deletes(node, " WHERE n.update_tag = $update_tag")
 
 
-def delete_all(node: NodeType) -> tuple[str, str]:
+def delete_all(node: NodeType) -> tuple[str]:
     """Delete the nodes of this label of the dataset, every generation."""
     return _deletes(node, "")
 
