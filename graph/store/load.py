@@ -227,13 +227,10 @@ def _swap(tx, name: str, tag: int, previous: int | None, expected: dict[str, int
     return counts, rels
 
 
-def _delete_batches(session, statements: tuple[str, ...], params: dict) -> int:
-    """Run deletion statements (schema.delete_*), each committing every DELETE_BATCH rows (in
-    auto-commit transactions, which `IN TRANSACTIONS` needs); returns the nodes deleted."""
-    removed = 0
-    for statement in statements:
-        removed += session.run(statement, limit=DELETE_BATCH, **params).consume().counters.nodes_deleted
-    return removed
+def _delete(session, statement: str, params: dict) -> int:
+    """Run a deletion statement (schema.delete_*) in an auto-commit transaction (which its
+    `IN TRANSACTIONS` needs), committing every DELETE_BATCH nodes; returns the nodes deleted."""
+    return session.run(statement, limit=DELETE_BATCH, **params).consume().counters.nodes_deleted
 
 
 def _drop_unless_live(session, name: str, tag: int) -> None:
@@ -248,9 +245,9 @@ def delete_stale(session, name: str, keep: int | None, only: int | None = None) 
     removed = 0
     for node in GENERATIONAL:
         if only is not None:
-            removed += _delete_batches(session, schema.delete_generation(node), {"dataset": name, "update_tag": only})
+            removed += _delete(session, schema.delete_generation(node), {"dataset": name, "update_tag": only})
         else:
-            removed += _delete_batches(session, schema.delete_stale(node), {"dataset": name, "update_tag": keep})
+            removed += _delete(session, schema.delete_stale(node), {"dataset": name, "update_tag": keep})
     return removed
 
 
@@ -306,7 +303,7 @@ def dataset_counts(driver, name: str, database: str | None = None) -> tuple[dict
 def delete_dataset(driver, name: str, database: str | None = None) -> int:
     """Remove a dataset entirely (every generation, its findings, its (:Dataset) node)."""
     with driver.session(database=database) as session:
-        removed = sum(_delete_batches(session, schema.delete_all(n), {"dataset": name}) for n in schema.NODES)
+        removed = sum(_delete(session, schema.delete_all(n), {"dataset": name}) for n in schema.NODES)
     return removed
 
 
@@ -319,9 +316,9 @@ def iter_statements() -> Iterable[str]:
     for rel in REL_RECORDS:
         yield schema.merge_rel_records(rel)
     for n in schema.NODES:
-        yield from schema.delete_stale(n)
-        yield from schema.delete_generation(n)
-        yield from schema.delete_all(n)
+        yield schema.delete_stale(n)
+        yield schema.delete_generation(n)
+        yield schema.delete_all(n)
         yield schema.count_nodes(n)
     yield from schema.count_relationships()
     yield schema.merge_nodes(schema.DATASET_NODE)

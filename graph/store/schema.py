@@ -270,27 +270,27 @@ def merge_rel_records(rel: RelType) -> str:
             f"SET r.dataset = $dataset, {_sets('r', tuple(p for p in rel.properties if p != ORD))}")
 
 
-def _deletes(node: NodeType, where: str) -> tuple[str]:
-    """The statement that deletes the dataset's nodes of this label matching `where`, with their
-    relationships, committing every $limit nodes (`IN TRANSACTIONS`: one transaction for them all
-    would outgrow the server's transaction memory on a large dataset)."""
+def _delete(node: NodeType, where: str) -> str:
+    """Delete the dataset's nodes of this label matching `where`, with their relationships,
+    committing every $limit nodes (`IN TRANSACTIONS`: one transaction for them all would outgrow
+    the server's transaction memory on a large dataset)."""
     return (f"MATCH (n:{_ident(node.label)} {{dataset: $dataset}}){where} "
-            "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF $limit ROWS",)
+            "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF $limit ROWS")
 
 
-def delete_stale(node: NodeType) -> tuple[str]:
+def delete_stale(node: NodeType) -> str:
     """Delete the nodes of this label of the dataset that are not of generation $update_tag."""
-    return _deletes(node, " WHERE n.update_tag <> $update_tag")
+    return _delete(node, " WHERE n.update_tag <> $update_tag")
 
 
-def delete_generation(node: NodeType) -> tuple[str]:
+def delete_generation(node: NodeType) -> str:
     """Delete the nodes of this label of generation $update_tag."""
-    return _deletes(node, " WHERE n.update_tag = $update_tag")
+    return _delete(node, " WHERE n.update_tag = $update_tag")
 
 
-def delete_all(node: NodeType) -> tuple[str]:
+def delete_all(node: NodeType) -> str:
     """Delete the nodes of this label of the dataset, every generation."""
-    return _deletes(node, "")
+    return _delete(node, "")
 
 
 def count_nodes(node: NodeType) -> str:
