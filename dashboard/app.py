@@ -6,7 +6,7 @@ dashboard/pages, plus security: login, security headers and a content-security p
     server = app.server                                      # gunicorn: itaku.wsgi:server
 
 Page modules define `layout(lang=…, **_)` and `register(app, state)`; the pages' figure and data
-logic lives in dashboard/data.py, figures.py and tree.py.
+logic lives in analysis/ (the analysis itself) and dashboard/data.py, figures.py and tree.py.
 """
 from __future__ import annotations
 
@@ -23,10 +23,11 @@ import dash
 import flask
 from dash import ALL, Dash, Input, Output, State, dcc, html
 
+from analysis import POLICY_DATA, Analysis, Analyzer, Source
 from graph.rules import PackLibrary
 
 from . import i18n
-from .data import POLICY_DATA, Analysis, Analyzer, Source, as_source, is_bundled_example, parse_day
+from .data import as_source, is_bundled_example, parse_day
 from .i18n import t
 from .tree import CAP
 

@@ -17,8 +17,9 @@ from collections import deque
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from analysis import SEVERITY_ORDER, SEVERITY_RANK, Analysis
+
 from . import i18n
-from .data import SEVERITY_ORDER, SEVERITY_RANK, Analysis
 from .i18n import t
 
 CAP = 1000  # elements (nodes + edges) on screen at once, at most

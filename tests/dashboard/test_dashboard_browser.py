@@ -24,7 +24,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from dash_helpers import REPO, browser_setup, free_port, screenshot  # noqa: F401  (browser_setup: autouse)
 from dashboard.app import create_app
-from dashboard.data import StaticSource
+from analysis import StaticSource
 from gen_datasets import big_dataset, hostile_dataset
 from graph.rules import Engine
 from loaders import load_dataset

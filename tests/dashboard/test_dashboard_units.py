@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 
 from dash_helpers import REPO
 from dashboard import data, figures, i18n, tree
-from dashboard.data import Analyzer, StaticSource
+from analysis import Analyzer, StaticSource
 from gen_datasets import HOSTILE_NAMES, big_dataset, hostile_dataset
 from graph.rules import Engine, load_rules
 from loaders import load_dataset
