@@ -140,7 +140,7 @@ def shell(state: AppState, lang: str) -> html.Div:
     nav = [dcc.Link(T(f"nav.{name}", lang), href=path, id=f"nav-{name}", className="nav-link")
            for name, path in PAGES]
     return html.Div(className="app", children=[
-        dcc.Location(id="url"),
+        dcc.Location(id="url", refresh=False),
         html.Header(className="topbar", children=[
             html.Div(className="brand", children=[
                 T("app.title", lang, tag=html.Div, className="brand-title"),

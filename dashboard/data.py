@@ -145,7 +145,12 @@ def contract_detail(a: Analysis, contract_id: str, lang: str) -> dict[str, Any]:
                             "needs_improvement": i.result == InspectionResult.needs_improvement,
                             "visible": i.inspector_id == pos.root_principal_id
                             or (i.reported_to_principal_date is not None and i.reported_to_principal_date <= a.as_of)})
-    schedule = {r["contract_id"]: r for r in a.query("inspection-schedule")}.get(contract_id)
+    schedule = a.schedule_of.get(contract_id)
+    from graph.rules.context import Visit  # the engine's own due-date arithmetic, for this one contract
+
+    v = Visit(ds, a.as_of, c, parent, pos.depth, pos.root_principal_id, policy, a.graph.path(contract_id), Counter(), None)
+    due_all = v.due(v.qualifying, policy.interval_months)
+    due_visible = v.due([i for i in v.qualifying if v.visible(i)], policy.interval_months) if pos.depth >= 2 else due_all
     return {
         "contract_id": contract_id,
         "title": c.title or "",
@@ -167,6 +172,11 @@ def contract_detail(a: Analysis, contract_id: str, lang: str) -> dict[str, Any]:
         "equivalent": parent is None or theirs <= mine,
         "inspections": inspections,
         "next_due": schedule and {"date": schedule["next_due"], "kind": schedule["kind"], "overdue": schedule["overdue"]},
+        "due_periodic": _iso(due_all),
+        "due_visible": _iso(due_visible) if due_visible != due_all else None,
+        "due_visible_overdue": due_visible is not None and due_visible != due_all and a.as_of > due_visible,
+        "children": [{"contract_id": k, "name": ds.org_name(ds.contract[k].delegatee_id)} for k in a.kids(contract_id)],
+        "delegator_id": c.delegator_id, "delegatee_id": c.delegatee_id,
         "findings": [{"rule": f.rule, "title": i18n.rule_title(f.rule, lang), "severity": f.severity,
                       "severity_label": i18n.severity(f.severity, lang), "message": f.message[i18n.norm_lang(lang)],
                       "citations": list(f.citations), "details": f.details}

@@ -9,15 +9,16 @@ from dash import Input, Output, State, dcc, html
 from dashboard import data, i18n
 from dashboard.app import T
 from dashboard.i18n import t
-from dashboard.ui import SHELL_INPUTS, card, col, grid, grid_options
+from dashboard.ui import SHELL_INPUTS, card, col, contract_col, grid, grid_options
 
 dash.register_page(__name__, path="/findings", name="指摘 / Findings", title="Itaku — 指摘 / Findings", order=3)
 
 FILTERS = ("fi-rule", "fi-severity", "fi-level", "fi-principal")
 
 
-def layout(lang: str = "ja", **_):
+def layout(lang: str = "ja", contract: str | None = None, **_):
     lang = i18n.norm_lang(lang)
+    only = {"filterModel": {"contract_id": {"filterType": "text", "type": "equals", "filter": contract}}} if contract else {}
 
     def pick(id_, key):
         return html.Div(className="control", children=[
@@ -38,7 +39,7 @@ def layout(lang: str = "ja", **_):
             T("findings.export_note", lang, tag=html.Span, className="note"),
             dcc.Download(id="fi-download"),
         ]),
-        card(grid("fi-grid", height=600)),
+        card(grid("fi-grid", height=600, **only)),
     ])
 
 
@@ -47,7 +48,7 @@ def columns(lang: str) -> list[dict]:
     return [
         col("severity", t("findings.severity", lang), width=90, cellClassRules=sev_rules),
         col("rule_title", t("findings.rule", lang), tooltipField="rule", width=200),
-        col("contract_id", t("findings.contract", lang), width=110),
+        contract_col("contract_id", t("findings.contract", lang), width=110),
         col("level", t("findings.level", lang), width=120),
         col("principal", t("findings.principal", lang), width=130),
         col("delegator", t("findings.delegator", lang), width=170),
