@@ -62,6 +62,7 @@ def layout(lang: str = "ja", **_):
                 dcc.Loading(html.Div(id="ch-detail"), delay_show=150, overlay_style={"visibility": "visible", "opacity": 0.5}),
             ]),
         ]),
+        dcc.Location(id="ch-url", refresh=False),
         dcc.Store(id="ch-view", data=tree.View().to_dict()),
         dcc.Store(id="ch-selected"),
         html.Div(id="ch-fitted", hidden=True),
@@ -335,37 +336,28 @@ def register(app, state):
         return found
 
     @app.callback(Output("ch-view", "data"), Output("ch-selected", "data"), Output("ch-prime", "value"),
-                  Output("ch-principal", "value"), Output("url", "search"),
-                  Output("as-of", "date"), Output("policy", "value"), Output("lang", "value"),
-                  Input("url", "search"), Input("ch-principal", "value"), Input("ch-prime", "value"),
+                  Output("ch-principal", "value"), Output("ch-url", "search"),
+                  Input("ch-url", "search"), Input("ch-principal", "value"), Input("ch-prime", "value"),
                   Input("ch-reset", "n_clicks"), Input("ch-tree", "tapNode"), Input("ch-close", "n_clicks"),
                   Input("ch-search", "value"), Input("ch-contractors", "cellClicked"),
                   Input("as-of", "date"), Input("policy", "value"), Input("lang", "value"),
-                  State("url", "pathname"), State("ch-view", "data"), State("ch-selected", "data"))
+                  State("ch-url", "pathname"), State("ch-view", "data"), State("ch-selected", "data"))
     def navigate(search, principal, prime, _reset, tapped, _close, hit, cell, as_of, policy, lang,
                  pathname, view_data, selected):
         """Every step of navigation, in one callback (so the URL and the view never chase each
         other): the URL → view and selection on load, links and Back/Forward; a click, search hit,
         principal/date/policy/language change → view and selection → the URL (a history entry)."""
-        skip = (no_update,) * 8
+        skip = (no_update,) * 5
         if (pathname or "").rstrip("/") != "/chains":
             return skip
         trigger = ctx.triggered_id
         q = parse_query(search)
-        controls = [no_update, no_update, no_update]
-        if trigger in (None, "url"):  # the URL speaks: apply it (and its date, policy, language)
-            want = {"as_of": q.get("as_of"), "policy": q.get("policy"), "lang": q.get("lang")}
-            if want["as_of"] and want["as_of"] != str(as_of or "")[:10]:
-                controls[0], as_of = want["as_of"], want["as_of"]
-            if want["policy"] and want["policy"] != policy:
-                controls[1], policy = want["policy"], want["policy"]
-            if want["lang"] in ("ja", "en") and want["lang"] != lang:
-                controls[2] = want["lang"]
+        if trigger in (None, "ch-url"):  # the URL speaks (the shell took its date, policy and language)
             a = state.analysis(as_of, policy)
             view, contract = view_from_query(a, q, default_principal(a))
             new = view.to_dict()
             return (new if new != view_data else no_update, contract if contract != selected else no_update,
-                    no_update, view.principal if view.principal != principal else no_update, no_update, *controls)
+                    no_update, view.principal if view.principal != principal else no_update, no_update)
         a = state.analysis(as_of, policy)
         view = tree.View.from_dict(view_data)
         if trigger == "ch-principal":
@@ -398,7 +390,7 @@ def register(app, state):
         new = view.to_dict()
         return (new if new != view_data else no_update, selected, no_update if trigger != "ch-principal" else None,
                 view.principal if view.principal != principal else no_update,
-                new_search if new_search != (search or "") else no_update, no_update, no_update, no_update)
+                new_search if new_search != (search or "") else no_update)
 
     @app.callback(Output("ch-tree", "elements"), Output("ch-status", "children"), Output("ch-legend", "children"),
                   Output("ch-contractors-box", "hidden"), Output("ch-contractors", "rowData"),
@@ -473,7 +465,8 @@ def register(app, state):
                         const bb = cy.nodes().boundingBox();
                         const focus = node || cy.nodes('[kind = "principal"]')[0];
                         const p = focus ? focus.position() : {x: bb.x1, y: bb.y1};
-                        cy.pan({x: cy.width() / 2 - p.x, y: node ? cy.height() / 2 - p.y : 40 - bb.y1});
+                        // the level gutter at the left edge unless a selection has to be in view
+                        cy.pan(node ? {x: cy.width() / 2 - p.x, y: cy.height() / 2 - p.y} : {x: 12 - bb.x1, y: 24 - bb.y1});
                     }
                     el.dataset.fitted = key;
                 } else if (node && !node.visible()) {

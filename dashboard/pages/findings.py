@@ -18,7 +18,6 @@ FILTERS = ("fi-rule", "fi-severity", "fi-level", "fi-principal")
 
 def layout(lang: str = "ja", contract: str | None = None, **_):
     lang = i18n.norm_lang(lang)
-    only = {"filterModel": {"contract_id": {"filterType": "text", "type": "equals", "filter": contract}}} if contract else {}
 
     def pick(id_, key):
         return html.Div(className="control", children=[
@@ -39,7 +38,8 @@ def layout(lang: str = "ja", contract: str | None = None, **_):
             T("findings.export_note", lang, tag=html.Span, className="note"),
             dcc.Download(id="fi-download"),
         ]),
-        card(grid("fi-grid", height=600, **only)),
+        card(grid("fi-grid", height=600)),
+        dcc.Store(id="fi-contract", data=contract),  # ?contract=K-104: the grid holds that contract's findings
     ])
 
 
@@ -68,11 +68,12 @@ def register(app, state):
                   Output("fi-principal", "options"), Output("fi-grid", "rowData"), Output("fi-grid", "columnDefs"),
                   Output("fi-grid", "dashGridOptions"), Output("fi-count", "children"),
                   Input("fi-rule", "value"), Input("fi-severity", "value"), Input("fi-level", "value"),
-                  Input("fi-principal", "value"), *SHELL_INPUTS)
-    def render(rules, severities, levels, principals, lang, as_of, policy):
+                  Input("fi-principal", "value"), *SHELL_INPUTS, Input("fi-contract", "data"))
+    def render(rules, severities, levels, principals, lang, as_of, policy, contract=None):
         lang = i18n.norm_lang(lang)
         a = state.analysis(as_of, policy)
         found = _filtered(a, rules, severities, levels, principals)
+        found = [f for f in found if f.contract_id == contract] if contract else found
         present = sorted({f.rule for f in a.report.findings})
         rule_opts = [{"label": f"{i18n.rule_title(r, lang)} ({r})", "value": r} for r in present]
         sev_opts = [{"label": i18n.severity(s, lang), "value": s} for s in data.SEVERITY_ORDER]
