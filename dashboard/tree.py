@@ -400,7 +400,7 @@ def place(elements: list[dict[str, Any]], lang: str = "ja") -> list[dict[str, An
         left = min(x for x, _ in pos.values()) - SLOT_W / 2 - GUTTER_W / 2
         for lv in sorted({level[n] for n in pos if n in level and level[n] > 0}):
             elements.append({"data": {"id": f"band{lv}", "kind": "band", "level": lv, "depth": lv,
-                                      "label": i18n.level(lv, lang)},
+                                      "label": fit(i18n.level(lv, lang), 16, 3)},
                              "position": {"x": round(left, 1), "y": lv * LEVEL_H}, "classes": "band",
                              "selectable": False, "grabbable": False})
     return elements

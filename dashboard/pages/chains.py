@@ -71,7 +71,7 @@ def layout(lang: str = "ja", **_):
 
 def legend(lang: str, elements: list | None = None) -> list:
     """Severity colours, every badge on screen with its rule, and the marks for links and states."""
-    sev = [html.Span(t("chains.legend", lang)), html.Span("：" if lang == "ja" else ": ")] + [
+    sev = [html.Span(t("chains.legend", lang))] + [
         html.Span(i18n.severity(s, lang) if s != "none" else t("common.none", lang), className=f"legend-item sev-{s}")
         for s in (*data.SEVERITY_ORDER, "none")]
     rules: dict[str, str] = {}
