@@ -63,6 +63,11 @@ class Analysis:
             fs.sort(key=lambda f: (-SEVERITY_RANK[f.severity], f.rule))
         return dict(out)
 
+    @cached_property
+    def schedule_of(self) -> dict[str, dict]:
+        """The inspection-schedule row of each contract (one meaning of "overdue" everywhere)."""
+        return {r["contract_id"]: r for r in self.query("inspection-schedule")}
+
     def worst(self, contract_id: str) -> str | None:
         fs = self.findings_of.get(contract_id)
         return fs[0].severity if fs else None
