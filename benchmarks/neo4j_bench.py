@@ -8,7 +8,7 @@ The server comes from NEO4J_URI / NEO4J_USER / NEO4J_PASSWORD (graph.store.conne
     statement, one transaction each (the loader's plan with batch_size=1);
   - BIG (1M): the batched load (its rate: node and relationship rows written per second; stopped
     after --budget-s, the rate so far then reported) and each Cypher audit query on the loaded
-    graph (queries/cypher, through graph.store.cypher.run_query).
+    graph (queries/cypher, through queries.neo4j.run_query).
 Datasets are written under the names bench-10k / bench-1m and deleted afterwards.
 """
 from __future__ import annotations
@@ -89,7 +89,7 @@ def load_and_query(driver, folder: str, name: str, as_of: date, org: str, repeat
 
     from loaders import load_dataset
 
-    store_cypher = import_module("graph.store.cypher")
+    store_cypher = import_module("queries.neo4j")
     store_load = import_module("graph.store.load")
     out: dict = {}
     log(f"neo4j: reading {folder}")

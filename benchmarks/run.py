@@ -83,7 +83,7 @@ def _run_child(cmd: list[str], stdout) -> tuple[float, dict, int]:
 
 def dataset(workdir: Path, n: int, seed: int, log) -> tuple[Path, dict]:
     """The generated dataset of n contracts (reused when already generated with this generator)."""
-    from itaku.generate import GENERATOR_VERSION
+    from synthetic.generate import GENERATOR_VERSION
 
     folder = workdir / f"n{n}-s{seed}-v{GENERATOR_VERSION}"
     sidecar = workdir / f"{folder.name}.gen.json"

@@ -6,7 +6,7 @@ dashboard/pages, plus security: login, security headers and a content-security p
     server = app.server                                      # gunicorn: itaku.wsgi:server
 
 Page modules define `layout(lang=…, **_)` and `register(app, state)`; the pages' figure and data
-logic lives in dashboard/data.py, figures.py and tree.py.
+logic lives in analysis/ (the analysis itself) and dashboard/data.py, figures.py and tree.py.
 """
 from __future__ import annotations
 
@@ -23,10 +23,11 @@ import dash
 import flask
 from dash import ALL, Dash, Input, Output, State, dcc, html
 
+from analysis import POLICY_DATA, Analysis, Analyzer, Source
 from graph.rules import PackLibrary
 
 from . import i18n
-from .data import POLICY_DATA, Analysis, Analyzer, Source, as_source, is_bundled_example, parse_day
+from .data import as_source, is_bundled_example, parse_day
 from .i18n import t
 from .tree import CAP
 
@@ -106,7 +107,7 @@ def create_app(source: Source | Any = None, *, as_of: date | None = None, policy
                update_title=None, suppress_callback_exceptions=True, serve_locally=True,
                index_string=INDEX, routing_callback_inputs={"lang": State("lang", "value")},
                meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}])
-    app.layout = lambda: shell(state, current_lang())
+    app.layout = lambda: shell(state, *url_settings(state))
     _register_shell(app, state)
     for page in list(dash.page_registry.values()):
         module = sys.modules.get(page["module"])
@@ -135,7 +136,20 @@ def policy_options(state: AppState, lang: str) -> list[dict[str, str]]:
     return out
 
 
-def shell(state: AppState, lang: str) -> html.Div:
+def url_settings(state: AppState) -> tuple[str, date, str]:
+    """The language, as-of date and policy a page load asks for (`?lang=en&as_of=…&policy=…`, as
+    the chains page writes them, so a bookmark or a shared link opens as it was), else the
+    language cookie and the defaults."""
+    try:
+        args = flask.request.args
+    except RuntimeError:  # outside a request
+        return current_lang(), state.default_as_of, state.default_policy
+    lang = i18n.norm_lang(args["lang"]) if args.get("lang") else current_lang()
+    policy = args.get("policy") if args.get("policy") in state.analyzer.policies() else state.default_policy
+    return lang, parse_day(args.get("as_of"), state.default_as_of), policy
+
+
+def shell(state: AppState, lang: str, as_of: date | None = None, policy: str | None = None) -> html.Div:
     nav = [dcc.Link(T(f"nav.{name}", lang), href=path, id=f"nav-{name}", className="nav-link")
            for name, path in PAGES]
     return html.Div(className="app", children=[
@@ -149,12 +163,12 @@ def shell(state: AppState, lang: str) -> html.Div:
             html.Div(className="controls", children=[
                 html.Div(className="control", children=[
                     T("app.as_of", lang, tag=html.Label, htmlFor="as-of"),
-                    dcc.DatePickerSingle(id="as-of", date=state.default_as_of.isoformat(),
+                    dcc.DatePickerSingle(id="as-of", date=(as_of or state.default_as_of).isoformat(),
                                          display_format="YYYY-MM-DD", first_day_of_week=1, clearable=False),
                 ]),
                 html.Div(className="control control-policy", children=[
                     T("app.policy", lang, tag=html.Label, htmlFor="policy"),
-                    dcc.Dropdown(id="policy", options=policy_options(state, lang), value=state.default_policy,
+                    dcc.Dropdown(id="policy", options=policy_options(state, lang), value=policy or state.default_policy,
                                  clearable=False, searchable=False),
                 ]),
                 html.Div(className="control", children=[

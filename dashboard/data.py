@@ -1,5 +1,5 @@
-"""The dashboard's data: where the dataset comes from (`Source`), the analysis cached per
-(as-of date, policy), and plain functions that turn it into rows for the pages.
+"""The dashboard's view helpers: plain functions that turn an analysis (analysis/, the dataset
+checked at one date under one policy) into rows for the pages.
 
 Nothing here imports Dash: unit tests call these functions directly.
 """
@@ -7,156 +7,33 @@ from __future__ import annotations
 
 import csv
 import io
-import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
-from graph.chains import ChainGraph
-from graph.rules import Engine, Finding, PackLibrary, Report
+from analysis import (POLICY_DATA, SEVERITY_ORDER, SEVERITY_RANK, Analysis, Analyzer, FolderSource,  # noqa: F401
+                      Neo4jSource, Source, SourceUnavailable, StaticSource, neo4j_source, source_errors)
+from analysis.core import WARM_QUERIES  # noqa: F401
+from analysis import as_source as _as_source
+from graph.rules import Finding
 from graph.rules.findings import CSV_COLUMNS, flat_row, neutralize
-from loaders import Dataset, load_dataset
-from loaders.vocab import ApprovalStatus, Clause, ContractType, DataCategory, InspectionMethod, InspectionResult, Severity
+from loaders import Dataset
+from loaders.vocab import ApprovalStatus, Clause, ContractType, DataCategory, InspectionMethod, InspectionResult
 
 from . import i18n
 from .i18n import t
 
-POLICY_DATA = "data"  # the policy selector's "as in the data": each chain's own packs
-SEVERITY_ORDER = ("critical", "high", "medium", "low")
-SEVERITY_RANK = {s: Severity(s).rank for s in SEVERITY_ORDER}
-
-
-# ---- sources -----------------------------------------------------------------------------------
-@runtime_checkable
-class Source(Protocol):
-    """Where the dashboard reads its dataset: a folder (embedded engine) or a Neo4j graph."""
-
-    name: str
-
-    def dataset(self) -> Dataset: ...
-
-
-class FolderSource:
-    """A dataset folder or .xlsx, loaded and validated once (DatasetError on bad input)."""
-
-    def __init__(self, path: str | Path, library: PackLibrary | None = None):
-        self.path = Path(path)
-        self.name = self.path.stem if self.path.is_file() else self.path.name
-        self._library = library
-        self._lock = threading.Lock()
-        self._ds: Dataset | None = None
-
-    def dataset(self) -> Dataset:
-        with self._lock:
-            if self._ds is None:
-                packs = self._library or PackLibrary()
-                self._ds = load_dataset(self.path, known_policies=packs.ids())
-            return self._ds
-
-
-class StaticSource:
-    """A Dataset already in memory (generated data, tests)."""
-
-    def __init__(self, dataset: Dataset, name: str | None = None):
-        self._ds = dataset
-        self.name = name or dataset.name
-
-    def dataset(self) -> Dataset:
-        return self._ds
-
-
-class SourceUnavailable(Exception):
-    """The requested source cannot be used here (e.g. the Neo4j reader is not installed)."""
-
-
-class Neo4jSource:
-    """The Neo4j graph store (graph.store, issue 4) as a Source: the dataset read back with
-    graph.store.read.read_dataset. `revision()` is the dataset's live update tag, so a new
-    `itaku load` is picked up by the next callback; credentials come from the caller (the CLI
-    and wsgi read them from the environment) and are never logged."""
-
-    def __init__(self, uri: str, user: str | None = None, password: str | None = None,
-                 database: str | None = None, dataset: str | None = None):
-        try:
-            from graph.store import connect as _connect, read as _read  # noqa: F401
-        except ImportError as exc:
-            raise SourceUnavailable(f"the Neo4j reader (graph.store.read) is not available: {exc}") from None
-        self.uri, self._user, self._password, self.database = uri, user, password, database
-        self._wanted = dataset
-        self._lock = threading.Lock()
-        self._driver = None
-        self._cached: tuple[Any, Dataset] | None = None
-        self.name = f"{dataset or 'Neo4j'} @ {uri}"
-
-    def _connect(self):
-        from graph.store.connect import connect
-
-        if self._driver is None:
-            self._driver = connect(self.uri, self._user, self._password, self.database)
-        return self._driver
-
-    def revision(self) -> Any:
-        """The live update tag of the dataset (changes with every load)."""
-        from graph.store.connect import unavailable
-        from graph.store.read import list_datasets, resolve_name
-
-        with self._lock, unavailable(self.uri, self._user):
-            driver = self._connect()
-            name = resolve_name(driver, self._wanted, self.database)
-            tags = {d["name"]: d["update_tag"] for d in list_datasets(driver, self.database)}
-            return name, tags.get(name)
-
-    def dataset(self) -> Dataset:
-        from graph.store.connect import unavailable
-        from graph.store.read import read_dataset
-
-        rev = self.revision()
-        with self._lock:
-            if self._cached is None or self._cached[0] != rev:
-                with unavailable(self.uri, self._user):
-                    self._cached = (rev, read_dataset(self._connect(), rev[0], self.database))
-                self.name = f"{rev[0]} @ {self.uri}"
-            return self._cached[1]
-
-    def close(self) -> None:
-        if self._driver is not None:
-            self._driver.close()
-            self._driver = None
-
-
-def neo4j_source(uri: str, user: str | None = None, password: str | None = None,
-                 database: str | None = None, dataset: str | None = None) -> Source:
-    return Neo4jSource(uri, user, password, database, dataset)
-
-
-def source_errors() -> tuple[type[BaseException], ...]:
-    """Errors a Source raises when its data cannot be read (Neo4j down, no such dataset)."""
-    out: list[type[BaseException]] = [SourceUnavailable]
-    try:
-        from graph.store.connect import StoreUnavailable
-        from graph.store.read import DatasetNotFound
-
-        out += [StoreUnavailable, DatasetNotFound]
-    except ImportError:
-        pass
-    return tuple(out)
-
 
 def as_source(source: Source | Dataset | str | Path | None) -> Source:
-    """A Source from what the caller has: None → the bundled example, a path → a folder."""
+    """A Source from what the caller has: None → the bundled example, else analysis.as_source."""
     if source is None:
         from itaku import settings
 
         return FolderSource(settings.EXAMPLES / settings.DEMO_DATASETS[0])
-    if isinstance(source, Dataset):
-        return StaticSource(source)
-    if isinstance(source, (str, Path)):
-        return FolderSource(source)
-    return source
+    return _as_source(source)
 
 
 def is_bundled_example(source: Source) -> bool:
@@ -166,116 +43,7 @@ def is_bundled_example(source: Source) -> bool:
     return path is not None and Path(path).resolve().parent == Path(settings.EXAMPLES).resolve()
 
 
-# ---- the analysis, cached per (as-of, policy) --------------------------------------------------
-WARM_QUERIES = ("coverage-by-level", "concentration", "inspection-schedule")  # the pages' whole-dataset queries
 GRID_ROWS = 5000  # findings sent to the grid at most (the most severe first); exports hold them all
-
-@dataclass
-class Analysis:
-    """One dataset checked as of one date under one policy choice, with lookups the pages need."""
-
-    ds: Dataset
-    graph: ChainGraph
-    report: Report
-    as_of: date
-    policy: str
-    engine: Engine
-    _queries: dict = field(default_factory=dict, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-    def query(self, name: str, **params: str) -> list[dict]:
-        """An audit query's rows (queries.run_embedded), computed once per analysis."""
-        from queries import run_embedded
-
-        key = (name, tuple(sorted(params.items())))
-        with self._lock:
-            if key not in self._queries:
-                self._queries[key] = run_embedded(name, self.ds, self.as_of, params or None, self.engine)
-            return self._queries[key]
-
-    @cached_property
-    def findings_of(self) -> dict[str, list[Finding]]:
-        out: dict[str, list[Finding]] = defaultdict(list)
-        for f in self.report.findings:
-            out[f.contract_id].append(f)
-        for fs in out.values():
-            fs.sort(key=lambda f: (-SEVERITY_RANK[f.severity], f.rule))
-        return dict(out)
-
-    def worst(self, contract_id: str) -> str | None:
-        fs = self.findings_of.get(contract_id)
-        return fs[0].severity if fs else None
-
-    @cached_property
-    def order(self) -> list[str]:
-        """Every contract id, parents first (the chain walk's pre-order)."""
-        return [c.contract_id for c, _ in self.graph.walk()]
-
-    @cached_property
-    def subtree(self) -> dict[str, tuple[int, int, int]]:
-        """Per contract: (contracts in its subtree, those with findings, worst severity rank or -1)."""
-        acc: dict[str, list[int]] = {}
-        for cid in reversed(self.order):
-            fs = self.findings_of.get(cid)
-            own = [1, 1 if fs else 0, SEVERITY_RANK[fs[0].severity] if fs else -1]
-            for child in self.ds.children.get(cid, ()):
-                size, gaps, worst = acc[child.contract_id]
-                own[0] += size
-                own[1] += gaps
-                own[2] = max(own[2], worst)
-            acc[cid] = own
-        return {k: tuple(v) for k, v in acc.items()}
-
-    def kids(self, contract_id: str) -> list[str]:
-        return [c.contract_id for c in self.ds.children.get(contract_id, ())]
-
-    @cached_property
-    def principals(self) -> list[str]:
-        """Root principals in the order their first prime contract appears."""
-        return list(dict.fromkeys(c.delegator_id for c in self.graph.primes))
-
-    @cached_property
-    def primes_of(self) -> dict[str, list[str]]:
-        out: dict[str, list[str]] = defaultdict(list)
-        for c in self.graph.primes:
-            out[c.delegator_id].append(c.contract_id)
-        return dict(out)
-
-    def contracts_of(self, principal: str) -> int:
-        return sum(self.subtree[p][0] for p in self.primes_of.get(principal, ()))
-
-    def warm(self) -> Analysis:
-        """Compute now what the pages look up, so that no visitor's first click waits for it."""
-        self.subtree, self.principals, self.primes_of  # noqa: B018 - cached on first access
-        for name in WARM_QUERIES:
-            self.query(name)
-        return self
-
-
-class Analyzer:
-    """Runs the rule engine on the source's dataset and keeps the last few analyses, keyed by
-    (as-of date, policy), so that every callback after the first is a lookup."""
-
-    def __init__(self, source: Source, library: PackLibrary | None = None, cache_size: int = 8):
-        self.source = source
-        self.library = library or PackLibrary()
-        self._lock = threading.Lock()
-        self._cached = lru_cache(maxsize=cache_size)(self._compute)
-
-    def policies(self) -> list[str]:
-        return [POLICY_DATA, *self.library.ids()]
-
-    def get(self, as_of: date, policy: str | None = POLICY_DATA) -> Analysis:
-        policy = policy if policy in self.policies() else POLICY_DATA
-        revision = getattr(self.source, "revision", None)
-        with self._lock:  # one computation at a time: parallel callbacks wait for the first
-            return self._cached(as_of, policy, revision() if revision else None)
-
-    def _compute(self, as_of: date, policy: str, revision: Any = None) -> Analysis:
-        ds = self.source.dataset()
-        graph = ChainGraph(ds)
-        engine = Engine(self.library, policy_override=() if policy == POLICY_DATA else (policy,))
-        return Analysis(ds, graph, engine.run(ds, as_of, graph), as_of, policy, engine)
 
 
 def parse_day(value: Any, default: date) -> date:
@@ -377,7 +145,12 @@ def contract_detail(a: Analysis, contract_id: str, lang: str) -> dict[str, Any]:
                             "needs_improvement": i.result == InspectionResult.needs_improvement,
                             "visible": i.inspector_id == pos.root_principal_id
                             or (i.reported_to_principal_date is not None and i.reported_to_principal_date <= a.as_of)})
-    schedule = {r["contract_id"]: r for r in a.query("inspection-schedule")}.get(contract_id)
+    schedule = a.schedule_of.get(contract_id)
+    from graph.rules.context import Visit  # the engine's own due-date arithmetic, for this one contract
+
+    v = Visit(ds, a.as_of, c, parent, pos.depth, pos.root_principal_id, policy, a.graph.path(contract_id), Counter(), None)
+    due_all = v.due(v.qualifying, policy.interval_months)
+    due_visible = v.due([i for i in v.qualifying if v.visible(i)], policy.interval_months) if pos.depth >= 2 else due_all
     return {
         "contract_id": contract_id,
         "title": c.title or "",
@@ -399,6 +172,11 @@ def contract_detail(a: Analysis, contract_id: str, lang: str) -> dict[str, Any]:
         "equivalent": parent is None or theirs <= mine,
         "inspections": inspections,
         "next_due": schedule and {"date": schedule["next_due"], "kind": schedule["kind"], "overdue": schedule["overdue"]},
+        "due_periodic": _iso(due_all),
+        "due_visible": _iso(due_visible) if due_visible != due_all else None,
+        "due_visible_overdue": due_visible is not None and due_visible != due_all and a.as_of > due_visible,
+        "children": [{"contract_id": k, "name": ds.org_name(ds.contract[k].delegatee_id)} for k in a.kids(contract_id)],
+        "delegator_id": c.delegator_id, "delegatee_id": c.delegatee_id,
         "findings": [{"rule": f.rule, "title": i18n.rule_title(f.rule, lang), "severity": f.severity,
                       "severity_label": i18n.severity(f.severity, lang), "message": f.message[i18n.norm_lang(lang)],
                       "citations": list(f.citations), "details": f.details}

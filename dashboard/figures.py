@@ -11,8 +11,10 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from analysis import SEVERITY_ORDER
+
 from . import i18n
-from .data import SEVERITY_ORDER, Sectors
+from .data import Sectors
 from .i18n import t
 from .tree import SEVERITY_COLOURS
 

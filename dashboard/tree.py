@@ -12,21 +12,23 @@ so no id from the dataset ever reaches a cytoscape selector.
 """
 from __future__ import annotations
 
-import math
+import unicodedata
 from collections import deque
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from analysis import SEVERITY_ORDER, SEVERITY_RANK, Analysis
+
 from . import i18n
-from .data import SEVERITY_ORDER, SEVERITY_RANK, Analysis
 from .i18n import t
 
 CAP = 1000  # elements (nodes + edges) on screen at once, at most
 FANOUT = 25  # children shown under one contract before 「+N 件」
 TOP_PAGE = 60  # children of the view's top shown at once (「+N 件」 pages on)
-MAX_WIDTH = 18  # node slots across: a deeper view that would be wider shows fewer levels
+MAX_WIDTH = 40  # node slots across: a deeper view that would be wider shows fewer levels
 MAX_ANCESTORS = 12  # path nodes shown above a focused contract
 MAX_BADGES = 3
+BANDS = 24  # elements kept for the level gutter's labels
 
 SEVERITY_COLOURS = {"critical": "#b71c1c", "high": "#e65100", "medium": "#f9a825", "low": "#0277bd", "none": "#2e7d32"}
 
@@ -66,11 +68,50 @@ def badges(a: Analysis, contract_id: str, lang: str) -> list[str]:
     return out
 
 
-def _wrap(text: str, width: int = 14) -> str:
-    """Cytoscape wraps at spaces only: break long Japanese names every `width` characters."""
-    if len(text) <= width:
-        return text
-    return "\n".join(text[i:i + width] for i in range(0, min(len(text), width * 2), width)) + ("…" if len(text) > width * 2 else "")
+def _cells(ch: str) -> int:
+    return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+
+
+def fit(text: str, width: int = 24, lines: int = 2) -> str:
+    """`text` in at most `lines` lines of `width` cells (a CJK character is 2 cells), broken at
+    the last space where there is one, an ellipsis where it is cut: names never overflow their box."""
+    out: list[str] = []
+    line = ""
+    for ch in " ".join(text.split()):
+        if sum(map(_cells, line + ch)) <= width:
+            line += ch
+            continue
+        if " " in line and ch != " ":
+            head, _, tail = line.rpartition(" ")
+            out.append(head)
+            line = tail + ch
+        else:
+            out.append(line.rstrip())
+            line = ch.strip()
+        if len(out) == lines:
+            return "\n".join(out[:-1] + [_ellipsis(out[-1], width)])
+    return "\n".join(out + [line] if line else out)
+
+
+def _ellipsis(line: str, width: int) -> str:
+    while line and sum(map(_cells, line)) > width - 1:
+        line = line[:-1]
+    return line.rstrip() + "…"
+
+
+_wrap = fit
+
+
+def status_of(c, as_of) -> str | None:
+    """'ended' or 'not_started' for a contract not active on the as-of date, else None."""
+    if c.end_date < as_of:
+        return "ended"
+    if c.start_date > as_of:
+        return "not_started"
+    return None
+
+
+UNAPPROVED_RULES = ("unapproved-redelegation",)  # an edge into such a contract is an unapproved link
 
 
 class _Builder:
@@ -91,13 +132,16 @@ class _Builder:
         self._seq += 1
         return f"{prefix}{self._seq}"
 
-    def edge(self, source: str, target: str) -> None:
-        self.elements.append({"data": {"id": f"e{source}-{target}", "source": source, "target": target}})
+    def edge(self, source: str, target: str, classes: str = "") -> None:
+        e = {"data": {"id": f"e{source}-{target}", "source": source, "target": target}}
+        if classes:
+            e["classes"] = classes
+        self.elements.append(e)
 
     def principal(self, org: str) -> str:
         name = self.a.ds.org_name(org)
-        self.elements.append({"data": {"id": "p", "kind": "principal", "org": org, "name": name,
-                                       "label": _wrap(name, 16)}, "classes": "principal"})
+        self.elements.append({"data": {"id": "p", "kind": "principal", "org": org, "name": name, "depth": 0,
+                                       "hover": f"{name} [{org}]", "label": fit(name, 22)}, "classes": "principal"})
         return "p"
 
     def contract(self, cid: str, parent: str | None) -> str:
@@ -107,16 +151,22 @@ class _Builder:
         self.ids[cid] = nid
         name = a.ds.org_name(c.delegatee_id)
         marks = badges(a, cid, self.lang)
-        shown = marks[:MAX_BADGES] + (["…"] if len(marks) > MAX_BADGES else [])
-        label = f"{_wrap(name)}\n{cid}" + ("\n" + " ".join(f"[{b}]" for b in shown) if shown else "")
+        shown = marks[:MAX_BADGES - 1] + ([f"+{len(marks) - MAX_BADGES + 1}"] if len(marks) > MAX_BADGES else marks[MAX_BADGES - 1:MAX_BADGES])
+        status = status_of(c, a.as_of)
+        tag = f"〔{t('tree.' + status, self.lang)}〕" if status else ""
+        label = f"{fit(name)}\n{cid}{' ' + tag if tag else ''}" + ("\n" + fit(" ".join(f"[{b}]" for b in shown), 26, 1) if shown else "")
         worst = a.worst(cid) or "none"
+        depth = a.graph.position[cid].depth
+        hover = " · ".join(x for x in (f"{cid} ({i18n.level(depth, self.lang)})", name, c.title or "", tag) if x)
         self.elements.append({"data": {"id": nid, "kind": "contract", "contract_id": cid, "name": name,
-                                       "badges": marks, "severity": worst, "label": label,
-                                       "depth": a.graph.position[cid].depth},
-                              "classes": f"contract sev-{worst}"})
+                                       "title": c.title or "", "hover": hover, "status": status or "active",
+                                       "badges": marks, "rules": list(dict.fromkeys(f.rule for f in a.findings_of.get(cid, ()))),
+                                       "severity": worst, "label": label, "depth": depth},
+                              "classes": f"contract sev-{worst}" + (f" inactive {status}" if status else "")})
         self.shown += 1
         if parent:
-            self.edge(parent, nid)
+            unapproved = any(f.rule in UNAPPROVED_RULES for f in a.findings_of.get(cid, ()))
+            self.edge(parent, nid, "unapproved" if unapproved else "")
         return nid
 
     def more(self, parent_node: str, parent_cid: str | None, hidden: list[str], next_offset: int | None) -> None:
@@ -124,9 +174,11 @@ class _Builder:
         worst = max((self.a.subtree[k][2] for k in hidden), default=-1)
         sev = SEVERITY_ORDER[3 - worst] if worst >= 0 else "none"
         nid = self._id("m")
+        inside = i18n.severity(sev, self.lang) if sev != "none" else t("common.none", self.lang)
+        label = t("tree.more", self.lang, n=i18n.number(n)) + "\n" + t("tree.worst_inside", self.lang, sev=inside)
         self.elements.append({"data": {"id": nid, "kind": "more", "parent_contract": parent_cid, "count": n,
-                                       "next_offset": next_offset, "severity": sev,
-                                       "label": t("tree.more", self.lang, n=i18n.number(n))},
+                                       "next_offset": next_offset, "severity": sev, "hover": label.replace("\n", " · "),
+                                       "label": label},
                               "classes": f"more sev-{sev}"})
         self.edge(parent_node, nid)
 
@@ -179,14 +231,14 @@ def build(a: Analysis, view: View, lang: str, cap: int = CAP, fanout: int = FANO
         return Tree([], "empty", 0, 0)
     best = None
     for depth in (None, 3, 2, 1):
-        tree = _build(a, view, principal, lang, cap, fanout, depth)
+        tree = _build(a, view, principal, lang, cap - BANDS, fanout, depth)
         width = _width(tree.elements)
         if best is None or width < best[0]:
             best = (width, tree)
         if width <= MAX_WIDTH * SLOT_W or tree.mode == "aggregate":
             break
     tree = best[1]
-    place(tree.elements)
+    place(tree.elements, lang)
     return tree
 
 
@@ -260,9 +312,12 @@ def _aggregate(b: _Builder, top: str, principal: str, offset: int) -> None:
         sev = SEVERITY_ORDER[3 - worst] if worst >= 0 else "none"
         name = a.ds.org_name(org)
         gid = b._id("g")
+        inside = i18n.severity(sev, b.lang) if sev != "none" else t("common.none", b.lang)
+        label = t("tree.group", b.lang, name=fit(name, 24, 1), n=i18n.number(size), gaps=i18n.number(gaps))
         b.elements.append({"data": {"id": gid, "kind": "group", "org": org, "name": name, "count": size,
-                                    "severity": sev,
-                                    "label": t("tree.group", b.lang, name=_wrap(name), n=i18n.number(size), gaps=i18n.number(gaps))},
+                                    "severity": sev, "depth": 1,
+                                    "hover": f"{name} [{org}] · " + label.split("\n", 1)[-1].replace("\n", " · "),
+                                    "label": label + "\n" + t("tree.worst_inside", b.lang, sev=inside)},
                            "classes": f"group sev-{sev}"})
         b.edge(top, gid)
     rest = orgs[offset + budget:]
@@ -270,102 +325,84 @@ def _aggregate(b: _Builder, top: str, principal: str, offset: int) -> None:
         b.more(top, "__groups__", [k for o in rest for k in groups[o]], offset + budget)
 
 
-# ---- layout: a compact top-down tree, computed here (cytoscape's "preset" layout) ---------------
-SLOT_W = 150  # horizontal slot per node
-LEVEL_H = 110  # vertical distance between levels
-STACK_H = 72  # vertical distance between rows of a block
-STACK_MIN = 4  # this many small children of one node are laid out as a block
+# ---- layout: row = level, computed here (cytoscape's "preset" layout) ---------------------------
+SLOT_W = 160  # horizontal slot per node
+LEVEL_H = 130  # vertical distance between levels: a contract of depth d sits at y = d * LEVEL_H
+GUTTER_W = 130  # the level gutter's width, left of the leftmost node
+
+
+def levels(elements: list[dict[str, Any]], root: str = "p") -> dict[str, int]:
+    """Each node's level (row): a contract's depth, the principal 0, a 「+N 件」/group box one below
+    its parent, the elided path marker one above the first contract under it."""
+    kids: dict[str, list[str]] = {}
+    depth = {e["data"]["id"]: e["data"].get("depth") for e in elements if "source" not in e["data"]}
+    for e in elements:
+        d = e["data"]
+        if "source" in d:
+            kids.setdefault(d["source"], []).append(d["target"])
+    out = {root: 0}
+    todo = [root]
+    while todo:
+        n = todo.pop()
+        for k in kids.get(n, ()):
+            if depth.get(k) is not None:
+                out[k] = depth[k]
+            elif k == "x":  # the elided stretch of a long path
+                below = kids.get(k, [])
+                out[k] = (depth.get(below[0]) or out[n] + 2) - 1 if below else out[n] + 1
+            else:
+                out[k] = out[n] + 1
+            todo.append(k)
+    return out
 
 
 def positions(elements: list[dict[str, Any]], root: str = "p") -> tuple[dict[str, tuple[float, float]], set[str]]:
-    """Node positions for a top-down tree, and the nodes laid out in blocks.
-
-    Subtrees sit side by side, each parent centred over its children. A node's small children
-    ("units": a leaf, or a contract with one leaf under it such as its 「+N 件」) — 4 or more of
-    them — form a block of rows straight under it, about twice as wide as tall, so that wide
-    levels stay compact; edges run beneath the nodes. Iterative: any depth."""
+    """Node positions: y = level * LEVEL_H (every node of one level in one row, never wrapped),
+    leaves side by side in pre-order, each parent centred over its children. Iterative: any depth.
+    (The second value, nodes laid out in blocks, is always empty since rows stopped wrapping.)"""
     kids: dict[str, list[str]] = {}
     for e in elements:
         d = e["data"]
         if "source" in d:
             kids.setdefault(d["source"], []).append(d["target"])
-
-    def unit_height(k: str) -> int:  # 1: a leaf, 2: a node with one leaf below it, 0: not a unit
-        ks = kids.get(k)
-        if not ks:
-            return 1
-        return 2 if len(ks) == 1 and not kids.get(ks[0]) else 0
-
+    level = levels(elements, root)
     order: list[str] = []
     todo = [root]
     while todo:  # pre-order
         n = todo.pop()
         order.append(n)
         todo.extend(reversed(kids.get(n, [])))
-    width: dict[str, float] = {}
-    blocks: dict[str, tuple[list[str], list[str], list[str], int, int]] = {}  # left, units, right, columns, unit h
-    for n in reversed(order):  # post-order: the width of every subtree
-        ks = kids.get(n, [])
-        units = [k for k in ks if unit_height(k)]
-        if len(units) >= STACK_MIN:
-            inner = [k for k in ks if not unit_height(k)]
-            height = max(unit_height(k) for k in units)
-            columns = min(len(units), max(2, math.ceil(math.sqrt(2 * len(units) * height))))
-            half = len(inner) // 2
-            blocks[n] = (inner[:half], units, inner[half:], columns, height)
-            span = sum(width[k] for k in inner) + columns * SLOT_W
-        else:
-            span = sum(width[k] for k in ks)
-        width[n] = max(SLOT_W, span)
-    pos: dict[str, tuple[float, float]] = {}
-    in_block: set[str] = set()
-    left_edge: dict[str, float] = {root: 0.0}
-    top: dict[str, float] = {root: 0.0}
-    for n in order:  # pre-order: every node inside the box its parent gave it
-        if n in in_block:
-            continue
-        x0, y = left_edge[n], top[n]
-        if n in blocks:
-            left, units, right, columns, height = blocks[n]
-            span = sum(width[k] for k in left) + columns * SLOT_W + sum(width[k] for k in right)
-            x = x0 + (width[n] - span) / 2
-            for k in left:
-                left_edge[k], top[k] = x, y + LEVEL_H
-                x += width[k]
-            pos[n] = (x + columns * SLOT_W / 2, y)
-            for i, k in enumerate(units):
-                ux, uy = x + (i % columns + 0.5) * SLOT_W, y + LEVEL_H + (i // columns) * height * STACK_H
-                pos[k] = (ux, uy)
-                in_block.add(k)
-                for below in kids.get(k, ()):  # the unit's own leaf, straight under it
-                    pos[below] = (ux, uy + STACK_H)
-                    in_block.add(below)
-            x += columns * SLOT_W
-            for k in right:
-                left_edge[k], top[k] = x, y + LEVEL_H
-                x += width[k]
-        else:
-            pos.setdefault(n, (x0 + width[n] / 2, y))
-            ks = kids.get(n, [])
-            x = x0 + (width[n] - sum(width[k] for k in ks)) / 2
-            for k in ks:
-                left_edge[k], top[k] = x, y + LEVEL_H
-                x += width[k]
-    return pos, in_block
+    xs: dict[str, float] = {}
+    slot = 0
+    for n in order:  # leaves get the next slot, left to right
+        if not kids.get(n):
+            xs[n] = slot * SLOT_W
+            slot += 1
+    for n in reversed(order):  # post-order: parents centred over their children
+        ks = kids.get(n)
+        if ks:
+            xs[n] = (xs[ks[0]] + xs[ks[-1]]) / 2
+    return {n: (xs[n], level.get(n, 0) * LEVEL_H) for n in order}, set()
 
 
-def place(elements: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Give every node its position (cytoscape's preset layout: no layout work in the browser);
-    edges into a block are drawn straight, beneath the nodes."""
-    pos, in_block = positions(elements)
+def place(elements: list[dict[str, Any]], lang: str = "ja") -> list[dict[str, Any]]:
+    """Give every node its position (cytoscape's preset layout: no layout work in the browser) and
+    add the level gutter: one label per row (委託 / 再委託 / 再々委託 / 第4階層 …) left of the tree."""
+    pos, _ = positions(elements)
+    level = levels(elements)
     for e in elements:
         d = e["data"]
-        if "source" in d:
-            if d["target"] in in_block and d["source"] not in in_block:
-                e["classes"] = "into-block"
-        elif d["id"] in pos:
+        if "source" not in d and d["id"] in pos:
             x, y = pos[d["id"]]
             e["position"] = {"x": round(x, 1), "y": round(y, 1)}
+            d["level"] = level.get(d["id"], 0)
+    if pos:
+        left = min(x for x, _ in pos.values()) - SLOT_W / 2 - GUTTER_W / 2
+        for lv in sorted({level[n] for n in pos if n in level and level[n] > 0}):
+            elements.append({"data": {"id": f"band{lv}", "kind": "band", "level": lv, "depth": lv,
+                                      "label": fit(i18n.level(lv, lang), 16, 3)},
+                             "position": {"x": round(left, 1), "y": lv * LEVEL_H}, "classes": "band",
+                             "selectable": False, "grabbable": False})
     return elements
 
 
@@ -393,24 +430,37 @@ def next_view(view: View, node: dict[str, Any] | None) -> View | None:
     return None
 
 
+FONTS = "Noto Sans CJK JP, Noto Sans JP, Meiryo, Yu Gothic, Hiragino Sans, sans-serif"
+MIN_FONT = 10  # CSS px: the initial zoom never draws a label smaller (see assets' chains.js)
+NODE_FONT = 11
+
+
 def stylesheet() -> list[dict[str, Any]]:
     base = [
         {"selector": "node", "style": {
             "label": "data(label)", "text-wrap": "wrap", "text-valign": "center", "text-halign": "center",
-            "font-size": 11, "font-family": "Noto Sans CJK JP, Noto Sans JP, sans-serif", "color": "#1a1a1a",
-            "shape": "round-rectangle", "width": 138, "height": 60, "background-color": "#ffffff",
-            "border-width": 3, "border-color": SEVERITY_COLOURS["none"], "text-max-width": 134}},
-        {"selector": "edge", "style": {"width": 1.5, "line-color": "#9aa5b1", "target-arrow-color": "#9aa5b1",
+            "font-size": NODE_FONT, "font-family": FONTS, "color": "#1a1a1a", "line-height": 1.15,
+            "shape": "round-rectangle", "width": 150, "height": 72, "background-color": "#ffffff",
+            "border-width": 3, "border-color": SEVERITY_COLOURS["none"], "text-max-width": 146}},
+        {"selector": "edge", "style": {"width": 1.5, "line-color": "#8a97a5", "target-arrow-color": "#8a97a5",
                                        "target-arrow-shape": "triangle", "arrow-scale": 0.8, "curve-style": "taxi", "events": "no",
-                                       "taxi-direction": "downward", "taxi-turn": "50%"}},
-        {"selector": "edge.into-block", "style": {"curve-style": "straight", "line-color": "#c3cbd3",
-                                                  "target-arrow-color": "#c3cbd3", "width": 1}},
+                                       "taxi-direction": "downward", "taxi-turn": "50%", "z-index": 1}},
+        {"selector": "edge.unapproved", "style": {"line-color": "#c62828", "target-arrow-color": "#c62828",
+                                                  "line-style": "dashed", "line-dash-pattern": [7, 4], "width": 2.5}},
+        {"selector": "edge.on-path", "style": {"line-color": "#1f3a5f", "target-arrow-color": "#1f3a5f", "width": 4}},
+        {"selector": "edge.unapproved.on-path", "style": {"line-color": "#c62828", "target-arrow-color": "#c62828"}},
         {"selector": ".principal", "style": {"background-color": "#1f3a5f", "color": "#ffffff", "border-color": "#1f3a5f",
-                                             "font-size": 12, "font-weight": "bold", "width": 150, "height": 44}},
-        {"selector": ".group", "style": {"width": 150, "height": 64, "border-style": "double", "border-width": 5}},
+                                             "font-size": 12, "font-weight": "bold", "width": 170, "height": 48}},
+        {"selector": ".group", "style": {"width": 150, "height": 72, "border-style": "double", "border-width": 6}},
         {"selector": ".more", "style": {"shape": "round-tag", "background-color": "#eceff1", "border-style": "dashed",
-                                        "border-color": "#607d8b", "width": 90, "height": 32, "font-weight": "bold"}},
-        {"selector": "node:selected", "style": {"overlay-color": "#1f3a5f", "overlay-opacity": 0.15, "border-width": 5}},
+                                        "border-color": "#607d8b", "width": 130, "height": 44, "font-weight": "bold"}},
+        {"selector": ".inactive", "style": {"opacity": 0.55, "border-style": "dotted"}},
+        {"selector": ".band", "style": {"shape": "rectangle", "width": GUTTER_W - 10, "height": LEVEL_H - 20,
+                                        "background-color": "#eef2f6", "border-width": 0, "color": "#1f3a5f",
+                                        "font-size": 12, "font-weight": "bold", "events": "no", "text-max-width": GUTTER_W - 16}},
+        {"selector": "node.on-path", "style": {"border-width": 5, "underlay-color": "#1f3a5f", "underlay-padding": 4,
+                                               "underlay-opacity": 0.25}},
+        {"selector": "node:selected", "style": {"overlay-color": "#1f3a5f", "overlay-opacity": 0.15, "border-width": 6}},
     ]
     for sev, colour in SEVERITY_COLOURS.items():
         fill = {"critical": "#ffebee", "high": "#fff3e0", "medium": "#fffde7", "low": "#e1f5fe", "none": "#e8f5e9"}[sev]
@@ -421,7 +471,7 @@ def stylesheet() -> list[dict[str, Any]]:
 
 
 # Positions come from `positions` (computed here, so cytoscape.js does no layout work).
-LAYOUT = {"name": "preset", "fit": True, "padding": 24, "animate": False}
+LAYOUT = {"name": "preset", "fit": False, "animate": False}
 
 
 def severity_rank(sev: str | None) -> int:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 import dash_ag_grid as dag
 from dash import Input, dcc, html
@@ -66,3 +67,27 @@ def col(field: str, header: str, **kw: Any) -> dict[str, Any]:
 
 def empty(lang: str) -> html.P:
     return html.P(i18n.t("common.empty", lang), className="empty")
+
+
+def contract_href(contract_id: str, as_of: Any = None, policy: str | None = None, lang: str | None = None) -> str:
+    """THE link to a contract: /chains?contract=… with the current as-of date, policy and language
+    (the chains page opens on it: its path expanded, it selected, its panel open). The grids'
+    ContractLink renderer (assets/dashAgGridComponentFunctions.js) builds the same address."""
+    q = {"contract": contract_id}
+    if as_of:
+        q["as_of"] = str(as_of)[:10]
+    if policy:
+        q["policy"] = policy
+    if lang:
+        q["lang"] = lang
+    return "/chains?" + urlencode(q)
+
+
+def contract_link(contract_id: str, as_of: Any = None, policy: str | None = None, lang: str | None = None,
+                  **props: Any) -> dcc.Link:
+    return dcc.Link(contract_id, href=contract_href(contract_id, as_of, policy, lang), className="contract-link mono", **props)
+
+
+def contract_col(field: str, header: str, **kw: Any) -> dict[str, Any]:
+    """A grid column of contract ids, each a link to the contract on the chains page."""
+    return col(field, header, cellRenderer="ContractLink", **kw)

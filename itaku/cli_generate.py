@@ -1,4 +1,4 @@
-"""`itaku generate`: write a realistic synthetic dataset (see itaku/generate.py)."""
+"""`itaku generate`: write a realistic synthetic dataset (see synthetic/generate.py)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -37,7 +37,7 @@ def generate(
     progress: Annotated[Optional[bool], typer.Option("--progress/--no-progress", help="進捗表示 (stderr) / progress bar (default: from 20,000 contracts)")] = None,
 ) -> None:
     """合成データセットを生成する / write a realistic synthetic dataset (deterministic for a seed)."""
-    from . import generate as gen
+    from synthetic import generate as gen
 
     if "list" in gap:
         for kind, rule in gen.GAPS.items():

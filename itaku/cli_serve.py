@@ -26,7 +26,8 @@ def credentials_from_env(env: dict[str, str] | None = None) -> tuple[str, str] |
 def source_for(dataset: Path | None, neo4j: str | None, name: str | None = None):
     """The dashboard's Source: Neo4j (credentials NEO4J_USER / NEO4J_PASSWORD from the
     environment or .env), a dataset folder, or the bundled example."""
-    from dashboard.data import FolderSource, SourceUnavailable, as_source, neo4j_source
+    from analysis import FolderSource, SourceUnavailable, neo4j_source
+    from dashboard.data import as_source
 
     if neo4j:
         try:
@@ -48,7 +49,7 @@ def serve(
 ) -> None:
     """ダッシュボードを起動する / serve the dashboard (login required unless bound to localhost)."""
     from dashboard.app import create_app, is_local
-    from dashboard.data import source_errors
+    from analysis import source_errors
     from loaders import DatasetError
 
     if dataset and neo4j:

@@ -191,7 +191,7 @@ def _query_impl(neo4j: Optional[str], dataset_name: Optional[str], **kwargs: Any
     _source(kwargs["dataset"], neo4j, dataset_name, "query")
     if neo4j is None:
         return _query(**kwargs)
-    from graph.store.cypher import org_exists, run_query
+    from queries.neo4j import org_exists, run_query
     from graph.store.read import resolve_name
     from queries import QueryError
     from queries.catalog import get

@@ -24,7 +24,7 @@ def _fail(message: str, status: int = 2) -> None:
 
 def build():
     from dashboard.app import create_app
-    from dashboard.data import source_errors
+    from analysis import source_errors
     from loaders import DatasetError
     from loaders.values import parse_date
 
@@ -40,7 +40,7 @@ def build():
         _fail(f"ITAKU_AS_OF: {exc}")
     try:
         if uri:
-            from dashboard.data import neo4j_source
+            from analysis import neo4j_source
 
             source = neo4j_source(uri, os.environ.get("NEO4J_USER"), os.environ.get("NEO4J_PASSWORD"),
                                   os.environ.get("NEO4J_DATABASE"), os.environ.get("ITAKU_NEO4J_DATASET"))

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from importlib.metadata import version as _version
 
-import itaku
 from graph.chains import ChainGraph
 from graph.rules import Engine, PackLibrary, Report, load_rules
 from graph.rules.registry import CATEGORIES
@@ -81,7 +81,7 @@ class ReportData:
     unapproved: list[dict]
     principals: list[PrincipalSection]
     schedule: list[dict]
-    version: str = itaku.__version__
+    version: str = _version("itaku")
 
     def t(self, key: str) -> str:
         return L[key][self.lang]

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import dash
 import dash_cytoscape as cyto
+from urllib.parse import parse_qs, urlencode
+
 from dash import Input, Output, State, ctx, dcc, html, no_update
 
 from dashboard import data, figures, i18n, tree
 from dashboard.app import T
 from dashboard.i18n import t
-from dashboard.ui import GRAPH_CONFIG, SHELL_INPUTS, card
+from dashboard.ui import GRAPH_CONFIG, SHELL_INPUTS, col, contract_href, grid, grid_options
 
 dash.register_page(__name__, path="/chains", name="委託チェーン / Chains", title="Itaku — 委託チェーン / Chains", order=1)
 
@@ -21,6 +23,7 @@ dash.register_page(__name__, path="/chains", name="委託チェーン / Chains",
 def layout(lang: str = "ja", **_):
     lang = i18n.norm_lang(lang)
     return html.Div(className="page-chains", children=[
+        html.Nav(id="ch-crumbs", className="crumbs"),
         T("chains.title", lang, tag=html.H1),
         html.Div(className="toolbar", children=[
             html.Div(className="control", children=[
@@ -29,33 +32,62 @@ def layout(lang: str = "ja", **_):
             ]),
             html.Div(className="control", children=[
                 T("chains.prime", lang, tag=html.Label, htmlFor="ch-prime"),
-                dcc.Dropdown(id="ch-prime", clearable=True, style={"minWidth": "360px"}),
+                dcc.Dropdown(id="ch-prime", clearable=True, style={"minWidth": "320px"}),
+            ]),
+            html.Div(className="control", children=[
+                T("chains.search", lang, tag=html.Label, htmlFor="ch-search"),
+                dcc.Dropdown(id="ch-search", clearable=True, searchable=True, style={"minWidth": "320px"},
+                             placeholder="K-104 / 株式会社…"),
             ]),
             html.Button(T("chains.reset", lang), id="ch-reset", className="button", n_clicks=0),
         ]),
         T("chains.hint", lang, tag=html.P, className="note"),
-        html.Div(legend(lang), id="ch-legend", className="legend"),
+        html.Div(id="ch-legend", className="legend"),
         html.Div(id="ch-status", className="status"),
+        html.Div(id="ch-contractors-box", hidden=True, className="card contractors", children=[
+            T("chains.contractors", lang, tag=html.H3),
+            T("chains.contractors_hint", lang, tag=html.P, className="note"),
+            grid("ch-contractors", height=300),
+        ]),
+        html.Div(id="ch-hover", className="hover-info", children=T("chains.hover_hint", lang)),
         html.Div(className="chains-body", children=[
-            html.Div(className="card tree-card", children=[
+            dcc.Loading(className="tree-loading", delay_show=150, overlay_style={"visibility": "visible", "opacity": 0.5},
+                        children=html.Div(className="card tree-card", children=[
                 cyto.Cytoscape(id="ch-tree", elements=[], layout=tree.LAYOUT, stylesheet=tree.stylesheet(),
-                               style={"width": "100%", "height": "660px"}, minZoom=0.05, maxZoom=2.5,
-                               boxSelectionEnabled=False, autoungrabify=True),
-            ]),
+                               style={"width": "100%", "height": "620px"}, minZoom=0.05, maxZoom=2.5,
+                               boxSelectionEnabled=False, autoungrabify=True, wheelSensitivity=1),
+            ])),
             html.Aside(id="ch-detail-box", className="card detail", hidden=True, children=[
                 html.Button("×", id="ch-close", className="close", n_clicks=0, title=t("detail.close", lang)),
-                html.Div(id="ch-detail"),
+                dcc.Loading(html.Div(id="ch-detail"), delay_show=150, overlay_style={"visibility": "visible", "opacity": 0.5}),
             ]),
         ]),
+        dcc.Location(id="ch-url", refresh=False),
         dcc.Store(id="ch-view", data=tree.View().to_dict()),
         dcc.Store(id="ch-selected"),
+        html.Div(id="ch-fitted", hidden=True),
     ])
 
 
-def legend(lang: str) -> list:
-    return [html.Span(t("chains.legend", lang)), html.Span(": ")] + [
+def legend(lang: str, elements: list | None = None) -> list:
+    """Severity colours, every badge on screen with its rule, and the marks for links and states."""
+    sev = [html.Span(t("chains.legend", lang))] + [
         html.Span(i18n.severity(s, lang) if s != "none" else t("common.none", lang), className=f"legend-item sev-{s}")
         for s in (*data.SEVERITY_ORDER, "none")]
+    rules: dict[str, str] = {}
+    for e in elements or ():
+        d = e.get("data", {})
+        if d.get("kind") == "contract":
+            for f_rule in d.get("rules", ()):
+                rules.setdefault(i18n.badge(f_rule, lang), i18n.rule_title(f_rule, lang))
+    marks = [html.Span(t("legend.unapproved", lang), className="legend-mark unapproved"),
+             html.Span(t("legend.inactive", lang), className="legend-mark inactive"),
+             html.Span(t("legend.more", lang), className="legend-mark"),
+             html.Span(t("legend.path", lang), className="legend-mark path")]
+    badges = ([html.Span(t("legend.badges", lang) + ("：" if lang == "ja" else ": "), className="legend-head")]
+              + [html.Span(f"[{b}] {title}", className="legend-badge") for b, title in sorted(rules.items())]) if rules else []
+    return [html.Div(sev, className="legend-row"), html.Div(marks, className="legend-row"),
+            html.Div(badges, className="legend-row", id="ch-badges") if badges else None]
 
 
 # ---- the detail panel --------------------------------------------------------------------------
@@ -70,18 +102,27 @@ def _table(head: list[str], rows: list[list], className: str = "table") -> html.
     ])
 
 
-def detail_panel(a: data.Analysis, contract_id: str, lang: str) -> list:
+def detail_panel(a: data.Analysis, contract_id: str, lang: str, policy: str | None = None) -> list:
     """The contract, its path from the principal, approvals, its clauses beside its parent's,
-    its inspections on a timeline and its findings with citations — all as text components."""
+    its inspections on a timeline and its findings with citations — all as text components.
+    Every contract id is a link to it on this page, every organisation to its page."""
     d = data.contract_detail(a, contract_id, lang)
     sev = a.worst(contract_id) or "none"
+
+    def link(cid: str):
+        return dcc.Link(cid, href=contract_href(cid, a.as_of, policy, lang), className="contract-link mono")
+
+    def org(name: str, org_id: str):
+        return [html.Span(name), " ", dcc.Link(f"[{t('detail.org_page', lang)}]", href="/organisations?" + urlencode(
+            {"org": org_id, "as_of": a.as_of.isoformat(), **({"policy": policy} if policy else {}), "lang": lang}),
+            className="org-link")]
     out: list = [
         html.H2([html.Span(d["contract_id"], className="mono"), " ", html.Span(d["level"], className=f"chip sev-{sev}")],
                 id="detail-heading"),
         html.P(d["title"], className="detail-title") if d["title"] else None,
         html.Dl(className="facts", children=[
-            html.Dt(t("detail.delegator", lang)), html.Dd(d["delegator"]),
-            html.Dt(t("detail.delegatee", lang)), html.Dd(d["delegatee"], id="detail-delegatee"),
+            html.Dt(t("detail.delegator", lang)), html.Dd(org(d["delegator"], d["delegator_id"])),
+            html.Dt(t("detail.delegatee", lang)), html.Dd(org(d["delegatee"], d["delegatee_id"]), id="detail-delegatee"),
             html.Dt(t("detail.principal", lang)), html.Dd(d["principal"]),
             html.Dt(t("detail.period", lang)), html.Dd(d["period"]),
             html.Dt(t("detail.data", lang)), html.Dd("・".join(d["data"])),
@@ -89,10 +130,18 @@ def detail_panel(a: data.Analysis, contract_id: str, lang: str) -> list:
             html.Dt(t("detail.policies", lang)), html.Dd(", ".join(d["policies"])),
         ]),
         html.H3(t("detail.path", lang)),
-        html.Ol(className="path", children=[
-            html.Li([html.Span(p["name"]), html.Span(f" {p['contract_id']}", className="mono muted") if p["contract_id"] else None])
+        html.Ol(className="path", id="detail-path", children=[
+            html.Li([html.Span(p["name"]), " ", link(p["contract_id"]) if p["contract_id"] else None])
             for p in d["path"]]),
+        html.Div(className="relatives", children=[
+            html.Div([t("detail.parent_contract", lang), ": ", link(d["parent_id"])]) if d["parent_id"] else None,
+            html.Div([t("detail.children", lang), ": "] + [x for k in d["children"][:50] for x in (link(k["contract_id"]), " ")]
+                     + ([f"… (+{len(d['children']) - 50})"] if len(d["children"]) > 50 else [])) if d["children"] else None,
+        ]),
         html.H3(t("detail.findings", lang)),
+        dcc.Link(t("detail.open_findings", lang), id="detail-findings-link", className="button small",
+                 href="/findings?" + urlencode({"contract": contract_id, "as_of": a.as_of.isoformat(),
+                                                **({"policy": policy} if policy else {}), "lang": lang})),
     ]
     if d["findings"]:
         out.append(html.Ul(className="findings", id="detail-findings", children=[
@@ -124,7 +173,7 @@ def detail_panel(a: data.Analysis, contract_id: str, lang: str) -> list:
     for c in d["clauses"]:
         status = t("detail.clause_missing", lang) if c["missing"] else (t("detail.clause_weaker", lang) if c["weaker"] else "")
         rows.append([c["label"], html.Td(_mark(c["this"]), className="bad" if c["missing"] or c["weaker"] else ""),
-                     _mark(c["parent"]), _mark(c["required"]), html.Td(status, className="bad" if status else "")])
+                     _mark(c["parent"]), ("必須" if lang == "ja" else "required") if c["required"] else "—", html.Td(status, className="bad" if status else "")])
     out.append(_table([t("detail.clause", lang), t("detail.this", lang), t("detail.parent", lang),
                        t("detail.required", lang), ""], rows, className="table clauses"))
 
@@ -141,20 +190,135 @@ def detail_panel(a: data.Analysis, contract_id: str, lang: str) -> list:
         out.append(html.P(t("detail.no_inspections", lang), className="note"))
     if d["next_due"]:
         due = d["next_due"]
-        out.append(html.P([t("detail.next_due", lang), ": ", due["date"], " (", t(f"schedule.{due['kind']}", lang), ")",
-                           html.Span(f" {t('schedule.overdue', lang)}", className="bad") if due["overdue"] else None]))
+        out.append(html.P(id="detail-due", **{"data-due": due["date"], "data-overdue": "1" if due["overdue"] else "0"},
+                          children=[t("detail.due_all", lang), ": ", due["date"], " (", t(f"schedule.{due['kind']}", lang), ") ",
+                                    html.Span(t("schedule.overdue" if due["overdue"] else "schedule.upcoming", lang),
+                                              className="bad" if due["overdue"] else "ok")]))
+    if d["due_visible"]:
+        out.append(html.P(id="detail-due-visible", children=[
+            t("detail.due_visible", lang), ": ", d["due_visible"], " ",
+            html.Span(t("schedule.overdue", lang), className="bad") if d["due_visible_overdue"] else None]))
+    if d["next_due"] or d["due_visible"]:
+        out.append(html.P(t("detail.due_basis", lang), className="note"))
+    return out
+
+
+# ---- state in the URL ---------------------------------------------------------------------------
+URL_KEYS = ("principal", "group", "focus", "offset", "contract")
+
+
+def parse_query(search: str | None) -> dict[str, str]:
+    return {k: v[-1] for k, v in parse_qs((search or "").lstrip("?")).items() if v and v[-1]}
+
+
+def with_query(search: str | None, **values) -> str:
+    """`search` with `values` set (None removes a key), the other keys kept in their order."""
+    q = parse_query(search)
+    for k, v in values.items():
+        if not v:
+            q.pop(k, None)
+        else:
+            q[k] = str(v)
+    return ("?" + urlencode(q)) if q else ""
+
+
+def view_from_query(a: data.Analysis, q: dict[str, str], default_principal: str | None) -> tuple[tree.View, str | None]:
+    """The view and selection a URL asks for. A bare `contract=` (a link from another page)
+    focuses that contract: its path from the principal expanded, it selected."""
+    contract = q.get("contract") if q.get("contract") in a.ds.contract else None
+    principal = q.get("principal") if q.get("principal") in a.primes_of else None
+    if contract and not principal:
+        pos = a.graph.position[contract]
+        return tree.View(pos.root_principal_id, focus=contract), contract
+    principal = principal or default_principal
+    offset = int(q["offset"]) if q.get("offset", "").isdigit() else 0
+    focus = q.get("focus") if q.get("focus") in a.ds.contract else None
+    return tree.View(principal, q.get("group"), focus, offset), contract
+
+
+def default_principal(a: data.Analysis) -> str | None:
+    """The principal with the most severe findings (then the most of them, then by name)."""
+    if not a.principals:
+        return None
+    score: dict[str, tuple] = {}
+    for p in a.principals:
+        worst = max((a.subtree[k][2] for k in a.primes_of[p]), default=-1)
+        gaps = sum(a.subtree[k][1] for k in a.primes_of[p])
+        score[p] = (-worst, -gaps, a.ds.org_name(p), p)
+    return min(a.principals, key=score.__getitem__)
+
+
+def search_options(a: data.Analysis, text: str | None, lang: str, limit: int = 20) -> list[dict[str, str]]:
+    """Contracts (by id or title) and organisations (by name or id) matching `text`."""
+    text = (text or "").strip().casefold()
+    if len(text) < 1:
+        return []
+    out: list[dict[str, str]] = []
+    for c in a.ds.contracts:
+        if text in c.contract_id.casefold() or (c.title and text in c.title.casefold()):
+            out.append({"label": f"{c.contract_id} {c.title or ''} → {a.ds.org_name(c.delegatee_id)}", "value": f"c:{c.contract_id}"})
+            if len(out) >= limit // 2:
+                break
+    receiving = {c.delegatee_id for c in a.ds.contracts}
+    for o in a.ds.organizations:
+        if o.org_id in receiving and (text in o.org_id.casefold() or text in a.ds.org_name(o.org_id).casefold()):
+            out.append({"label": f"{a.ds.org_name(o.org_id)} [{o.org_id}]", "value": f"o:{o.org_id}"})
+            if len(out) >= limit:
+                break
+    return out
+
+
+def search_target(a: data.Analysis, value: str | None) -> str | None:
+    """The contract a search hit opens: the contract itself, or the organisation's most severe
+    contract (then the shallowest)."""
+    if not value:
+        return None
+    kind, _, key = value.partition(":")
+    if kind == "c":
+        return key if key in a.ds.contract else None
+    mine = [c.contract_id for c in a.ds.contracts if c.delegatee_id == key]
+    if not mine:
+        return None
+    return min(mine, key=lambda k: (-(tree.severity_rank(a.worst(k))), a.graph.position[k].depth, k))
+
+
+def contractor_rows(a: data.Analysis, principal: str, lang: str) -> list[dict]:
+    """The first-level contractors of a principal, worst first: the ranked list a big principal opens on."""
+    groups: dict[str, list[str]] = {}
+    for k in a.primes_of.get(principal, ()):
+        groups.setdefault(a.ds.contract[k].delegatee_id, []).append(k)
+    rows = []
+    for org, ks in groups.items():
+        worst = max(a.subtree[k][2] for k in ks)
+        sev = data.SEVERITY_ORDER[3 - worst] if worst >= 0 else None
+        rows.append({"org": org, "name": a.ds.org_name(org), "worst_rank": worst,
+                     "worst": i18n.severity(sev, lang) if sev else t("common.none", lang), "sev": sev or "none",
+                     "contracts": sum(a.subtree[k][0] for k in ks), "gaps": sum(a.subtree[k][1] for k in ks)})
+    return sorted(rows, key=lambda r: (-r["worst_rank"], -r["gaps"], -r["contracts"], r["name"]))
+
+
+def crumbs(a: data.Analysis, view: tree.View, selected: str | None, lang: str, policy: str | None) -> list:
+    """委託者 › 受託事業者 › … › the selected (or focused) contract."""
+    if not view.principal:
+        return []
+    out: list = [html.Span(a.ds.org_name(view.principal), className="crumb")]
+    target = selected if selected in a.ds.contract else view.focus
+    if target in a.ds.contract:
+        for k in a.graph.path(target):
+            out += [html.Span(" › ", className="sep"), dcc.Link(f"{k} {a.ds.org_name(a.ds.contract[k].delegatee_id)}",
+                                                                href=contract_href(k, a.as_of, policy, lang), className="crumb")]
+    elif view.group in a.ds.org:
+        out += [html.Span(" › ", className="sep"), html.Span(a.ds.org_name(view.group), className="crumb")]
     return out
 
 
 # ---- callbacks ---------------------------------------------------------------------------------
 def register(app, state):
-    @app.callback(Output("ch-principal", "options"), Output("ch-principal", "value"), *SHELL_INPUTS,
-                  State("ch-principal", "value"))
-    def principals(lang, as_of, policy, current):
+    @app.callback(Output("ch-principal", "options"), *SHELL_INPUTS)
+    def principals(lang, as_of, policy):
         a = state.analysis(as_of, policy)
-        options = data.principal_options(a, i18n.norm_lang(lang))
-        values = [o["value"] for o in options]
-        return options, current if current in values else (values[0] if values else None)
+        lang = i18n.norm_lang(lang)
+        return sorted(data.principal_options(a, lang), key=lambda o: (o["label"], o["value"]))
 
     @app.callback(Output("ch-prime", "options"), Input("ch-principal", "value"), *SHELL_INPUTS)
     def primes(principal, lang, as_of, policy):
@@ -162,40 +326,100 @@ def register(app, state):
             return []
         return data.prime_options(state.analysis(as_of, policy), principal, i18n.norm_lang(lang))
 
+    @app.callback(Output("ch-search", "options"), Input("ch-search", "search_value"), *SHELL_INPUTS,
+                  State("ch-search", "value"))
+    def search(text, lang, as_of, policy, current):
+        a = state.analysis(as_of, policy)
+        found = search_options(a, text, i18n.norm_lang(lang))
+        if current and current not in {o["value"] for o in found}:  # keep the chosen hit listed
+            found = [{"label": current.partition(":")[2], "value": current}] + found
+        return found
+
     @app.callback(Output("ch-view", "data"), Output("ch-selected", "data"), Output("ch-prime", "value"),
-                  Input("ch-principal", "value"), Input("ch-prime", "value"), Input("ch-reset", "n_clicks"),
-                  Input("ch-tree", "tapNode"), Input("ch-close", "n_clicks"), State("ch-view", "data"),
-                  State("ch-selected", "data"), prevent_initial_call=True)
-    def navigate(principal, prime, _reset, tapped, _close, view_data, selected):
-        view = tree.View.from_dict(view_data)
+                  Output("ch-principal", "value"), Output("ch-url", "search"),
+                  Input("ch-url", "search"), Input("ch-principal", "value"), Input("ch-prime", "value"),
+                  Input("ch-reset", "n_clicks"), Input("ch-tree", "tapNode"), Input("ch-close", "n_clicks"),
+                  Input("ch-search", "value"), Input("ch-contractors", "cellClicked"),
+                  Input("as-of", "date"), Input("policy", "value"), Input("lang", "value"),
+                  State("ch-url", "pathname"), State("ch-view", "data"), State("ch-selected", "data"))
+    def navigate(search, principal, prime, _reset, tapped, _close, hit, cell, as_of, policy, lang,
+                 pathname, view_data, selected):
+        """Every step of navigation, in one callback (so the URL and the view never chase each
+        other): the URL → view and selection on load, links and Back/Forward; a click, search hit,
+        principal/date/policy/language change → view and selection → the URL (a history entry)."""
+        skip = (no_update,) * 5
+        if (pathname or "").rstrip("/") != "/chains":
+            return skip
         trigger = ctx.triggered_id
+        q = parse_query(search)
+        if trigger in (None, "ch-url"):  # the URL speaks (the shell took its date, policy and language)
+            a = state.analysis(as_of, policy)
+            view, contract = view_from_query(a, q, default_principal(a))
+            new = view.to_dict()
+            return (new if new != view_data else no_update, contract if contract != selected else no_update,
+                    no_update, view.principal if view.principal != principal else no_update, no_update)
+        a = state.analysis(as_of, policy)
+        view = tree.View.from_dict(view_data)
         if trigger == "ch-principal":
-            return tree.View(principal).to_dict(), None, None
-        if trigger == "ch-close":
-            return no_update, None, no_update
-        if trigger == "ch-reset":
-            return tree.View(principal).to_dict(), selected, None
-        if trigger == "ch-prime":
-            return tree.View(principal, focus=prime).to_dict() if prime else tree.View(principal).to_dict(), selected, no_update
-        node = (tapped or {}).get("data") or {}
-        if node.get("kind") == "contract":
-            return no_update, node.get("contract_id"), no_update
-        nxt = tree.next_view(view, node)
-        return (nxt.to_dict() if nxt else no_update), selected, no_update
+            if principal != view.principal:
+                view, selected = tree.View(principal), None
+        elif trigger == "ch-close":
+            selected = None
+        elif trigger == "ch-reset":
+            view = tree.View(view.principal)
+        elif trigger == "ch-prime":
+            if prime:
+                view = tree.View(view.principal, focus=prime)
+        elif trigger == "ch-search":
+            target = search_target(a, hit)
+            if target:
+                view, selected = tree.View(a.graph.position[target].root_principal_id, focus=target), target
+        elif trigger == "ch-contractors":
+            row = (cell or {}).get("data") or {}
+            if row.get("org"):
+                view = tree.View(view.principal, group=row["org"])
+        elif trigger == "ch-tree":
+            node = (tapped or {}).get("data") or {}
+            if node.get("kind") == "contract":
+                selected = node.get("contract_id")
+            else:
+                view = tree.next_view(view, node) or view
+        new_search = with_query(search, principal=view.principal, group=view.group, focus=view.focus,
+                                offset=view.offset, contract=selected, as_of=str(as_of or "")[:10] or None,
+                                policy=policy, lang=lang)
+        new = view.to_dict()
+        return (new if new != view_data else no_update, selected, no_update if trigger != "ch-principal" else None,
+                view.principal if view.principal != principal else no_update,
+                new_search if new_search != (search or "") else no_update)
 
     @app.callback(Output("ch-tree", "elements"), Output("ch-status", "children"), Output("ch-legend", "children"),
-                  Input("ch-view", "data"), Input("ch-principal", "value"), *SHELL_INPUTS)
-    def draw(view_data, principal, lang, as_of, policy):
+                  Output("ch-contractors-box", "hidden"), Output("ch-contractors", "rowData"),
+                  Output("ch-contractors", "columnDefs"), Output("ch-contractors", "dashGridOptions"),
+                  Input("ch-view", "data"), *SHELL_INPUTS)
+    def draw(view_data, lang, as_of, policy):
         lang = i18n.norm_lang(lang)
         a = state.analysis(as_of, policy)
         view = tree.View.from_dict(view_data)
-        if view.principal != principal:
-            view = tree.View(principal)
+        if not view.principal:
+            return [], "", legend(lang), True, [], [], no_update
         built = tree.build(a, view, lang, cap=state.cap)
         status = t("chains.shown", lang, shown=i18n.number(built.shown), total=i18n.number(built.total),
                    elements=i18n.number(len(built.elements)), cap=i18n.number(state.cap))
         count = html.Span(status, id="ch-count", **{"data-elements": str(len(built.elements)), "data-mode": built.mode})
-        return built.elements, count, legend(lang)
+        big = built.mode == "aggregate"
+        rows = contractor_rows(a, view.principal, lang) if big else []
+        sev_rules = {f"sev-{s}": f"params.data.sev === '{s}'" for s in data.SEVERITY_ORDER}
+        cols = [col("name", t("chains.col_contractor", lang), minWidth=260),
+                col("org", "ID", width=110),
+                col("worst", t("chains.col_worst", lang), width=130, cellClassRules=sev_rules),
+                col("contracts", t("chains.col_contracts", lang), width=150, filter="agNumberColumnFilter"),
+                col("gaps", t("chains.col_gaps", lang), width=150, filter="agNumberColumnFilter")] if big else []
+        return built.elements, count, legend(lang, built.elements), not big, rows, cols, grid_options(lang)
+
+    @app.callback(Output("ch-crumbs", "children"), Input("ch-view", "data"), Input("ch-selected", "data"), *SHELL_INPUTS)
+    def breadcrumbs(view_data, selected, lang, as_of, policy):
+        a = state.analysis(as_of, policy)
+        return crumbs(a, tree.View.from_dict(view_data), selected, i18n.norm_lang(lang), policy)
 
     @app.callback(Output("ch-detail", "children"), Output("ch-detail-box", "hidden"),
                   Input("ch-selected", "data"), *SHELL_INPUTS)
@@ -204,4 +428,64 @@ def register(app, state):
         a = state.analysis(as_of, policy)
         if not contract_id or contract_id not in a.ds.contract:
             return [], True
-        return detail_panel(a, contract_id, lang), False
+        return detail_panel(a, contract_id, lang, policy), False
+
+    # In the browser: the selected contract's path highlighted; the first zoom of a new view fitted
+    # but never below the zoom at which labels are MIN_FONT px (then the top of the tree is shown).
+    app.clientside_callback(
+        """
+        function(elements, selected) {
+            const want = (elements || []).filter(e => !('source' in e.data)).length;
+            const key = (elements || []).filter(e => e.data.kind === 'contract' || e.data.kind === 'group')
+                .map(e => e.data.contract_id || e.data.org).join(',') + '|' + want;
+            let tries = 0;
+            const apply = () => {
+                const el = document.getElementById('ch-tree');
+                const cy = el && el._cyreg && el._cyreg.cy;
+                if (!cy || cy.nodes().length !== want) {
+                    if (tries++ < 100) { setTimeout(apply, 30); }
+                    return;
+                }
+                cy.batch(() => {
+                    cy.elements('.on-path').removeClass('on-path');
+                    cy.nodes(':selected').unselect();
+                });
+                const node = selected ? cy.nodes().filter(n => n.data('contract_id') === selected)[0] : null;
+                if (node) {
+                    node.predecessors().addClass('on-path');
+                    node.addClass('on-path');
+                    node.select();
+                }
+                if (el.dataset.fitted !== key) {
+                    cy.resize();
+                    cy.fit(cy.nodes(), 24);
+                    const min = %s / %s;
+                    if (cy.zoom() < min) {  // too small to read: 100 %%, the top of the tree (or the selection)
+                        cy.zoom(1);
+                        const bb = cy.nodes().boundingBox();
+                        const focus = node || cy.nodes('[kind = "principal"]')[0];
+                        const p = focus ? focus.position() : {x: bb.x1, y: bb.y1};
+                        // the level gutter at the left edge unless a selection has to be in view
+                        cy.pan(node ? {x: cy.width() / 2 - p.x, y: cy.height() / 2 - p.y} : {x: 12 - bb.x1, y: 24 - bb.y1});
+                    }
+                    el.dataset.fitted = key;
+                } else if (node && !node.visible()) {
+                    cy.center(node);
+                }
+                el.dataset.selected = selected || '';
+                el.dataset.zoom = String(cy.zoom());
+            };
+            apply();
+            return window.dash_clientside.no_update;
+        }
+        """ % (tree.MIN_FONT, tree.NODE_FONT),
+        Output("ch-fitted", "children"), Input("ch-tree", "elements"), Input("ch-selected", "data"))
+
+    app.clientside_callback(
+        """
+        function(node) {
+            if (!node || !node.hover) { return window.dash_clientside.no_update; }
+            return node.hover;
+        }
+        """,
+        Output("ch-hover", "children"), Input("ch-tree", "mouseoverNodeData"))

@@ -9,14 +9,14 @@ from dash import Input, Output, State, dcc, html
 from dashboard import data, i18n
 from dashboard.app import T
 from dashboard.i18n import t
-from dashboard.ui import SHELL_INPUTS, card, col, grid, grid_options
+from dashboard.ui import SHELL_INPUTS, card, col, contract_col, grid, grid_options
 
 dash.register_page(__name__, path="/findings", name="指摘 / Findings", title="Itaku — 指摘 / Findings", order=3)
 
 FILTERS = ("fi-rule", "fi-severity", "fi-level", "fi-principal")
 
 
-def layout(lang: str = "ja", **_):
+def layout(lang: str = "ja", contract: str | None = None, **_):
     lang = i18n.norm_lang(lang)
 
     def pick(id_, key):
@@ -39,6 +39,7 @@ def layout(lang: str = "ja", **_):
             dcc.Download(id="fi-download"),
         ]),
         card(grid("fi-grid", height=600)),
+        dcc.Store(id="fi-contract", data=contract),  # ?contract=K-104: the grid holds that contract's findings
     ])
 
 
@@ -47,7 +48,7 @@ def columns(lang: str) -> list[dict]:
     return [
         col("severity", t("findings.severity", lang), width=90, cellClassRules=sev_rules),
         col("rule_title", t("findings.rule", lang), tooltipField="rule", width=200),
-        col("contract_id", t("findings.contract", lang), width=110),
+        contract_col("contract_id", t("findings.contract", lang), width=110),
         col("level", t("findings.level", lang), width=120),
         col("principal", t("findings.principal", lang), width=130),
         col("delegator", t("findings.delegator", lang), width=170),
@@ -67,11 +68,12 @@ def register(app, state):
                   Output("fi-principal", "options"), Output("fi-grid", "rowData"), Output("fi-grid", "columnDefs"),
                   Output("fi-grid", "dashGridOptions"), Output("fi-count", "children"),
                   Input("fi-rule", "value"), Input("fi-severity", "value"), Input("fi-level", "value"),
-                  Input("fi-principal", "value"), *SHELL_INPUTS)
-    def render(rules, severities, levels, principals, lang, as_of, policy):
+                  Input("fi-principal", "value"), *SHELL_INPUTS, Input("fi-contract", "data"))
+    def render(rules, severities, levels, principals, lang, as_of, policy, contract=None):
         lang = i18n.norm_lang(lang)
         a = state.analysis(as_of, policy)
         found = _filtered(a, rules, severities, levels, principals)
+        found = [f for f in found if f.contract_id == contract] if contract else found
         present = sorted({f.rule for f in a.report.findings})
         rule_opts = [{"label": f"{i18n.rule_title(r, lang)} ({r})", "value": r} for r in present]
         sev_opts = [{"label": i18n.severity(s, lang), "value": s} for s in data.SEVERITY_ORDER]

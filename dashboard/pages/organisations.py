@@ -8,7 +8,7 @@ from dash import Input, Output, State, dcc, html
 from dashboard import data, figures, i18n
 from dashboard.app import T
 from dashboard.i18n import t
-from dashboard.ui import SHELL_INPUTS, card, col, graph, grid, grid_options
+from dashboard.ui import SHELL_INPUTS, card, col, contract_col, graph, grid, grid_options
 
 dash.register_page(__name__, path="/organisations", name="事業者 / Organisations",
                    title="Itaku — 事業者 / Organisations", order=4)
@@ -50,7 +50,7 @@ def register(app, state):
         a = state.analysis(as_of, policy)
         rows = data.exposure_rows(a, org, lang) if org else []
         cols = [col("principal", t("findings.principal", lang), width=140),
-                col("contract_id", t("findings.contract", lang), width=110),
+                contract_col("contract_id", t("findings.contract", lang), width=110),
                 col("level", t("findings.level", lang), width=120),
                 col("data", t("detail.data", lang), width=170),
                 col("path", t("orgs.path", lang), width=600, tooltipField="path")]

@@ -7,7 +7,7 @@ from dash import Input, Output, dcc, html
 from dashboard import data, figures, i18n
 from dashboard.app import T
 from dashboard.i18n import t
-from dashboard.ui import SHELL_INPUTS, card, col, graph, grid, grid_options
+from dashboard.ui import SHELL_INPUTS, card, col, contract_col, graph, grid, grid_options
 
 dash.register_page(__name__, path="/schedule", name="検査予定 / Schedule", title="Itaku — 検査予定 / Schedule", order=5)
 
@@ -51,7 +51,7 @@ def register(app, state):
                 col("status", t("detail.status", lang), width=100,
                     cellClassRules={"sev-critical": "params.data.overdue === true"}),
                 col("kind", t("schedule.kind", lang), width=110),
-                col("contract_id", t("findings.contract", lang), width=110),
+                contract_col("contract_id", t("findings.contract", lang), width=110),
                 col("level", t("findings.level", lang), width=120),
                 col("delegatee", t("findings.delegatee", lang), width=220),
                 col("title", t("detail.title", lang), width=320),

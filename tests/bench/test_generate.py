@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from graph.chains import ChainGraph
 from graph.rules import Engine
 from itaku.cli import app
-from itaku.generate import COLUMNS, GAPS, generate
+from synthetic.generate import COLUMNS, GAPS, generate
 from loaders import load_dataset
 
 AS_OF = date(2026, 11, 1)

@@ -11,7 +11,7 @@ import pytest
 
 from graph.rules import Engine
 from graph.rules.findings import Finding, Report
-from itaku.generate import generate
+from synthetic.generate import generate
 from itaku.jsonout import write_report
 from itaku.output import write_json
 from loaders import load_dataset

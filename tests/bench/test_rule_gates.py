@@ -9,7 +9,7 @@ import pytest
 
 from graph.rules import Engine
 from graph.rules.findings import Finding
-from itaku.generate import generate
+from synthetic.generate import generate
 from loaders import load_dataset
 
 TESTS = Path(__file__).resolve().parents[1]

@@ -24,7 +24,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from dash_helpers import REPO, browser_setup, free_port, screenshot  # noqa: F401  (browser_setup: autouse)
 from dashboard.app import create_app
-from dashboard.data import StaticSource
+from analysis import StaticSource
 from gen_datasets import big_dataset, hostile_dataset
 from graph.rules import Engine
 from loaders import load_dataset
@@ -164,7 +164,7 @@ def test_every_page_loads_without_console_errors(dash_duo):
 # ---- chains ------------------------------------------------------------------------------------
 def test_clicking_a_tree_node_shows_its_details(dash_duo):
     start(dash_duo, create_app(EXAMPLE), "/chains")
-    assert wait_tree(dash_duo, "full") == 41  # 20 contracts, the principal, 20 edges
+    assert wait_tree(dash_duo, "full") == 45  # 20 contracts, the principal, 20 edges, 4 level labels
     assert dash_duo.find_element("#ch-detail-box").get_attribute("hidden")
     click_node(dash_duo, "contract_id", "K-104")
     dash_duo.wait_for_contains_text("#detail-heading", "K-104", timeout=20)
@@ -194,14 +194,14 @@ def test_a_ten_thousand_contract_principal_renders_collapsed_within_the_cap(dash
     start(dash_duo, app, "/chains")
     started = time.monotonic()
     n = wait_tree(dash_duo, "aggregate", timeout=60)
-    assert n <= state.cap and cy_count(dash_duo) == n == 11  # the principal and 5 boxes, 5 edges
+    assert n <= state.cap and cy_count(dash_duo) == n == 12  # the principal and 5 boxes, 5 edges, 1 level label
     assert "10,000" in dash_duo.find_element("#ch-count").text
     screenshot(dash_duo, "chains-10000-aggregate")
     click_node(dash_duo, "kind", "group")
     n = wait_tree(dash_duo, "group", timeout=60)
     assert 20 < n <= state.cap and cy_count(dash_duo) == n
     more = dash_duo.driver.execute_script(CY + "return cy.nodes().filter(n => n.data('kind') === 'more').map(n => n.data('label'));")
-    assert more and all(label.startswith("+") and label.endswith("件") for label in more)
+    assert more and all(label.startswith("+") and label.split("\n")[0].endswith("件") for label in more)
     screenshot(dash_duo, "chains-10000-subtree")
     click_node(dash_duo, "kind", "more")
     n = wait_tree(dash_duo, "focus", timeout=60)

@@ -60,7 +60,7 @@ def loaded():
 
 
 def test_the_neo4j_source_gives_the_folders_analysis(loaded):
-    from dashboard.data import Analyzer, FolderSource, Neo4jSource
+    from analysis import Analyzer, FolderSource, Neo4jSource
     from graph.store.load import load_dataset_to_neo4j
     from loaders import load_dataset
 
@@ -108,7 +108,7 @@ def test_the_dashboard_runs_as_a_read_only_user(loaded):
     (`GRANT ROLE reader` is Enterprise: tried, and where the server has roles the user gets it)."""
     from neo4j.exceptions import ClientError
 
-    from dashboard.data import Analyzer, FolderSource, Neo4jSource
+    from analysis import Analyzer, FolderSource, Neo4jSource
     from graph.store.connect import connect
     from graph.store.read import read_session
 

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 
 from dash_helpers import REPO
 from dashboard import data, figures, i18n, tree
-from dashboard.data import Analyzer, StaticSource
+from analysis import Analyzer, StaticSource
 from gen_datasets import HOSTILE_NAMES, big_dataset, hostile_dataset
 from graph.rules import Engine, load_rules
 from loaders import load_dataset
@@ -223,7 +223,7 @@ def test_ten_thousand_contracts_stay_within_the_cap(big):
     _within_cap(sub)
     assert sub.mode == "group" and sub.shown >= 13  # the prime contract and its 12 subcontracts at least
     more = _nodes(sub, "more")
-    assert more and all(re.fullmatch(r"\+[\d,]+ 件", m["label"]) for m in more)
+    assert more and all(re.fullmatch(r"\+[\d,]+ 件\n内の最重: \S+", m["label"]) for m in more)  # count, worst inside
     # conservation: every contract of the group is drawn or counted in one 「+N 件」
     assert sub.shown + sum(m["count"] for m in more) == groups[0]["count"]
     # expanding a 「+N 件」 focuses its contract: still within the cap, now showing what was hidden

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from stdnum.jp import cn
 
-from itaku.generate import COLUMNS
+from synthetic.generate import COLUMNS
 
 CLAUSES = ("confidentiality", "purpose_limitation", "redelegation_control", "copy_restriction", "incident_response",
            "return_deletion", "termination_damages", "safety_measures", "compliance_reporting", "audit_inspection",

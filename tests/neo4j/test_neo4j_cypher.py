@@ -15,7 +15,7 @@ import pytest
 from dateutil.relativedelta import relativedelta
 
 from graph.store import schema
-from graph.store.cypher import RULES, cypher_files, rule_file
+from queries.neo4j import RULES, cypher_files, rule_file
 from graph.store.load import ensure_schema, iter_statements
 from queries import QUERIES
 from neo4j_fixtures import driver, graph, module_graph, neo4j_server  # noqa: F401  (fixtures)

@@ -21,7 +21,7 @@ import pytest
 
 from gen import AS_OF
 from graph.rules import Engine
-from graph.store.cypher import RULES, run_query, run_rule
+from queries.neo4j import RULES, run_query, run_rule
 from graph.store.load import load_dataset_to_neo4j
 from graph.store.read import read_dataset
 from loaders import load_dataset

@@ -26,7 +26,7 @@ from datetime import date
 import pytest
 
 import graph.store.load as store_load
-from graph.store.cypher import run_query
+from queries.neo4j import run_query
 from graph.store.load import dataset_counts, load_dataset_to_neo4j
 from graph.store.read import list_datasets, read_dataset
 from loaders import load_dataset

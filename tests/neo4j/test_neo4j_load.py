@@ -23,7 +23,7 @@ from gen import generate, write
 from loaders import load_dataset
 from neo4j_helpers import EXAMPLES, generated, run_itaku, snapshot, tags
 from queries import run_embedded
-from graph.store.cypher import run_query
+from queries.neo4j import run_query
 from neo4j_fixtures import driver, graph, module_graph, neo4j_server  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.neo4j
@@ -359,7 +359,7 @@ def test_user_pack_reaches_the_cypher(graph, neo4j_server, tmp_path):
             assert run_query(graph, query, "user-pack", day) == run_embedded(query, ds, day, engine=engine), (query, day)
         report = engine.run(ds, day)
         covered = sorted(f.contract_id for f in report.findings if f.rule == "subcontractor-not-covered")
-        from graph.store.cypher import run_rule
+        from queries.neo4j import run_rule
 
         assert [r["contract_id"] for r in run_rule(graph, "subcontractor-not-covered", "user-pack", day)] == covered
     a = run_itaku("check", "--neo4j", neo4j_server.uri, "--policy-file", pack, "--as-of", "2026-11-01", "--format", "json",

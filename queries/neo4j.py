@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from queries.catalog import CYPHER_DIR, get
+from .catalog import CYPHER_DIR, get
 
 # The propagation rules that have a Cypher version: queries/cypher/rule-<id>.cypher.
 RULES = ("unapproved-redelegation", "inherited-unapproved-chain", "weaker-than-parent", "subcontractor-not-covered")

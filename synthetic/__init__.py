@@ -1,0 +1,1 @@
+"""Synthetic datasets for benchmarks, tests and demos (`itaku generate`): see generate.py."""
