@@ -1,0 +1,48 @@
+"""Labels of the findings grid, exports, overview gaps, print and report (issue 14), merged into
+dashboard.i18n.TEXT; the same rule applies: every key has Japanese and English."""
+from __future__ import annotations
+
+TEXT: dict[str, dict[str, str]] = {
+    "findings.family": {"ja": "区分", "en": "Category"},
+    "findings.title_col": {"ja": "件名", "en": "Title"},
+    "findings.contract_pick": {"ja": "契約 ID", "en": "Contract id"},
+    "findings.contract_placeholder": {"ja": "例: K-104（部分一致）", "en": "e.g. K-104 (part of an id)"},
+    "findings.column_filter": {"ja": "列「{col}」", "en": "column “{col}”"},
+    "findings.filter_placeholder": {"ja": "絞り込み…", "en": "Filter…"},
+    "findings.encoding": {"ja": "CSV の文字コード", "en": "CSV encoding"},
+    "findings.print": {"ja": "印刷", "en": "Print"},
+    "findings.print_capped": {"ja": "印刷は先頭 {n} 件です（全 {total} 件は Excel / CSV に出力してください）。",
+                              "en": "The print holds the first {n} findings (export all {total} to Excel or CSV)."},
+    "findings.count_of": {"ja": "{n} 件の指摘（全 {total} 件中）", "en": "{n} of {total} findings"},
+    "report.button_html": {"ja": "監査報告書 (HTML)", "en": "Audit report (HTML)"},
+    "report.button_xlsx": {"ja": "監査報告書 (Excel)", "en": "Audit report (Excel)"},
+    "report.note": {"ja": "基準日とポリシーは画面の指定どおり（itaku report と同じ内容）。",
+                    "en": "For the as-of date and policy chosen above (what `itaku report` writes)."},
+    "overview.gaps": {"ja": "階層別: 指摘のある契約の割合（区分別）", "en": "By level: share of contracts with findings, by category"},
+    "overview.gaps_note": {
+        "ja": "各階層の契約を 100% として、最も重い指摘の区分で色分け（指摘なしは灰色）。棒をクリックすると指摘一覧へ。",
+        "en": "Each level's contracts as 100 %, coloured by the category of their worst finding (grey: none). Click a bar for the findings."},
+    "overview.no_findings": {"ja": "指摘なし", "en": "No findings"},
+    "overview.coverage_share_note": {
+        "ja": "基準日に有効な契約を階層ごとに 100% として表示（件数はポインタを合わせると表示）。クリックで検査の指摘へ。",
+        "en": "Contracts active on the as-of date, each level as 100 % (counts on hover). Click for the inspection findings."},
+    "overview.findings_n": {"ja": "指摘 {n} 件", "en": "{n} findings"},
+    "overview.tile_findings": {"ja": "指摘の件数（契約 {c} 件）", "en": "findings (in {c} contracts)"},
+    "overview.tile_contracts": {"ja": "契約の件数", "en": "contracts"},
+    "overview.tile_principals": {"ja": "最上位の委託者の数", "en": "root principals"},
+    "overview.click_hint": {"ja": "クリックで一覧へ", "en": "click for the list"},
+    "overview.share_n": {"ja": "{share}（{n} / {total} 件）", "en": "{share} ({n} of {total})"},
+    "levels.heat": {"ja": "階層 × ルール: 指摘のある契約の割合", "en": "Level × rule: share of contracts with the finding"},
+    "levels.heat_note": {"ja": "各階層の契約数に対する割合。セルをクリックすると指摘一覧へ。",
+                         "en": "Share of each level's contracts. Click a cell for the findings."},
+    "levels.all_levels": {"ja": "全階層", "en": "All levels"},
+    "orgs.worst": {"ja": "最も重い指摘", "en": "Worst finding"},
+    "orgs.findings": {"ja": "指摘", "en": "Findings"},
+    "orgs.by_principals": {"ja": "関わる委託者の数（上位）", "en": "Principals reached (top)"},
+    "orgs.by_chains": {"ja": "関わるチェーンの数（上位）", "en": "Chains reached (top)"},
+    "schedule.by_level": {"ja": "階層別", "en": "By level"},
+    "schedule.from": {"ja": "期限（から）", "en": "Due from"},
+    "schedule.to": {"ja": "期限（まで）", "en": "Due until"},
+    "schedule.date_placeholder": {"ja": "YYYY-MM-DD", "en": "YYYY-MM-DD"},
+    "print.dossier": {"ja": "この契約を印刷", "en": "Print this contract"},
+}
