@@ -33,12 +33,19 @@ def family_by_level(a: Analysis) -> list[dict[str, Any]]:
     return [{"depth": d, "contracts": sum(c.values()), "counts": dict(c)} for d, c in sorted(per.items())]
 
 
-def level_rule_matrix(a: Analysis) -> dict[str, Any]:
-    """Contracts per level, and per (rule, level) the contracts with that finding."""
-    contracts = Counter(pos.depth for pos in a.graph.position.values())
+def level_rule_matrix(a: Analysis, principal: str | None = None) -> dict[str, Any]:
+    """Contracts per level, and per (rule, level) the contracts with that finding (of one
+    principal's chains, or of all)."""
+    def mine(pos) -> bool:
+        return principal is None or pos.root_principal_id == principal
+
+    contracts = Counter(pos.depth for pos in a.graph.position.values() if mine(pos))
     hit: dict[str, Counter] = defaultdict(Counter)
     for cid, fs in a.findings_of.items():
-        depth = a.graph.position[cid].depth if cid in a.graph.position else fs[0].depth
+        pos = a.graph.position.get(cid)
+        if pos is None or not mine(pos):
+            continue
+        depth = pos.depth
         for rule in {f.rule for f in fs}:
             hit[rule][depth] += 1
     order = sorted(hit, key=lambda r: (FAMILY_ORDER.index(rule_family(r)) if rule_family(r) in FAMILY_ORDER else 9, r))
@@ -57,3 +64,22 @@ def org_findings(a: Analysis, contract_ids: list[str]) -> dict[str, tuple[int, s
         fs = a.findings_of.get(cid, ())
         out[cid] = (len(fs), fs[0].severity if fs else None)
     return out
+
+
+def schedule_months(a: Analysis, principal: str | None = None, only_overdue: bool = False,
+                    start: str | None = None, end: str | None = None) -> list[dict[str, Any]]:
+    """Inspections due per month: [{month 'YYYY-MM', overdue, by_level {depth: n}}], months in
+    order; the same rows the schedule grid lists (principal, overdue, due-date range)."""
+    per: dict[str, dict[str, Any]] = {}
+    for r in schedule_query(a, principal, only_overdue, start, end):
+        m = per.setdefault(r["next_due"][:7], {"month": r["next_due"][:7], "overdue": 0, "by_level": Counter()})
+        m["by_level"][r["depth"]] += 1
+        m["overdue"] += 1 if r["overdue"] else 0
+    return [{**m, "by_level": dict(m["by_level"])} for _, m in sorted(per.items())]
+
+
+def schedule_query(a: Analysis, principal: str | None = None, only_overdue: bool = False,
+                   start: str | None = None, end: str | None = None) -> list[dict[str, Any]]:
+    return [r for r in a.query("inspection-schedule")
+            if (not principal or r["root_principal_id"] == principal) and (not only_overdue or r["overdue"])
+            and (not start or r["next_due"] >= start[:10]) and (not end or r["next_due"] <= end[:10])]

@@ -67,8 +67,9 @@ def grid(id: str, height: int = 520, **kw: Any) -> dag.AgGrid:
     rendered as text, never HTML."""
     return dag.AgGrid(
         id=id, rowData=[], columnDefs=[],
-        defaultColDef={"sortable": True, "filter": True, "floatingFilter": True, "resizable": True,
-                       "wrapText": False, "minWidth": 90},
+        defaultColDef={"sortable": True, "filter": "agTextColumnFilter", "floatingFilter": True, "resizable": True,
+                       "wrapText": False, "minWidth": 90, "cellDataType": False,
+                       "filterParams": {"maxNumConditions": 1}},
         dashGridOptions={"pagination": True, "paginationPageSize": 50, "paginationPageSizeSelector": [20, 50, 100, 500],
                          "animateRows": False, "enableCellTextSelection": True, "ensureDomOrder": True,
                          "localeText": AG_LOCALE_JA, "tooltipShowDelay": 300},

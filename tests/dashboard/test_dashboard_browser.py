@@ -36,7 +36,7 @@ AS_OF = date(2026, 11, 1)
 PAGES = {  # name: (path, a selector that appears once the page's data is drawn)
     "overview": ("/", "#ov-cards .stat"),
     "chains": ("/chains", "#ch-count"),
-    "levels": ("/levels", "#lv-icicle .main-svg"),
+    "levels": ("/levels", "#lv-heat .main-svg"),
     "findings": ("/findings", "#fi-grid .ag-row"),
     "organisations": ("/organisations", "#org-exposure .ag-row"),
     "schedule": ("/schedule", "#sc-grid .ag-row"),
@@ -323,7 +323,7 @@ def test_excel_and_csv_exports_hold_the_findings(dash_duo):
 # ---- hostile data ------------------------------------------------------------------------------
 def test_hostile_names_show_verbatim_and_stay_inert(dash_duo):
     start(dash_duo, create_app(StaticSource(hostile_dataset()), as_of=AS_OF), "/")
-    checks = {"overview": "#ov-cards .stat", "levels": "#lv-icicle .main-svg", "findings": "#fi-grid .ag-row",
+    checks = {"overview": "#ov-cards .stat", "levels": "#lv-heat .main-svg", "findings": "#fi-grid .ag-row",
               "organisations": "#org-exposure .ag-row", "schedule": "#sc-grid .ag-row", "chains": "#ch-count"}
     for name, ready in checks.items():
         go(dash_duo, PAGES[name][0], ready)
