@@ -39,7 +39,7 @@ def layout(lang: str = "ja", contract: str | None = None, level=None, family=Non
     def pick(id_, key):
         return html.Div(className="control", children=[
             T(key, lang, tag=html.Label, htmlFor=id_),
-            dcc.Dropdown(id=id_, multi=True, value=initial[id_], placeholder=t("common.all", lang),
+            dcc.Dropdown(id=id_, multi=True, value=[], placeholder=t("common.all", lang),
                          style={"minWidth": "190px"}),
         ])
 
@@ -66,7 +66,7 @@ def layout(lang: str = "ja", contract: str | None = None, level=None, family=Non
             T("findings.export_note", lang, tag=html.Span, className="note"),
             dcc.Download(id="fi-download"),
         ]),
-        dcc.Store(id="fi-query"), dcc.Store(id="fi-purged"), dcc.Store(id="fi-printed"),
+        dcc.Store(id="fi-initial", data=initial), dcc.Store(id="fi-query"), dcc.Store(id="fi-purged"), dcc.Store(id="fi-printed"),
         card(html.Div(grid_box(lang), id="fi-grid-slot"), className="screen-only"),
         html.Div(id="fi-print-table", className="print-only"),
     ])
@@ -143,16 +143,21 @@ def print_table(rows: list[dict], total: int, lang: str) -> list:
 def register(app, state):
     @app.callback(Output("fi-rule", "options"), Output("fi-severity", "options"), Output("fi-level", "options"),
                   Output("fi-family", "options"), Output("fi-principal", "options"),
-                  Input("lang", "value"), Input("as-of", "date"), Input("policy", "value"))
-    def options(lang, as_of, policy):
+                  *(Output(i, "value") for i, _ in PICKS), Output("fi-initial", "data"),
+                  Input("lang", "value"), Input("as-of", "date"), Input("policy", "value"), State("fi-initial", "data"),
+                  *(State(i, "value") for i, _ in PICKS))
+    def options(lang, as_of, policy, initial, *current):
+        """The dropdowns' options, and their values: the query string's on the page's first call
+        (a value needs its option to show), the user's afterwards."""
         lang = i18n.norm_lang(lang)
         a = state.analysis(as_of, policy)
+        values = [initial.get(i, cur) if initial else cur for (i, _), cur in zip(PICKS, current)]
         present = sorted({f.rule for f in a.report.findings}, key=lambda r: i18n.rule_title(r, lang))
         return ([{"label": f"{i18n.rule_title(r, lang)} ({r})", "value": r} for r in present],
                 [{"label": i18n.severity(s, lang), "value": s} for s in data.SEVERITY_ORDER],
                 [{"label": i18n.level(d, lang), "value": d} for d in fgrid.levels_present(a)],
                 [{"label": fgrid.family_label(f, lang), "value": f} for f in fgrid.families_present(a)],
-                [{"label": a.ds.org_name(p), "value": p} for p in a.principals])
+                [{"label": a.ds.org_name(p), "value": p} for p in a.principals], *values, {})
 
     @app.callback(Output("fi-grid-slot", "children"), Input("lang", "value"), prevent_initial_call=True)
     def relocale(lang):
