@@ -145,7 +145,8 @@ def rule_figure(rows: list[dict[str, Any]], lang: str) -> go.Figure:
         text=[f"{n:,}" for n in counts], textposition="outside", cliponaxis=False, textfont={"size": FONT_SIZE},
         hovertemplate="%{y}<br>%{customdata[1]} (%{customdata[2]}): %{x:,}<extra></extra>"))
     # room for the label: the bar area is at least MIN_PLOT_W / 2 wide beside the rule titles
-    pad = 1 + (longest + 8) / (MIN_PLOT_W / 2)
+    w = MIN_PLOT_W / 2
+    pad = w / max(w - longest - 8, w / 4)
     return _layout(fig, height=max(240, 26 * len(rows) + 70), margin={"l": 10, "r": 24, "t": 10, "b": 10},
                    xaxis=int_axis(top, range=[0, top * pad]), yaxis={"automargin": True})
 
