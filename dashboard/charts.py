@@ -104,7 +104,8 @@ def gaps_figure(rows: list[dict[str, Any]], lang: str, dataset_as_of: str | None
         _share_bars(fig, levels, fam, name, FAMILY_COLOURS[fam], [r["counts"].get(fam, 0) for r in rows],
                     totals, links, lang, unit)
     return _layout(fig, height=90 + 38 * len(rows), barmode="stack",
-                   xaxis={"range": [0, 100], "tickvals": [0, 25, 50, 75, 100], "ticksuffix": "%", "fixedrange": True},
+                   xaxis={"range": [0, 100], "tickvals": [0, 25, 50, 75, 100],
+                          "ticktext": ["0%", "25%", "50%", "75%", "100%"], "fixedrange": True},
                    yaxis={"autorange": "reversed", "automargin": True, "fixedrange": True},
                    legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0, "traceorder": "normal"})
 
@@ -126,7 +127,8 @@ def coverage_share_figure(rows: list[dict[str, Any]], lang: str) -> go.Figure:
         _share_bars(fig, levels, key, t(f"coverage.{key}", lang), COVERAGE_COLOURS[key], [r[key] for r in rows],
                     totals, links, lang, unit)
     return _layout(fig, height=90 + 38 * len(rows), barmode="stack",
-                   xaxis={"range": [0, 100], "tickvals": [0, 25, 50, 75, 100], "ticksuffix": "%", "fixedrange": True},
+                   xaxis={"range": [0, 100], "tickvals": [0, 25, 50, 75, 100],
+                          "ticktext": ["0%", "25%", "50%", "75%", "100%"], "fixedrange": True},
                    yaxis={"autorange": "reversed", "automargin": True, "fixedrange": True},
                    legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0})
 
@@ -177,7 +179,7 @@ def heat_figure(m: dict[str, Any], lang: str, depths: list[int] | None = None) -
             n, tot = m["hits"][r].get(d, 0), m["contracts"].get(d, 0)
             share = n / tot if tot else 0.0
             row.append(share if n else None)
-            trow.append(pct(share) if n else "")
+            trow.append(("<1%" if share < 0.005 else pct(share)) if n else "")
             crow.append([link("/findings", rule=r, level=d), n, tot, pct(share)])
         z.append(row)
         text.append(trow)
@@ -192,7 +194,7 @@ def heat_figure(m: dict[str, Any], lang: str, depths: list[int] | None = None) -
         colorbar={"title": {"text": t("levels.gap_share", lang)}, "tickformat": ".0%"},
         hovertemplate="%{y} · %{x}<br>%{customdata[3]} (%{customdata[1]:,} / %{customdata[2]:,} " + _esc(unit)
                       + ")<extra></extra>", hoverongaps=False))
-    return _layout(fig, height=max(300, 24 * len(rules) + 90), margin={"l": 10, "r": 10, "t": 10, "b": 10},
+    return _layout(fig, height=max(300, 24 * len(rules) + 110), margin={"l": 10, "r": 10, "t": 40, "b": 10},
                    yaxis={"autorange": "reversed", "automargin": True}, xaxis={"side": "top"})
 
 
@@ -220,7 +222,7 @@ def schedule_figure(months: list[dict[str, Any]], as_of: Any, lang: str) -> go.F
     lang = i18n.norm_lang(lang)
     x = [m["month"] + "-01" for m in months]
     depths = sorted({d for m in months for d in m["by_level"]})
-    palette = ["#1f3a5f", "#3f6a99", "#6d95c2", "#9dbbdc", "#c5d7ea", "#dde7f2", "#eef3f9", "#f5f8fb"]
+    palette = ["#1f3a5f", "#2f6db0", "#5b9bd5", "#8fb9e3", "#7e57c2", "#b39ddb", "#8d6e63", "#bcaaa4"]
     fig = go.Figure()
     for i, d in enumerate(depths):
         fig.add_bar(name=level_short(d, lang), x=x, y=[m["by_level"].get(d, 0) for m in months],
@@ -229,8 +231,8 @@ def schedule_figure(months: list[dict[str, Any]], as_of: Any, lang: str) -> go.F
                     hovertemplate="%{x|%Y-%m} · " + _esc(level_short(d, lang)) + ": %{y:,}<extra></extra>")
     overdue = [m["overdue"] for m in months]
     if any(overdue):
-        fig.add_scatter(name=t("schedule.overdue", lang), x=x, y=overdue, mode="markers+lines",
-                        marker={"color": "#c62828", "size": 7}, line={"color": "#c62828", "width": 2},
+        fig.add_scatter(name=t("schedule.overdue", lang), x=x, y=[v or None for v in overdue], mode="markers",
+                        marker={"color": "#c62828", "size": 9, "symbol": "diamond", "line": {"color": "#fff", "width": 1}},
                         hovertemplate="%{x|%Y-%m} · " + _esc(t("schedule.overdue", lang)) + ": %{y:,}<extra></extra>")
     n = len(months)
     step = 1 if n <= 14 else 3 if n <= 40 else 6 if n <= 80 else 12
@@ -242,4 +244,4 @@ def schedule_figure(months: list[dict[str, Any]], as_of: Any, lang: str) -> go.F
                    xaxis={"type": "date", "tickformat": "%Y-%m", "dtick": f"M{step}", "tickangle": 0,
                           "title": t("schedule.month", lang)},
                    yaxis=int_axis(top, title=t("common.count", lang)),
-                   legend={"orientation": "h", "y": 1.08, "yanchor": "bottom", "x": 0})
+                   legend={"orientation": "h", "y": 1.08, "yanchor": "bottom", "x": 0, "traceorder": "normal"})

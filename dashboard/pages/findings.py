@@ -84,7 +84,7 @@ def grid_box(lang: str) -> html.Div:
                        "filterParams": {"buttons": ["reset"], "debounceMs": 400, "maxNumConditions": 1},
                        "floatingFilterComponentParams": {"suppressFilterButton": False}},
         dashGridOptions={"pagination": True, "paginationPageSize": PAGE_SIZE, "cacheBlockSize": PAGE_SIZE,
-                         "paginationPageSizeSelector": False, "maxBlocksInCache": 40, "rowHeight": 56,
+                         "paginationPageSizeSelector": False, "maxBlocksInCache": 40, "rowHeight": 68,
                          "animateRows": False, "enableCellTextSelection": True, "ensureDomOrder": True,
                          "localeText": ag_locale(lang), "tooltipShowDelay": 300, "rowBuffer": 10},
         style={"height": "640px", "width": "100%"}, className="ag-theme-alpine"))
@@ -101,14 +101,16 @@ def columns(lang: str) -> list[dict]:
     return [
         c("severity", "findings.severity", width=96, minWidth=90, cellClassRules=chip),
         c("contract_md", "findings.contract", colId="contract_id", width=120, minWidth=110, cellRenderer="markdown"),
-        c("level", "findings.level", width=150),
-        c("rule_title", "findings.rule", width=220, tooltipField="rule", wrapText=True),
-        c("message", "findings.message", flex=1, minWidth=360, wrapText=True, tooltipField="message",
+        c("level", "findings.level", width=120),
+        c("rule_title", "findings.rule", width=180, tooltipField="rule", wrapText=True),
+        c("message", "findings.message", flex=1, minWidth=300, wrapText=True, tooltipField="message",
           cellClass="cell-message"),
-        c("principal", "findings.principal", width=130),
-        c("delegatee", "findings.delegatee", width=170),
-        c("family_label", "findings.family", width=120),
-        c("citations", "findings.cites", width=170, tooltipField="citations"),
+        c("principal", "findings.principal", width=100),
+        c("delegatee", "findings.delegatee", width=150),
+        c("family_label", "findings.family", width=110),
+        c("citations", "findings.cites", width=150, tooltipField="citations"),
+        {"field": "dossier_md", "colId": "dossier", "headerName": t("findings.dossier", lang), "width": 80,
+         "cellRenderer": "markdown", "sortable": False, "filter": False},
     ]
 
 
@@ -123,6 +125,12 @@ def _md_link(a: data.Analysis, cid: str) -> str:
     from urllib.parse import urlencode
 
     return f"[{safe}](/chains?{urlencode({'contract': cid, 'as_of': a.as_of.isoformat(), 'policy': a.policy})})"
+
+
+def _dossier_link(a: data.Analysis, cid: str, lang: str) -> str:
+    from urllib.parse import urlencode
+
+    return f"[{t('findings.dossier_link', lang)}](/dossier?{urlencode({'contract': cid})})"
 
 
 def print_table(rows: list[dict], total: int, lang: str) -> list:
@@ -180,7 +188,8 @@ def register(app, state):
         q = query_of(rules, severities, levels, families, principals, contract, req)
         idx = fgrid.select(tbl, q)
         start, end = int((req or {}).get("startRow") or 0), int((req or {}).get("endRow") or PAGE_SIZE)
-        page = [{**r, "contract_md": _md_link(a, r["contract_id"])} for r in fgrid.page(tbl, idx, start, end)]
+        page = [{**r, "contract_md": _md_link(a, r["contract_id"]), "dossier_md": _dossier_link(a, r["contract_id"], lang)}
+                for r in fgrid.page(tbl, idx, start, end)]
         n, total = len(idx), len(tbl.rows)
         label = t("findings.count", lang, n=i18n.number(n)) if n == total else \
             t("findings.count_of", lang, n=i18n.number(n), total=i18n.number(total))

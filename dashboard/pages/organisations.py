@@ -65,7 +65,7 @@ def register(app, state):
                 col("findings", t("orgs.findings", lang), width=90, type="numericColumn"),
                 col("principal", t("findings.principal", lang), width=140),
                 col("contract_id", t("findings.contract", lang), width=120),
-                col("level", t("findings.level", lang), width=150),
+                col("level", t("findings.level", lang), width=200),
                 col("data", t("detail.data", lang), width=200),
                 col("path", t("orgs.path", lang), flex=1, minWidth=400, tooltipField="path")]
         summary = t("orgs.exposure_summary", lang, p=len({r["principal"] for r in rows}), c=len(rows)) if org else ""

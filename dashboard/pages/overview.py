@@ -59,7 +59,7 @@ def cards(a: data.Analysis, lang: str) -> list:
         _tile(t("overview.deepest", lang), n(c["deepest"]) if c["deepest"] else "—",
               i18n.level(c["deepest"], lang) if c["deepest"] else None, "/levels"),
         _tile(t("overview.with_findings", lang), n(c["with_findings"]),
-              f"/ {n(c['contracts'])} " + t("overview.tile_contracts", lang), "/findings"),
+              t("overview.tile_of", lang, n=n(c["contracts"])), "/findings"),
     ]
     tiles += [_tile(i18n.severity(s, lang), n(c["by_severity"][s]),
                     t("overview.tile_findings", lang, c=n(per_sev_contracts[s])),

@@ -209,6 +209,16 @@ def test_the_printed_findings_page_holds_every_row_and_the_cites(dash_duo, examp
     assert "Excelに出力" not in flat  # the buttons are not printed
     pages = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
     assert re.search(r"Page size:\s+59[45]\.\d+ x 84[12]", pages), pages  # A4 portrait (595 x 842 pt)
+    # the dossier of one contract prints its whole detail panel
+    go(dash_duo, "/dossier?contract=K-104", "#detail-findings")
+    pdf = dash_duo.driver.execute_cdp_cmd("Page.printToPDF", {"preferCSSPageSize": True, "printBackground": True})
+    path.write_bytes(base64.b64decode(pdf["data"]))
+    flat = re.sub(r"\s+", "", subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True,
+                                              check=True).stdout)
+    for f in (f for f in example_findings if f.contract_id == "K-104"):
+        assert re.sub(r"\s+", "", f.message["ja"]) in flat
+    assert "委託者からの経路" in flat and "特記事項の条項" in flat and "この契約を印刷" not in flat
+    no_console_errors(dash_duo, "print")
 
 
 def test_the_report_button_downloads_what_itaku_report_writes(dash_duo, tmp_path):
@@ -229,6 +239,8 @@ def test_the_report_button_downloads_what_itaku_report_writes(dash_duo, tmp_path
 
 # ---- screenshots -------------------------------------------------------------------------------
 def _screenshots(dash_duo, app, tag: str):
+    a = app.server.extensions["itaku"].analysis()
+    dossier = max(a.findings_of, key=lambda c: (len(a.findings_of[c]), c))
     start(dash_duo, app, "/")
     for lang in ("ja", "en"):
         if lang == "en":
@@ -237,8 +249,8 @@ def _screenshots(dash_duo, app, tag: str):
             settle(dash_duo)
         for w, h in SIZES:
             dash_duo.driver.set_window_size(w, h)
-            for name, (path, ready) in PAGES.items():
-                go(dash_duo, path, ready.replace("#lv-icicle", "#lv-heat"))
+            for name, (path, ready) in {**PAGES, "dossier": ("/dossier?contract=" + dossier, "#detail-findings")}.items():
+                go(dash_duo, path, ready)
                 if name == "findings":
                     wait_rows(dash_duo, 1)
                 time.sleep(0.5)
