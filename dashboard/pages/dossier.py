@@ -36,7 +36,8 @@ def register(app, state):
         a = state.analysis(as_of, policy)
         if contract not in a.graph.position:
             return html.P(t("dossier.unknown", lang, c=contract or "—"), className="note bad")
-        return [html.P(t("dossier.as_of", lang, d=a.as_of.isoformat(), p=a.policy), className="note"),
+        return [html.P(t("dossier.as_of", lang, d=a.as_of.isoformat(),
+                                 p=t("app.policy_data", lang) if a.policy == "data" else a.policy), className="note"),
                 *chains.detail_panel(a, contract, lang)]
 
     app.clientside_callback(ClientsideFunction("itaku", "print"), Output("do-printed", "data"),
