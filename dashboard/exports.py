@@ -98,15 +98,16 @@ def header(lang: str, detail_keys: list[str]) -> list[str]:
             + [prefix + DETAIL_LABELS.get(k, (k, k.replace("_", " ")))[j - 1] for k in detail_keys])
 
 
-def rows(tbl: FindingTable, idx: list[int], lang: str, detail_keys: list[str]):
-    """The export rows (lists, neutralised), in the grid's order."""
+def rows(tbl: FindingTable, idx: list[int], lang: str, detail_keys: list[str], empty: Any = ""):
+    """The export rows (lists, neutralised), in the grid's order; `empty` for a detail a finding
+    lacks (None in Excel: no cell written at all)."""
     lang = i18n.norm_lang(lang)
     keys = [c[0] for c in COLUMNS]
     for i in idx:
         r, f = tbl.rows[i], tbl.findings[i]
         out = [neutralize(" > ".join(f.path)) if k == "path" else neutralize(r[k]) for k in keys]
         d = f.details
-        out += [neutralize(_detail_value(d[k], lang)) if k in d else "" for k in detail_keys]
+        out += [neutralize(_detail_value(d[k], lang)) if k in d else empty for k in detail_keys]
         yield out
 
 
@@ -179,7 +180,7 @@ def export_xlsx(a: Analysis, tbl: FindingTable, idx: list[int], q: Query, lang: 
         cell.font, cell.fill, cell.alignment = bold, fill, Alignment(vertical="center")
         cells.append(cell)
     ws.append(cells)
-    for row in rows(tbl, idx, lang, keys):
+    for row in rows(tbl, idx, lang, keys, empty=None):
         ws.append(row)
     out = io.BytesIO()
     wb.save(out)
