@@ -17,7 +17,7 @@ TEXT: dict[str, dict[str, str]] = {
     "report.button_html": {"ja": "監査報告書 (HTML)", "en": "Audit report (HTML)"},
     "report.button_xlsx": {"ja": "監査報告書 (Excel)", "en": "Audit report (Excel)"},
     "report.note": {"ja": "基準日とポリシーは画面の指定どおり（itaku report と同じ内容）。",
-                    "en": "For the as-of date and policy chosen above (what `itaku report` writes)."},
+                    "en": "For the as-of date and policy chosen above (the same as itaku report)."},
     "overview.gaps": {"ja": "階層別: 指摘のある契約の割合（区分別）", "en": "By level: share of contracts with findings, by category"},
     "overview.gaps_note": {
         "ja": "各階層の契約を 100% として、最も重い指摘の区分で色分け（指摘なしは灰色）。棒をクリックすると指摘一覧へ。",
