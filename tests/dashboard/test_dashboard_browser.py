@@ -14,7 +14,6 @@ import time
 from datetime import date
 
 import pytest
-from openpyxl import load_workbook
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.actions.action_builder import ActionBuilder
