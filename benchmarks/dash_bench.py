@@ -70,7 +70,9 @@ def run(dataset: str, as_of: str, org: str, repeat: int) -> dict:
     contract = a.kids(prime)[0] if a.kids(prime) else prime
     values = {**base, "ch-principal": principal, "ch-prime": prime, "ch-selected": contract,
               "lv-principal": principal, "org-pick": org, "sc-principal": principal, "sc-overdue": [],
-              "fi-rule": [], "fi-severity": [], "fi-level": [], "fi-principal": []}
+              "fi-rule": [], "fi-severity": [], "fi-level": [], "fi-principal": [], "fi-family": [], "fi-contract": "",
+              "fi-grid": {"startRow": 0, "endRow": 50, "filterModel": {}, "sortModel": []},
+              "fi-initial": {}, "lv-depth": 8, "do-contract": contract}
     per: dict[str, dict] = {}
     every: list[float] = []
     for key in callbacks:
@@ -80,9 +82,37 @@ def run(dataset: str, as_of: str, org: str, repeat: int) -> dict:
         every += times
         name = key.strip(".").split(".")[0]
         per[name] = {"p50_ms": 1000 * _pct(times, 0.5), "p95_ms": 1000 * _pct(times, 0.95), "calls": len(times)}
+    per.update(_grid_and_exports(a, post, callbacks, values, repeat))
     return {"status": "measured", "start_s": start_s, "first_render_s": first_s, "first_callback_s": first_cb,
             "callbacks": per, "p50_ms": 1000 * _pct(every, 0.5), "p95_ms": 1000 * _pct(every, 0.95),
             "contracts": len(a.ds.contracts)}
+
+
+def _grid_and_exports(a, post, callbacks, values: dict, repeat: int) -> dict:
+    """The server-side findings grid under a column filter and a sort (a new query each time, then
+    a later page of it), and the exports of every finding (Excel, CSV), timed."""
+    from dashboard import exports, grid
+
+    key = next(k for k in callbacks if "fi-grid.getRowsResponse" in k)
+    out: dict = {}
+    for label, req in (("fi-grid filter+sort", {"startRow": 0, "endRow": 50, "sortModel": [{"colId": "delegatee", "sort": "asc"}],
+                                                "filterModel": {"message": {"filterType": "text", "type": "contains", "filter": "承認"}}}),
+                       ("fi-grid page 40", {"startRow": 2000, "endRow": 2050, "sortModel": [], "filterModel": {}})):
+        times = []
+        for i in range(repeat):
+            if label.startswith("fi-grid filter"):  # a new filter text each time: no cached selection
+                req["filterModel"]["message"]["filter"] = "承認" if i % 2 == 0 else "検査"
+                grid.table(a, "ja")._cache.clear()
+            times.append(post(key, {**values, "fi-grid": req})[0])
+        out[label] = {"p50_ms": 1000 * _pct(times, 0.5), "p95_ms": 1000 * _pct(times, 0.95), "calls": len(times)}
+    tbl = grid.table(a, "ja")
+    idx = grid.select(tbl, grid.Query())
+    for label, fn in (("export xlsx (all findings)", lambda: exports.export_xlsx(a, tbl, idx, grid.Query(), "ja")),
+                      ("export csv (all findings)", lambda: exports.export_csv(tbl, idx, "ja"))):
+        t = time.perf_counter()
+        size = len(fn())
+        out[label] = {"s": time.perf_counter() - t, "findings": len(idx), "bytes": size}
+    return out
 
 
 def main(argv: list[str] | None = None) -> None:

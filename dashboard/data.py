@@ -368,8 +368,8 @@ def exposure_rows(a: Analysis, org: str, lang: str) -> list[dict[str, Any]]:
         return []
     return [{"principal": a.ds.org_name(r["root_principal_id"]), "contract_id": r["contract_id"],
              "level": i18n.level(r["depth"], lang), "path": " → ".join(r["path"]),
-             "data": "・".join(i18n.enum_label(d.value, lang, DataCategory) for d in DataCategory
-                              if d.value in r["data_categories"]),
+             "data": i18n.join([i18n.enum_label(d.value, lang, DataCategory) for d in DataCategory
+                                if d.value in r["data_categories"]], lang),
              "my_number": "my_number" in r["data_categories"]}
             for r in a.query("exposure", org=org)]
 

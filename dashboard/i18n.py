@@ -59,10 +59,10 @@ TEXT: dict[str, dict[str, str]] = {
     "chains.prime_all": {"ja": "すべての委託契約", "en": "All prime contracts"},
     "chains.reset": {"ja": "全体に戻る", "en": "Back to the whole tree"},
     "chains.hint": {"ja": "ノードをクリックすると詳細を表示します。「+N 件」は展開、まとめた箱は下位を読み込みます。",
-                    "en": "Click a node for its details. 「+N 件」 expands; a grouped box loads its subtree."},
+                    "en": "Click a node for its details. “+N more” expands; a grouped box loads its subtree."},
     "chains.shown": {"ja": "表示中 {shown} / {total} 件（要素 {elements} / 上限 {cap}）",
                      "en": "Showing {shown} of {total} contracts ({elements} of at most {cap} elements)"},
-    "chains.legend": {"ja": "色: 最も重い指摘", "en": "Colour: worst finding"},
+    "chains.legend": {"ja": "色（最も重い指摘）", "en": "Colour (worst finding)"},
     "tree.more": {"ja": "+{n} 件", "en": "+{n} more"},
     "tree.worst_inside": {"ja": "内の最重: {sev}", "en": "worst inside: {sev}"},
     "tree.ended": {"ja": "終了", "en": "ended"},
@@ -191,6 +191,10 @@ TEXT: dict[str, dict[str, str]] = {
     "schedule.summary": {"ja": "期限切れ {o} 件・予定 {u} 件", "en": "{o} overdue, {u} due"},
 }
 
+from .i18n_part2 import TEXT as _PART2  # noqa: E402  (issue 14's labels)
+
+TEXT.update(_PART2)
+
 # Short badges drawn on the tree's nodes, one per rule.
 BADGES: dict[str, dict[str, str]] = {
     "chain-inconsistent": {"ja": "経路不整合", "en": "broken link"},
@@ -257,6 +261,11 @@ def rule_title(rule_id: str, lang: str | None) -> str:
 
     rule = load_rules().get(rule_id)
     return rule.title[norm_lang(lang)] if rule else rule_id
+
+
+def join(items, lang: str | None) -> str:
+    """A list as users read it: 「・」 in Japanese, ", " in English."""
+    return ("・" if norm_lang(lang) == "ja" else ", ").join(items)
 
 
 def yes_no(value: bool, lang: str | None) -> str:

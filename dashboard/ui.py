@@ -12,7 +12,7 @@ from . import i18n
 # Every page recomputes on these (the shell's language switch, as-of date and policy).
 SHELL_INPUTS = [Input("lang", "value"), Input("as-of", "date"), Input("policy", "value")]
 
-GRAPH_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+GRAPH_CONFIG = {"displaylogo": False, "displayModeBar": "hover", "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 
 AG_LOCALE_JA = {
     "page": "ページ", "of": "/", "to": "〜", "more": "その他", "next": "次へ", "previous": "前へ",
@@ -25,6 +25,28 @@ AG_LOCALE_JA = {
     "cancelFilter": "取消", "selectAll": "すべて選択", "pageSizeSelectorLabel": "表示件数:",
     "ariaPageSizeSelectorLabel": "表示件数", "ariaFilterInput": "絞り込みの入力",
 }
+
+# AG Grid's own words in English, given explicitly: the grid keeps the locale it starts with.
+AG_LOCALE_EN = {
+    "page": "Page", "of": "of", "to": "to", "more": "more", "next": "Next", "previous": "Previous",
+    "first": "First", "last": "Last", "noRowsToShow": "No rows to show", "loadingOoo": "Loading…",
+    "filterOoo": "Filter…", "searchOoo": "Search…", "contains": "Contains", "notContains": "Does not contain",
+    "equals": "Equals", "notEqual": "Does not equal", "startsWith": "Begins with", "endsWith": "Ends with",
+    "blank": "Blank", "notBlank": "Not blank", "lessThan": "Less than", "greaterThan": "Greater than",
+    "lessThanOrEqual": "Less than or equal to", "greaterThanOrEqual": "Greater than or equal to",
+    "inRange": "Between", "andCondition": "AND", "orCondition": "OR", "applyFilter": "Apply",
+    "resetFilter": "Reset", "clearFilter": "Clear", "cancelFilter": "Cancel", "selectAll": "Select all",
+    "pageSizeSelectorLabel": "Page size:", "ariaPageSizeSelectorLabel": "Page size",
+    "ariaFilterInput": "Filter input",
+}
+AG_LOCALE_JA.update({"loadingError": "読み込みエラー", "ariaFilteringOperator": "絞り込みの条件",
+                     "ariaPageSizeSelectorLabel": "表示件数", "ariaColumnFiltersApplied": "絞り込み中の列"})
+AG_LOCALE_EN.update({"loadingError": "Loading error", "ariaFilteringOperator": "Filtering operator",
+                     "ariaColumnFiltersApplied": "Column filters applied"})
+
+
+def ag_locale(lang: str) -> dict[str, str]:
+    return AG_LOCALE_JA if i18n.norm_lang(lang) == "ja" else AG_LOCALE_EN
 
 
 def card(*children: Any, className: str = "", **props: Any) -> html.Section:
@@ -46,8 +68,9 @@ def grid(id: str, height: int = 520, **kw: Any) -> dag.AgGrid:
     rendered as text, never HTML."""
     return dag.AgGrid(
         id=id, rowData=[], columnDefs=[],
-        defaultColDef={"sortable": True, "filter": True, "floatingFilter": True, "resizable": True,
-                       "wrapText": False, "minWidth": 90},
+        defaultColDef={"sortable": True, "filter": "agTextColumnFilter", "floatingFilter": True, "resizable": True,
+                       "wrapText": False, "minWidth": 90, "cellDataType": False,
+                       "filterParams": {"maxNumConditions": 1}},
         dashGridOptions={"pagination": True, "paginationPageSize": 50, "paginationPageSizeSelector": [20, 50, 100, 500],
                          "animateRows": False, "enableCellTextSelection": True, "ensureDomOrder": True,
                          "localeText": AG_LOCALE_JA, "tooltipShowDelay": 300},
@@ -58,7 +81,7 @@ def grid_options(lang: str) -> dict[str, Any]:
     """The grid options that change with the language (AG Grid's own words)."""
     return {"pagination": True, "paginationPageSize": 50, "paginationPageSizeSelector": [20, 50, 100, 500],
             "animateRows": False, "enableCellTextSelection": True, "ensureDomOrder": True,
-            "localeText": AG_LOCALE_JA if i18n.norm_lang(lang) == "ja" else {}, "tooltipShowDelay": 300}
+            "localeText": ag_locale(lang), "tooltipShowDelay": 300}
 
 
 def col(field: str, header: str, **kw: Any) -> dict[str, Any]:

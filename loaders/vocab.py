@@ -222,4 +222,4 @@ def level_label(depth: int) -> dict[str, str]:
         return {"ja": "再委託", "en": "subcontract (level 2)"}
     if depth == 3:
         return {"ja": "再々委託", "en": "sub-subcontract (level 3)"}
-    return {"ja": f"再々委託等（第{depth}階層）", "en": f"sub-subcontract (level {depth})"}
+    return {"ja": f"再々委託等（第{depth}階層）", "en": f"further subcontract (level {depth})"}

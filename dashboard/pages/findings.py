@@ -1,100 +1,219 @@
-"""指摘 / Findings: a sortable, filterable grid (dash-ag-grid) with Excel and CSV exports.
+"""指摘 / Findings: every finding of the analysis in a server-side grid (AG Grid's infinite row
+model: the server filters, sorts and pages, dashboard/grid.py), so the count, the print and the
+Excel/CSV exports (dashboard/exports.py) always hold exactly the findings the filters select.
 
-Exports reuse graph.rules.findings.flat_row, which neutralises spreadsheet formula injection."""
+Query parameters pre-filter: /findings?contract=K-104, ?level=3&family=approval, ?severity=high,
+?rule=…, ?principal=… (the overview's bars and tiles link here)."""
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, State, dcc, html
+from dash import ClientsideFunction, Input, Output, State, dcc, html
 
-from dashboard import data, i18n
+from dashboard import data, exports, grid as fgrid, i18n
 from dashboard.app import T
 from dashboard.i18n import t
-from dashboard.ui import SHELL_INPUTS, card, col, contract_col, grid, grid_options
+from dashboard.ui import ag_locale, card, contract_href
 
 dash.register_page(__name__, path="/findings", name="指摘 / Findings", title="Itaku — 指摘 / Findings", order=3)
 
-FILTERS = ("fi-rule", "fi-severity", "fi-level", "fi-principal")
+PICKS = (("fi-rule", "findings.rule"), ("fi-severity", "findings.severity"), ("fi-level", "findings.level"),
+         ("fi-family", "findings.family"), ("fi-principal", "findings.principal"))
+FILTERS = [State(i, "value") for i, _ in PICKS] + [State("fi-contract", "value")]
+PAGE_SIZE = 50
+PRINT_ROWS = 500
 
 
-def layout(lang: str = "ja", contract: str | None = None, **_):
+def _list(v) -> list[str]:
+    if v is None or v == "":
+        return []
+    return [x for x in (v if isinstance(v, (list, tuple)) else str(v).split(",")) if x != ""]
+
+
+def layout(lang: str = "ja", contract: str | None = None, level=None, family=None, severity=None, rule=None,
+           principal=None, **_):
     lang = i18n.norm_lang(lang)
+    initial = {"fi-rule": _list(rule), "fi-severity": _list(severity),
+               "fi-level": [int(x) for x in _list(level) if str(x).isdigit()],
+               "fi-family": _list(family), "fi-principal": _list(principal)}
 
     def pick(id_, key):
         return html.Div(className="control", children=[
             T(key, lang, tag=html.Label, htmlFor=id_),
-            dcc.Dropdown(id=id_, multi=True, style={"minWidth": "200px"}),
+            dcc.Dropdown(id=id_, multi=True, value=[], placeholder=t("common.all", lang),
+                         style={"minWidth": "190px"}),
         ])
 
     return html.Div(className="page-findings", children=[
         T("findings.title", lang, tag=html.H1),
-        html.Div(className="toolbar", children=[
-            pick("fi-rule", "findings.rule"), pick("fi-severity", "findings.severity"),
-            pick("fi-level", "findings.level"), pick("fi-principal", "findings.principal"),
+        html.Div(className="toolbar filters", children=[
+            *(pick(i, k) for i, k in PICKS),
+            html.Div(className="control", children=[
+                T("findings.contract_pick", lang, tag=html.Label, htmlFor="fi-contract"),
+                dcc.Input(id="fi-contract", type="text", value=contract or "", debounce=True,
+                          placeholder=t("findings.contract_placeholder", lang), className="text-input"),
+            ]),
         ]),
-        html.Div(className="toolbar", children=[
-            html.Span(id="fi-count", className="status"),
+        html.Div(className="toolbar no-print", children=[
+            html.Span(html.Span(id="fi-count-text"), id="fi-count", className="status"),
             html.Button(T("findings.export_xlsx", lang), id="fi-xlsx", className="button", n_clicks=0),
             html.Button(T("findings.export_csv", lang), id="fi-csv", className="button", n_clicks=0),
+            html.Div(className="control control-inline", children=[
+                T("findings.encoding", lang, tag=html.Label),
+                dcc.RadioItems(id="fi-encoding", value="utf-8-sig", inline=True, className="lang-switch",
+                               options=[{"label": v, "value": k} for k, v in exports.ENCODINGS.items()]),
+            ]),
+            html.Button(T("findings.print", lang), id="fi-print", className="button", n_clicks=0),
             T("findings.export_note", lang, tag=html.Span, className="note"),
             dcc.Download(id="fi-download"),
         ]),
-        card(grid("fi-grid", height=600)),
-        dcc.Store(id="fi-contract", data=contract),  # ?contract=K-104: the grid holds that contract's findings
+        dcc.Store(id="fi-initial", data=initial), dcc.Store(id="fi-query"), dcc.Store(id="fi-purged"), dcc.Store(id="fi-printed"),
+        card(html.Div(grid_box(lang), id="fi-grid-slot"), className="screen-only"),
+        html.Div(id="fi-print-table", className="print-only"),
     ])
 
 
+def grid_box(lang: str) -> html.Div:
+    """The grid in a box keyed by the language: a language switch remounts it, since AG Grid reads
+    its locale only when it starts."""
+    import dash_ag_grid as dag
+
+    return html.Div(id=f"fi-grid-box-{lang}", children=dag.AgGrid(
+        id="fi-grid", rowModelType="infinite", columnDefs=columns(lang),
+        defaultColDef={"sortable": True, "resizable": True, "filter": "agTextColumnFilter", "floatingFilter": True,
+                       "minWidth": 80, "suppressHeaderMenuButton": True,
+                       "filterParams": {"buttons": ["reset"], "debounceMs": 400, "maxNumConditions": 1},
+                       "floatingFilterComponentParams": {"suppressFilterButton": False}},
+        dashGridOptions={"pagination": True, "paginationPageSize": PAGE_SIZE, "cacheBlockSize": PAGE_SIZE,
+                         "paginationPageSizeSelector": False, "maxBlocksInCache": 40, "rowHeight": 68,
+                         "animateRows": False, "enableCellTextSelection": True, "ensureDomOrder": True,
+                         "localeText": ag_locale(lang), "tooltipShowDelay": 300, "rowBuffer": 10},
+        style={"height": "640px", "width": "100%"}, className="ag-theme-alpine"))
+
+
 def columns(lang: str) -> list[dict]:
-    sev_rules = {f"sev-{s}": f"params.data.severity_rank === {data.SEVERITY_RANK[s]}" for s in data.SEVERITY_ORDER}
+    ph = t("findings.filter_placeholder", lang)
+
+    def c(field, key, **kw):
+        params = {"filterPlaceholder": ph, "buttons": ["reset"], "debounceMs": 400, "maxNumConditions": 1}
+        return {"field": field, "headerName": t(key, lang), "headerTooltip": t(key, lang), "filterParams": params, **kw}
+
+    chip = {f"sev-chip sev-chip-{s}": f"params.data && params.data.sev === '{s}'" for s in data.SEVERITY_ORDER}
     return [
-        col("severity", t("findings.severity", lang), width=90, cellClassRules=sev_rules),
-        col("rule_title", t("findings.rule", lang), tooltipField="rule", width=200),
-        contract_col("contract_id", t("findings.contract", lang), width=110),
-        col("level", t("findings.level", lang), width=120),
-        col("principal", t("findings.principal", lang), width=130),
-        col("delegator", t("findings.delegator", lang), width=170),
-        col("delegatee", t("findings.delegatee", lang), width=170),
-        col("message", t("findings.message", lang), tooltipField="message", width=480, minWidth=240),
-        col("citations", t("findings.cites", lang), width=200),
-        col("rule", "rule id", hide=True),
+        c("severity", "findings.severity", width=96, minWidth=90, cellClassRules=chip),
+        c("contract_md", "findings.contract", colId="contract_id", width=120, minWidth=110, cellRenderer="markdown"),
+        c("level", "findings.level", width=120, wrapText=True),
+        c("rule_title", "findings.rule", width=180, tooltipField="rule", wrapText=True),
+        c("message", "findings.message", flex=1, minWidth=300, wrapText=True, tooltipField="message",
+          cellClass="cell-message"),
+        c("principal", "findings.principal", width=100),
+        c("delegatee", "findings.delegatee", width=150),
+        c("citations", "findings.cites", width=150, tooltipField="citations"),
+        {"field": "dossier_md", "colId": "dossier", "headerName": t("findings.dossier", lang), "width": 80,
+         "cellRenderer": "markdown", "sortable": False, "filter": False},
     ]
 
 
-def _filtered(a, rules, severities, levels, principals):
-    return data.filter_findings(a, rules, severities, levels, principals)
+def query_of(rules, severities, levels, families, principals, contract, req=None) -> fgrid.Query:
+    req = req or {}
+    return fgrid.Query.make(rules, severities, levels, principals, families, contract,
+                            req.get("filterModel"), req.get("sortModel"))
+
+
+def _md_link(a: data.Analysis, cid: str) -> str:
+    safe = cid.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+    return f"[{safe}]({contract_href(cid, a.as_of.isoformat(), a.policy)})"
+
+
+def _dossier_link(a: data.Analysis, cid: str, lang: str) -> str:
+    from urllib.parse import urlencode
+
+    return f"[{t('findings.dossier_link', lang)}](/dossier?{urlencode({'contract': cid})})"
+
+
+def print_table(rows: list[dict], total: int, lang: str) -> list:
+    head = ["findings.severity", "findings.contract", "findings.level", "findings.rule", "findings.message",
+            "findings.delegatee", "findings.cites"]
+    keys = ["severity", "contract_id", "level", "rule_title", "message", "delegatee", "citations"]
+    out = [html.Table(className="print-table", children=[
+        html.Thead(html.Tr([html.Th(t(k, lang)) for k in head])),
+        html.Tbody([html.Tr([html.Td(r[k], className=f"sev-{r['sev']}" if k == "severity" else None) for k in keys])
+                    for r in rows]),
+    ])]
+    if total > len(rows):
+        out.insert(0, html.P(t("findings.print_capped", lang, n=i18n.number(len(rows)), total=i18n.number(total)),
+                             className="note"))
+    return out
 
 
 def register(app, state):
     @app.callback(Output("fi-rule", "options"), Output("fi-severity", "options"), Output("fi-level", "options"),
-                  Output("fi-principal", "options"), Output("fi-grid", "rowData"), Output("fi-grid", "columnDefs"),
-                  Output("fi-grid", "dashGridOptions"), Output("fi-count", "children"),
-                  Input("fi-rule", "value"), Input("fi-severity", "value"), Input("fi-level", "value"),
-                  Input("fi-principal", "value"), *SHELL_INPUTS, Input("fi-contract", "data"))
-    def render(rules, severities, levels, principals, lang, as_of, policy, contract=None):
+                  Output("fi-family", "options"), Output("fi-principal", "options"),
+                  *(Output(i, "value") for i, _ in PICKS), Output("fi-initial", "data"),
+                  Input("lang", "value"), Input("as-of", "date"), Input("policy", "value"), State("fi-initial", "data"),
+                  *(State(i, "value") for i, _ in PICKS))
+    def options(lang, as_of, policy, initial, *current):
+        """The dropdowns' options, and their values: the query string's on the page's first call
+        (a value needs its option to show), the user's afterwards."""
         lang = i18n.norm_lang(lang)
         a = state.analysis(as_of, policy)
-        found = _filtered(a, rules, severities, levels, principals)
-        found = [f for f in found if f.contract_id == contract] if contract else found
-        present = sorted({f.rule for f in a.report.findings})
-        rule_opts = [{"label": f"{i18n.rule_title(r, lang)} ({r})", "value": r} for r in present]
-        sev_opts = [{"label": i18n.severity(s, lang), "value": s} for s in data.SEVERITY_ORDER]
-        level_opts = [{"label": i18n.level(1, lang), "value": 1}, {"label": i18n.level(2, lang), "value": 2},
-                      {"label": t("findings.level3plus", lang), "value": 3}]
-        principal_opts = [{"label": a.ds.org_name(p), "value": p} for p in a.principals]
-        shown = data.grid_findings(found)
-        rows = data.finding_rows(a, shown, lang)
-        label = (t("findings.count", lang, n=i18n.number(len(found))) if len(shown) == len(found) else
-                 t("findings.count_capped", lang, n=i18n.number(len(found)), shown=i18n.number(len(shown))))
-        count = html.Span(label, id="fi-count-text", **{"data-count": str(len(found))})
-        return (rule_opts, sev_opts, level_opts, principal_opts, rows, columns(lang), grid_options(lang), count)
+        values = [initial.get(i, cur) if initial else cur for (i, _), cur in zip(PICKS, current)]
+        present = sorted({f.rule for f in a.report.findings}, key=lambda r: i18n.rule_title(r, lang))
+        return ([{"label": f"{i18n.rule_title(r, lang)} ({r})", "value": r} for r in present],
+                [{"label": i18n.severity(s, lang), "value": s} for s in data.SEVERITY_ORDER],
+                [{"label": i18n.level(d, lang), "value": d} for d in fgrid.levels_present(a)],
+                [{"label": fgrid.family_label(f, lang), "value": f} for f in fgrid.families_present(a)],
+                [{"label": a.ds.org_name(p), "value": p} for p in a.principals], *values, {})
+
+    @app.callback(Output("fi-grid-slot", "children"), Input("lang", "value"), prevent_initial_call=True)
+    def relocale(lang):
+        return grid_box(i18n.norm_lang(lang))
+
+    # A change of the dropdowns, the date or the policy makes the grid ask again (purge its cache).
+    app.clientside_callback(ClientsideFunction("itaku", "purgeGrid"), Output("fi-purged", "data"),
+                            *(Input(i, "value") for i, _ in PICKS), Input("fi-contract", "value"),
+                            Input("as-of", "date"), Input("policy", "value"), State("fi-purged", "data"),
+                            prevent_initial_call=True)
+
+    @app.callback(Output("fi-grid", "getRowsResponse"), Output("fi-count-text", "children"),
+                  Output("fi-count-text", "data-count"), Output("fi-query", "data"), Output("fi-print-table", "children"),
+                  Input("fi-grid", "getRowsRequest"), *FILTERS, State("lang", "value"), State("as-of", "date"),
+                  State("policy", "value"), prevent_initial_call=True)
+    def rows(req, rules, severities, levels, families, principals, contract, lang, as_of, policy):
+        lang = i18n.norm_lang(lang)
+        a = state.analysis(as_of, policy)
+        tbl = fgrid.table(a, lang)
+        q = query_of(rules, severities, levels, families, principals, contract, req)
+        idx = fgrid.select(tbl, q)
+        start, end = int((req or {}).get("startRow") or 0), int((req or {}).get("endRow") or PAGE_SIZE)
+        page = [{**r, "contract_md": _md_link(a, r["contract_id"]), "dossier_md": _dossier_link(a, r["contract_id"], lang)}
+                for r in fgrid.page(tbl, idx, start, end)]
+        n, total = len(idx), len(tbl.rows)
+        label = t("findings.count", lang, n=i18n.number(n)) if n == total else \
+            t("findings.count_of", lang, n=i18n.number(n), total=i18n.number(total))
+        stored = {"rules": rules, "severities": severities, "levels": levels, "families": families,
+                  "principals": principals, "contract": contract, "filterModel": (req or {}).get("filterModel"),
+                  "sortModel": (req or {}).get("sortModel"), "as_of": a.as_of.isoformat(), "policy": a.policy}
+        printed = print_table(fgrid.page(tbl, idx, 0, PRINT_ROWS), n, lang) if start == 0 else dash.no_update
+        return {"rowData": page, "rowCount": n}, label, str(n), stored, printed
 
     @app.callback(Output("fi-download", "data"), Input("fi-xlsx", "n_clicks"), Input("fi-csv", "n_clicks"),
-                  *(State(f, "value") for f in FILTERS), State("lang", "value"), State("as-of", "date"),
-                  State("policy", "value"), prevent_initial_call=True)
-    def export(_xlsx, _csv, rules, severities, levels, principals, lang, as_of, policy):
+                  State("fi-query", "data"), State("fi-encoding", "value"), *FILTERS, State("lang", "value"),
+                  State("as-of", "date"), State("policy", "value"), prevent_initial_call=True)
+    def export(_xlsx, _csv, stored, encoding, rules, severities, levels, families, principals, contract,
+               lang, as_of, policy):
+        lang = i18n.norm_lang(lang)
         a = state.analysis(as_of, policy)
-        found = _filtered(a, rules, severities, levels, principals)
-        stem = f"itaku-findings-{a.as_of.isoformat()}"
+        stored = stored or {}
+        q = query_of(rules, severities, levels, families, principals, contract, stored)
+        tbl = fgrid.table(a, lang)
+        idx = fgrid.select(tbl, q)
         if dash.ctx.triggered_id == "fi-csv":
-            return dcc.send_bytes(data.export_csv(found), f"{stem}.csv", type="text/csv")
-        return dcc.send_bytes(data.export_xlsx(a, found, i18n.norm_lang(lang)), f"{stem}.xlsx",
+            enc = encoding if encoding in exports.ENCODINGS else "utf-8-sig"
+            charset = "shift_jis" if enc == "cp932" else "utf-8"
+            return dcc.send_bytes(exports.export_csv(tbl, idx, lang, enc), exports.filename(a.as_of, "csv"),
+                                  type=f"text/csv; charset={charset}")
+        return dcc.send_bytes(exports.export_xlsx(a, tbl, idx, q, lang), exports.filename(a.as_of, "xlsx"),
                               type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+    app.clientside_callback(ClientsideFunction("itaku", "print"), Output("fi-printed", "data"),
+                            Input("fi-print", "n_clicks"), prevent_initial_call=True)

@@ -1,11 +1,12 @@
 """事業者 / Organisations: whose data reach one organisation, by which paths and data categories
-(query exposure), and the shared-subcontractor ranking (query concentration)."""
+(query exposure), with each path's findings and worst severity; and the shared subcontractors,
+principals and chains reached each on its own chart and scale (query concentration)."""
 from __future__ import annotations
 
 import dash
 from dash import Input, Output, State, dcc, html
 
-from dashboard import data, figures, i18n
+from dashboard import charts, data, gaps, i18n
 from dashboard.app import T
 from dashboard.i18n import t
 from dashboard.ui import SHELL_INPUTS, card, col, contract_col, graph, grid, grid_options
@@ -17,6 +18,7 @@ dash.register_page(__name__, path="/organisations", name="事業者 / Organisati
 def layout(lang: str = "ja", org: str | None = None, **_):
     lang = i18n.norm_lang(lang)
     return html.Div(className="page-organisations", children=[
+        dcc.Location(id="org-nav", refresh="callback-nav"),
         T("orgs.title", lang, tag=html.H1),
         card(
             T("orgs.exposure", lang, tag=html.H2),
@@ -25,12 +27,15 @@ def layout(lang: str = "ja", org: str | None = None, **_):
                 dcc.Dropdown(id="org-pick", clearable=False, style={"minWidth": "420px"}, value=org),
             ])]),
             html.P(id="org-summary", className="status"),
-            grid("org-exposure", height=360),
+            grid("org-exposure", height=480),
         ),
         card(
             T("orgs.concentration", lang, tag=html.H2),
-            graph("org-concentration"),
-            grid("org-ranking", height=360),
+            html.Div(className="grid-2", children=[
+                html.Div([T("orgs.by_principals", lang, tag=html.H3), graph("org-concentration")]),
+                html.Div([T("orgs.by_chains", lang, tag=html.H3), graph("org-chains")]),
+            ]),
+            grid("org-ranking", height=420),
         ),
     ])
 
@@ -49,15 +54,24 @@ def register(app, state):
         lang = i18n.norm_lang(lang)
         a = state.analysis(as_of, policy)
         rows = data.exposure_rows(a, org, lang) if org else []
-        cols = [col("principal", t("findings.principal", lang), width=140),
-                contract_col("contract_id", t("findings.contract", lang), width=110),
-                col("level", t("findings.level", lang), width=120),
-                col("data", t("detail.data", lang), width=170),
-                col("path", t("orgs.path", lang), width=600, tooltipField="path")]
+        found = gaps.org_findings(a, [r["contract_id"] for r in rows])
+        for r in rows:
+            n, worst = found[r["contract_id"]]
+            r["findings"], r["sev"] = n, worst or "none"
+            r["worst"] = i18n.severity(worst, lang) if worst else t("common.none", lang)
+        rows.sort(key=lambda r: (-data.SEVERITY_RANK.get(r["sev"], -1), -r["findings"], r["contract_id"]))
+        chip = {f"sev-chip sev-chip-{s}": f"params.data && params.data.sev === '{s}'" for s in data.SEVERITY_ORDER}
+        cols = [col("worst", t("orgs.worst", lang), width=110, cellClassRules=chip),
+                col("findings", t("orgs.findings", lang), width=90, type="numericColumn"),
+                col("principal", t("findings.principal", lang), width=140),
+                contract_col("contract_id", t("findings.contract", lang), width=120),
+                col("level", t("findings.level", lang), width=200),
+                col("data", t("detail.data", lang), width=200),
+                col("path", t("orgs.path", lang), flex=1, minWidth=400, tooltipField="path")]
         summary = t("orgs.exposure_summary", lang, p=len({r["principal"] for r in rows}), c=len(rows)) if org else ""
         return rows, cols, grid_options(lang), summary
 
-    @app.callback(Output("org-concentration", "figure"), Output("org-ranking", "rowData"),
+    @app.callback(Output("org-concentration", "figure"), Output("org-chains", "figure"), Output("org-ranking", "rowData"),
                   Output("org-ranking", "columnDefs"), Output("org-ranking", "dashGridOptions"), *SHELL_INPUTS)
     def concentration(lang, as_of, policy):
         lang = i18n.norm_lang(lang)
@@ -66,4 +80,10 @@ def register(app, state):
                 col("principals", t("orgs.principals", lang), type="numericColumn", width=110),
                 col("chains", t("orgs.chains", lang), type="numericColumn", width=110),
                 col("my_number_chains", t("orgs.my_number_chains", lang), type="numericColumn", width=150)]
-        return figures.concentration_figure(rows, lang), rows, cols, grid_options(lang)
+        by_principals, by_chains = charts.concentration_figures(rows, lang)
+        return by_principals, by_chains, rows, cols, grid_options(lang)
+
+    @app.callback(Output("org-nav", "href"), Input("org-concentration", "clickData"), Input("org-chains", "clickData"),
+                  prevent_initial_call=True)
+    def follow(a, b):
+        return charts.link_of(a if dash.ctx.triggered_id == "org-concentration" else b) or dash.no_update

@@ -444,25 +444,7 @@ def test_the_grid_gets_the_most_severe_findings_when_there_are_too_many(big):
     assert min(data.SEVERITY_RANK[f.severity] for f in shown) >= worst_left_out
 
 
-def test_the_findings_page_says_when_the_grid_is_capped(monkeypatch, big):
-    from dashboard.app import create_app
-
-    monkeypatch.setattr(data, "GRID_ROWS", 10)
-    monkeypatch.setattr(data.grid_findings, "__defaults__", (10,))
-    app = create_app(StaticSource(big.ds), as_of=AS_OF)
-    client = app.server.test_client()
-    key = next(k for k in app.callback_map if "fi-grid.rowData" in k)
-    spec = app.callback_map[key]
-    inputs = [{"id": i["id"], "property": i["property"], "value": {"lang": "ja", "as-of": AS_OF.isoformat()}.get(i["id"])}
-              for i in spec["inputs"]]
-    resp = client.post("/_dash-update-component", json={"output": key, "outputs": [
-        {"id": o.rsplit(".", 1)[0], "property": o.rsplit(".", 1)[1]} for o in key.strip(".").split("...")],
-        "inputs": inputs, "state": [], "changedPropIds": []})
-    assert resp.status_code == 200
-    body = resp.get_json()["response"]
-    assert len(body["fi-grid"]["rowData"]) == 10
-    n = len(big.report.findings)
-    assert f"{n:,} 件の指摘（重大度の高い 10 件を表示" in str(body["fi-count"]["children"])
+# The grid is served whole, page by page: test_dashboard_part2_units.py::test_the_rows_callback_serves_any_page_of_the_whole_result
 
 
 def test_the_app_warms_the_first_visitors_analysis(big):

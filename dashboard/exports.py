@@ -1,0 +1,191 @@
+"""Exports of the findings grid an auditor can file: the columns the grid shows, headers in the
+user's language first, human labels for rule, severity and level, each finding's details
+flattened into readable columns; Excel with a cover sheet (dataset, as-of date, policy, filters,
+counts), CSV in UTF-8 with a BOM or in CP932 (Shift_JIS as Windows Excel reads it).
+
+Every text cell is neutralised (graph.rules.findings.neutralize): a cell starting with = + - @
+is stored as text, never run as a formula. Excel is written in openpyxl's write-only mode.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from datetime import date
+from typing import Any
+
+from graph.rules.findings import neutralize
+
+from . import i18n
+from .data import SEVERITY_ORDER, Analysis
+from .grid import FindingTable, Query, describe
+
+ENCODINGS = {"utf-8-sig": "UTF-8 (BOM)", "cp932": "Shift_JIS (CP932)"}
+
+# (row key, header ja, header en, Excel width)
+COLUMNS = (
+    ("severity", "重大度", "Severity", 9),
+    ("rule_title", "ルール", "Rule", 30),
+    ("family_label", "区分", "Category", 16),
+    ("contract_id", "契約", "Contract", 12),
+    ("title", "件名", "Title", 28),
+    ("level", "階層", "Level", 16),
+    ("principal", "委託者", "Principal", 18),
+    ("delegator", "委託元", "Delegator", 22),
+    ("delegatee", "委託先", "Delegatee", 22),
+    ("path", "経路", "Path", 30),
+    ("message", "指摘内容", "Finding", 70),
+    ("citations", "根拠", "Cites", 30),
+    ("rule", "ルールID", "Rule id", 24),
+    ("principal_id", "委託者ID", "Principal id", 12),
+)
+DETAIL_LABELS = {
+    "due_date": ("期限", "due date"), "start_date": ("開始日", "start date"), "end_date": ("終了日", "end date"),
+    "parent_contract_id": ("上位契約", "parent contract"), "missing": ("不足", "missing"),
+    "inspection_ids": ("検査", "inspections"), "improvement_ids": ("改善", "improvements"),
+    "upstream_id": ("上位の事業者", "upstream organisation"), "since": ("起算日", "since"),
+    "requirement": ("要件", "requirement"), "principal_statuses": ("委託者の承認状況", "principal's approval status"),
+    "policies": ("ポリシー", "policies"), "person_ids": ("担当者", "people"),
+    "parent_start_date": ("上位の開始日", "parent start date"), "parent_end_date": ("上位の終了日", "parent end date"),
+    "org_id": ("事業者", "organisation"), "nearest": ("直近", "nearest"), "missing_roles": ("未指定の役割", "roles missing"),
+    "last_onsite": ("直近の実地検査", "last on-site inspection"), "last_inspection": ("直近の検査", "last inspection"),
+    "inspectors": ("検査者", "inspectors"), "incidents": ("事故", "incidents"), "grace_days": ("猶予日数", "grace days"),
+    "expected_delegator_id": ("想定される委託元", "expected delegator"), "decided_dates": ("決定日", "decision dates"),
+    "child_contract_ids": ("下位契約", "child contracts"), "approved_by_others": ("他者による承認", "approved by others"),
+    "added": ("追加された情報", "data added"),
+}
+TITLES = {"ja": ("指摘一覧", "表紙", "指摘"), "en": ("Findings", "Cover", "Findings")}
+COVER = {
+    "dataset": ("データセット", "Dataset"), "as_of": ("基準日", "As-of date"), "policy": ("ポリシー", "Policy"),
+    "filters": ("絞り込み", "Filters applied"), "none": ("なし（全件）", "none (all findings)"),
+    "exported": ("出力した指摘", "Findings exported"), "total": ("全指摘", "All findings"),
+    "contracts": ("指摘のある契約（出力分）", "Contracts with findings (exported)"),
+    "by_severity": ("重大度別（出力分）", "By severity (exported)"), "order": ("並び順", "Order"),
+    "order_default": ("重大度の高い順、同じ重大度はチェーンの経路順", "most severe first, then by the chain's path"),
+    "note": ("数式として解釈される文字で始まるセルは文字列として保存しています。",
+             "Cells that would run as formulas are stored as text."),
+}
+
+
+def _cover(key: str, lang: str) -> str:
+    return COVER[key][0 if lang == "ja" else 1]
+
+
+def _detail_value(v: Any, lang: str) -> str:
+    sep = "、" if lang == "ja" else ", "
+    if isinstance(v, dict):
+        return sep.join(f"{k}: {_detail_value(x, lang)}" for k, x in v.items())
+    if isinstance(v, (list, tuple, set)):
+        return sep.join(_detail_value(x, lang) for x in v)
+    if isinstance(v, bool):
+        return i18n.yes_no(v, lang)
+    return "" if v is None else str(v)
+
+
+def _detail_keys(tbl: FindingTable, idx: list[int]) -> list[str]:
+    keys: dict[str, None] = {}
+    for i in idx:
+        for k in tbl.findings[i].details:
+            keys.setdefault(k, None)
+    return list(keys)
+
+
+def header(lang: str, detail_keys: list[str]) -> list[str]:
+    lang = i18n.norm_lang(lang)
+    j = 1 if lang == "ja" else 2
+    prefix = "詳細: " if lang == "ja" else "detail: "
+    return ([c[j] for c in COLUMNS]
+            + [prefix + DETAIL_LABELS.get(k, (k, k.replace("_", " ")))[j - 1] for k in detail_keys])
+
+
+def rows(tbl: FindingTable, idx: list[int], lang: str, detail_keys: list[str], empty: Any = ""):
+    """The export rows (lists, neutralised), in the grid's order; `empty` for a detail a finding
+    lacks (None in Excel: no cell written at all)."""
+    lang = i18n.norm_lang(lang)
+    keys = [c[0] for c in COLUMNS]
+    for i in idx:
+        r, f = tbl.rows[i], tbl.findings[i]
+        out = [neutralize(" > ".join(f.path)) if k == "path" else neutralize(r[k]) for k in keys]
+        d = f.details
+        out += [neutralize(_detail_value(d[k], lang)) if k in d else empty for k in detail_keys]
+        yield out
+
+
+def export_csv(tbl: FindingTable, idx: list[int], lang: str, encoding: str = "utf-8-sig") -> bytes:
+    """CSV with a header row in `lang`; `encoding` utf-8-sig (Excel reads the BOM) or cp932
+    (a character CP932 lacks becomes ?)."""
+    keys = _detail_keys(tbl, idx)
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(header(lang, keys))
+    w.writerows(rows(tbl, idx, lang, keys))
+    text = buf.getvalue()
+    if encoding == "cp932":
+        return text.encode("cp932", errors="replace")
+    return text.encode("utf-8-sig")
+
+
+def export_xlsx(a: Analysis, tbl: FindingTable, idx: list[int], q: Query, lang: str) -> bytes:
+    """An Excel workbook: a cover sheet, then the findings (frozen header, autofilter)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    lang = i18n.norm_lang(lang)
+    title, cover_name, sheet_name = TITLES[lang]
+    wb = Workbook(write_only=True)
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDE6F0")
+
+    cover = wb.create_sheet(cover_name)
+    cover.column_dimensions["A"].width = 34
+    cover.column_dimensions["B"].width = 70
+    head = WriteOnlyCell(cover, value=f"Itaku — {title}")
+    head.font = Font(bold=True, size=14)
+    cover.append([head])
+    cover.append([])
+    found = [tbl.findings[i] for i in idx]
+    filters = describe(q, lang, {p: a.ds.org_name(p) for p in q.principals})
+    lines: list[tuple[str, Any]] = [
+        (_cover("dataset", lang), neutralize(a.ds.name)), (_cover("as_of", lang), a.as_of.isoformat()),
+        (_cover("policy", lang), neutralize(a.policy if a.policy != "data" else i18n.t("app.policy_data", lang))),
+        (_cover("order", lang), _cover("order_default", lang) if not q.sort_model
+         else ", ".join(f"{c} {d}" for c, d in q.sort_model)),
+        (_cover("filters", lang), "" if filters else _cover("none", lang)),
+    ]
+    lines += [(f"  {name}", neutralize(value)) for name, value in filters]
+    by_sev = Counter(f.severity for f in found)
+    lines += [(_cover("exported", lang), len(found)), (_cover("total", lang), len(tbl.findings)),
+              (_cover("contracts", lang), len({f.contract_id for f in found})),
+              (_cover("by_severity", lang), "")]
+    lines += [(f"  {i18n.severity(s, lang)}", by_sev.get(s, 0)) for s in SEVERITY_ORDER]
+    for name, value in lines:
+        label = WriteOnlyCell(cover, value=name)
+        label.font = bold
+        cover.append([label, value])
+    cover.append([])
+    cover.append([_cover("note", lang)])
+
+    ws = wb.create_sheet(sheet_name)
+    keys = _detail_keys(tbl, idx)
+    names = header(lang, keys)
+    widths = [c[3] for c in COLUMNS] + [18] * len(keys)
+    for n, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(n)].width = width
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(names))}{len(idx) + 1}"
+    cells = []
+    for name in names:
+        cell = WriteOnlyCell(ws, value=name)
+        cell.font, cell.fill, cell.alignment = bold, fill, Alignment(vertical="center")
+        cells.append(cell)
+    ws.append(cells)
+    for row in rows(tbl, idx, lang, keys, empty=None):
+        ws.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def filename(as_of: date, ext: str) -> str:
+    return f"itaku-findings-{as_of.isoformat()}.{ext}"
