@@ -37,8 +37,8 @@ DATASET_NAME_HELP = "Neo4j 上のデータセット名 / dataset name in Neo4j (
 def store(uri: str) -> Iterator[tuple[Any, str | None]]:
     """A connected driver and the database to use; any connection problem → one line, exit 3;
     an unknown dataset → exit 2. The driver is closed at the end."""
-    from graph.store.connect import InvalidURI, StoreUnavailable, connect, settings, unavailable
-    from graph.store.load import LoadConflict
+    from graph.store.connect import InvalidURI, StoreUnavailable, connect, describe_error, settings, unavailable
+    from graph.store.load import LoadAborted, LoadConflict
     from graph.store.read import DatasetNotFound
 
     s = settings(uri)
@@ -51,6 +51,8 @@ def store(uri: str) -> Iterator[tuple[Any, str | None]]:
     try:
         with unavailable(uri, s.user, s.timeout):
             yield driver, s.database
+    except LoadAborted as exc:
+        fail(f"itaku: {describe_error(exc.cause, uri, s.user, s.timeout)}; {exc.outcome}", EXIT_UNREACHABLE)
     except StoreUnavailable as exc:
         fail(f"itaku: {exc}", EXIT_UNREACHABLE)
     except LoadConflict as exc:
@@ -89,6 +91,12 @@ def load(
 
             result = load_dataset_to_neo4j(driver, ds, target, progress, library=packs, batch_size=batch_size,
                                            database=database, source=str(dataset))
+    if result.cleanup_error is not None:
+        from graph.store.connect import describe_error
+
+        typer.echo(f"itaku: warning: {target} is loaded, but removing its previous data failed "
+                   f"({describe_error(result.cleanup_error, neo4j)}); it is not visible, and the next load "
+                   "removes it", err=True)
     typer.echo(f"Loaded {target} into {neo4j}: {result.nodes} nodes, {result.relationships} relationships "
                f"(update_tag {result.update_tag}; {result.removed} nodes of the previous load removed) "
                f"in {result.seconds:.1f} s")

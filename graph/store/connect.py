@@ -22,7 +22,8 @@ MAX_RETRY_TIME = 30.0  # seconds the driver retries a managed transaction (its o
 
 
 class StoreUnavailable(ConnectionError):
-    """Neo4j cannot be used: down, unreachable, wrong credentials, timed out. `str()` is one line."""
+    """Neo4j cannot be used: down, unreachable, wrong credentials, timed out, or it failed a
+    statement. `str()` is one line."""
 
 
 class InvalidURI(ValueError):
@@ -93,6 +94,11 @@ def describe_error(exc: BaseException, uri: str, user: str | None = None, timeou
         if "refused" in reason.lower():
             return f"cannot reach Neo4j at {uri}: connection refused (is the server running?)"
         return f"cannot reach Neo4j at {uri}: {reason}"
+    if isinstance(exc, ne.Forbidden):
+        return f"Neo4j at {uri}: user {user!r} may not do this ({exc.code})" if user else \
+            f"Neo4j at {uri}: not allowed ({exc.code})"
+    if isinstance(exc, (ne.ClientError, ne.DatabaseError)):  # EntityNotFound, ConstraintError, …
+        return f"Neo4j at {uri} failed a statement ({exc.code}): {_one_line(exc.message or exc)}"
     return f"Neo4j at {uri}: {type(exc).__name__}: {_one_line(exc)}"
 
 
@@ -105,14 +111,22 @@ def connection_errors() -> tuple[type[BaseException], ...]:
             TimeoutError, ConnectionError)
 
 
+def store_errors() -> tuple[type[BaseException], ...]:
+    """Everything the driver raises about the database (connection_errors() and the rest: a
+    statement the server failed, a session or result misused): one line, exit 3, never exit 70."""
+    from neo4j import exceptions as ne
+
+    return (*connection_errors(), ne.Neo4jError, ne.DriverError)
+
+
 @contextmanager
 def unavailable(uri: str, user: str | None = None, timeout: float | None = None) -> Iterator[None]:
-    """Turn a connection failure raised while using the driver into StoreUnavailable."""
+    """Turn an error raised while using the driver (store_errors()) into StoreUnavailable."""
     try:
         yield
     except StoreUnavailable:
         raise
-    except connection_errors() as exc:
+    except store_errors() as exc:
         raise StoreUnavailable(describe_error(exc, uri, user, timeout)) from exc
 
 

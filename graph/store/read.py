@@ -61,6 +61,12 @@ def _records(tx, item: NodeType | RelType, name: str, tag: int) -> list:
     return out
 
 
+def vanished(exc: BaseException) -> bool:
+    """The server lost a node it had just matched: a concurrent delete (a load's cleanup of the
+    generation being read). Reading again, from the live tag, gives a consistent answer."""
+    return getattr(exc, "code", None) == "Neo.ClientError.Statement.EntityNotFound"
+
+
 def live_tag(tx, name: str) -> int | None:
     """The update_tag of dataset `name`'s live generation (None: no such dataset)."""
     row = tx.run("MATCH (d:Dataset {dataset: $dataset}) RETURN d.update_tag AS tag", dataset=name).single()
@@ -88,7 +94,12 @@ def read_dataset(driver, name: str, database: str | None = None, attempts: int =
 
     with read_session(driver, database) as session:
         for _ in range(attempts):
-            tag, fields = session.execute_read(work)
+            try:
+                tag, fields = session.execute_read(work)
+            except Exception as exc:
+                if not vanished(exc):
+                    raise
+                continue  # a load's cleanup deleted a node of the generation being read: read again
             if tag is None:
                 resolve_name(driver, name, database)  # raises, naming what exists
                 raise DatasetNotFound(f"no dataset {name!r} in Neo4j")
