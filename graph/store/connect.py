@@ -86,9 +86,9 @@ def describe_error(exc: BaseException, uri: str, user: str | None = None, timeou
         who = f" of user {user!r}" if user else ""
         return (f"Neo4j at {uri} refused the credentials{who} "
                 f"(set NEO4J_USER / NEO4J_PASSWORD in the environment or .env)")
-    if isinstance(exc, (TimeoutError, ne.ServiceUnavailable, ne.SessionExpired, OSError)):
+    if isinstance(exc, (TimeoutError, ne.ServiceUnavailable, ne.SessionExpired, ne.ConnectionPoolError, OSError)):
         reason = _one_line(exc)
-        if isinstance(exc, TimeoutError) or any(w in reason.lower() for w in ("timed out", "timeout", "deadline")):
+        if isinstance(exc, (TimeoutError, ne.ConnectionAcquisitionTimeoutError)) or any(w in reason.lower() for w in ("timed out", "timeout", "deadline")):
             within = f" within {timeout:g} s" if timeout else ""
             return f"timed out connecting to Neo4j at {uri}: no answer{within}"
         if "refused" in reason.lower():
@@ -108,7 +108,7 @@ def connection_errors() -> tuple[type[BaseException], ...]:
     from neo4j import exceptions as ne
 
     return (ne.AuthError, ne.ServiceUnavailable, ne.SessionExpired, ne.TransientError, ne.IncompleteCommit,
-            TimeoutError, ConnectionError)
+            ne.ConnectionPoolError, TimeoutError, ConnectionError)
 
 
 def store_errors() -> tuple[type[BaseException], ...]:
@@ -130,6 +130,19 @@ def unavailable(uri: str, user: str | None = None, timeout: float | None = None)
         raise StoreUnavailable(describe_error(exc, uri, user, timeout)) from exc
 
 
+SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
+
+
+def check_uri(uri: str) -> str:
+    """`uri` if it is a Bolt URI the driver takes (bolt://, neo4j://, with +s / +ssc), else InvalidURI.
+    (The driver would take http:// for its async HTTP transport and fail deep inside.)"""
+    scheme, sep, rest = uri.partition("://")
+    if not sep or scheme.lower() not in SCHEMES or not rest:
+        raise InvalidURI(f"invalid Neo4j URI {_one_line(uri, 120)!r}: use bolt://HOST:PORT or neo4j://HOST:PORT "
+                         f"(schemes: {', '.join(SCHEMES)})")
+    return uri
+
+
 def connect(uri: str | None = None, user: str | None = None, password: str | None = None,
             database: str | None = None, timeout: float | None = None):
     """A verified driver (the caller closes it). Unset arguments come from `settings()`."""
@@ -144,6 +157,7 @@ def connect(uri: str | None = None, user: str | None = None, password: str | Non
     password = password if password is not None else s.password
     if not uri:
         raise InvalidURI("no Neo4j URI: pass --neo4j URI or set NEO4J_URI")
+    check_uri(uri)
     auth = (user, password) if password is not None else None
     try:
         driver = GraphDatabase.driver(uri, auth=auth, connection_timeout=timeout,

@@ -40,7 +40,8 @@ def resolve_name(driver, name: str | None, database: str | None = None) -> str:
         return names[0]
     if not names:
         raise DatasetNotFound("no dataset in Neo4j yet (itaku load DATASET --neo4j URI)")
-    raise DatasetNotFound(f"several datasets in Neo4j ({', '.join(names)}): choose one with --dataset NAME")
+    raise DatasetNotFound(f"several datasets in Neo4j ({', '.join(names)}): choose one with --dataset NAME "
+                          "(the WSGI server: ITAKU_NEO4J_DATASET=NAME)")
 
 
 def _native(value: Any) -> Any:
