@@ -234,7 +234,10 @@ class LocalServer:
         return out
 
     def start(self) -> Server:
-        self.script("start")
+        out = self.script("start")
+        hint = out.stderr.strip().splitlines()[-1]  # the env command for this home and port (issue 12)
+        assert (f"ITAKU_NEO4J_HOME={self.env['ITAKU_NEO4J_HOME']} ITAKU_NEO4J_PORT={self.env['ITAKU_NEO4J_PORT']} "
+                in hint and hint.endswith(' env)"')), hint
         env = _parse_env(self.script("env").stdout)
         return Server(env["NEO4J_URI"], env["NEO4J_USER"], env["NEO4J_PASSWORD"])
 
