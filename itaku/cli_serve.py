@@ -30,6 +30,12 @@ def source_for(dataset: Path | None, neo4j: str | None, name: str | None = None)
     from dashboard.data import as_source
 
     if neo4j:
+        from graph.store.connect import InvalidURI, check_uri
+
+        try:
+            check_uri(neo4j)
+        except InvalidURI as exc:
+            fail(f"itaku serve: --neo4j: {exc}", EXIT_BAD_INPUT)
         try:
             return neo4j_source(neo4j, os.environ.get("NEO4J_USER"), os.environ.get("NEO4J_PASSWORD"),
                                 os.environ.get("NEO4J_DATABASE"), name)
@@ -38,10 +44,18 @@ def source_for(dataset: Path | None, neo4j: str | None, name: str | None = None)
     return FolderSource(dataset) if dataset else as_source(None)
 
 
+def _from_env(value: str | None) -> bool:
+    """The --neo4j value came from NEO4J_URI, not from the command line."""
+    import sys
+
+    given = any(a == "--neo4j" or a.startswith("--neo4j=") for a in sys.argv[1:])
+    return value is not None and value == os.environ.get("NEO4J_URI") and not given
+
+
 @app.command()
 def serve(
     dataset: Annotated[Optional[Path], typer.Argument(help="データセット (省略時: 同梱の例) / dataset folder or .xlsx (default: the bundled example)")] = None,
-    neo4j: Annotated[Optional[str], typer.Option("--neo4j", help="Neo4j の URI (NEO4J_USER / NEO4J_PASSWORD は環境変数) / read the graph from Neo4j")] = None,
+    neo4j: Annotated[Optional[str], typer.Option("--neo4j", envvar="NEO4J_URI", help="Neo4j の URI (NEO4J_USER / NEO4J_PASSWORD は環境変数) / read the graph from Neo4j (default: NEO4J_URI when no DATASET is given)")] = None,
     host: Annotated[str, typer.Option("--host", help="待ち受けアドレス / address to bind")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="ポート / port")] = 8050,
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="初期の基準日 / initial as-of date")] = None,
@@ -53,7 +67,10 @@ def serve(
     from loaders import DatasetError
 
     if dataset and neo4j:
-        fail("itaku serve: give a DATASET or --neo4j, not both")
+        if _from_env(neo4j):
+            neo4j = None  # NEO4J_URI in the environment yields to a DATASET on the command line
+        else:
+            fail("itaku serve: give a DATASET or --neo4j, not both")
     creds = credentials_from_env()
     if not is_local(host) and creds is None:
         fail(f"itaku serve: refusing to listen on {host} without a login: set {USER_ENV} and {PASSWORD_ENV} "
@@ -63,8 +80,8 @@ def serve(
         dash_app = create_app(source, as_of=_as_of(as_of) if as_of else None, credentials=creds)
     except DatasetError as exc:
         fail([str(p) for p in exc.problems] + [f"{len(exc.problems)} problem(s); nothing was loaded."])
-    except source_errors() as exc:
-        fail(f"itaku serve: {exc}", EXIT_UNREACHABLE)
+    except source_errors() as exc:  # a dataset that is not there (or not chosen) is bad input, as in check
+        fail(f"itaku serve: {exc}", EXIT_BAD_INPUT if isinstance(exc, LookupError) else EXIT_UNREACHABLE)
     shown = f"[{host}]" if ":" in host else host
     login = "login required" if creds else "no login (local only)"
     typer.echo(f"Itaku dashboard: http://{shown}:{port}/  ({source.name}; {login}; Ctrl+C to stop)", err=True)

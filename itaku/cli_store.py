@@ -37,8 +37,8 @@ DATASET_NAME_HELP = "Neo4j 上のデータセット名 / dataset name in Neo4j (
 def store(uri: str) -> Iterator[tuple[Any, str | None]]:
     """A connected driver and the database to use; any connection problem → one line, exit 3;
     an unknown dataset → exit 2. The driver is closed at the end."""
-    from graph.store.connect import InvalidURI, StoreUnavailable, connect, settings, unavailable
-    from graph.store.load import LoadConflict
+    from graph.store.connect import InvalidURI, StoreUnavailable, connect, describe_error, settings, unavailable
+    from graph.store.load import LoadAborted, LoadConflict
     from graph.store.read import DatasetNotFound
 
     s = settings(uri)
@@ -51,6 +51,8 @@ def store(uri: str) -> Iterator[tuple[Any, str | None]]:
     try:
         with unavailable(uri, s.user, s.timeout):
             yield driver, s.database
+    except LoadAborted as exc:
+        fail(f"itaku: {describe_error(exc.cause, uri, s.user, s.timeout)}; {exc.outcome}", EXIT_UNREACHABLE)
     except StoreUnavailable as exc:
         fail(f"itaku: {exc}", EXIT_UNREACHABLE)
     except LoadConflict as exc:
@@ -65,7 +67,7 @@ def store(uri: str) -> Iterator[tuple[Any, str | None]]:
 @app.command()
 def load(
     dataset: cli.DatasetArg,
-    neo4j: Annotated[str, typer.Option("--neo4j", help=NEO4J_HELP)],
+    neo4j: Annotated[str, typer.Option("--neo4j", envvar="NEO4J_URI", show_envvar=True, help=NEO4J_HELP)],
     name: Annotated[Optional[str], typer.Option("--name", help="Neo4j 上の名前（既定: フォルダ名）/ name in Neo4j (default: the folder's name)")] = None,
     policy_file: cli.PolicyFileOpt = [],
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="1 文あたりの行数 / rows per UNWIND batch")] = 2000,
@@ -89,6 +91,12 @@ def load(
 
             result = load_dataset_to_neo4j(driver, ds, target, progress, library=packs, batch_size=batch_size,
                                            database=database, source=str(dataset))
+    if result.cleanup_error is not None:
+        from graph.store.connect import describe_error
+
+        typer.echo(f"itaku: warning: {target} is loaded, but removing its previous data failed "
+                   f"({describe_error(result.cleanup_error, neo4j)}); it is not visible, and the next load "
+                   "removes it", err=True)
     typer.echo(f"Loaded {target} into {neo4j}: {result.nodes} nodes, {result.relationships} relationships "
                f"(update_tag {result.update_tag}; {result.removed} nodes of the previous load removed) "
                f"in {result.seconds:.1f} s")
@@ -130,12 +138,19 @@ def _option(name: str, annotation: Any, default: Any) -> inspect.Parameter:
 
 
 NEO4J_OPTS = [
-    _option("neo4j", Annotated[Optional[str], typer.Option("--neo4j", help=NEO4J_HELP)], None),
+    _option("neo4j", Annotated[Optional[str], typer.Option(
+        "--neo4j", envvar="NEO4J_URI", show_envvar=True,
+        help=NEO4J_HELP + "; NEO4J_URI is used when no DATASET is given")], None),
     _option("dataset_name", Annotated[Optional[str], typer.Option("--dataset", help=DATASET_NAME_HELP)], None),
 ]
 
 
-def _source(dataset: Optional[Path], neo4j: Optional[str], dataset_name: Optional[str], command: str) -> None:
+def _source(dataset: Optional[Path], neo4j: Optional[str], dataset_name: Optional[str], command: str) -> Optional[str]:
+    """The Neo4j URI to use (None: the DATASET folder), after checking the combination."""
+    from .cli_serve import _from_env
+
+    if neo4j is not None and dataset is not None and _from_env(neo4j):
+        neo4j = None  # NEO4J_URI in the environment yields to a DATASET on the command line
     if neo4j is None:
         if dataset_name is not None:
             fail(f"itaku {command}: --dataset names a dataset in Neo4j: it needs --neo4j URI")
@@ -143,6 +158,7 @@ def _source(dataset: Optional[Path], neo4j: Optional[str], dataset_name: Optiona
             fail(f"itaku {command}: give a DATASET (folder or .xlsx), or --neo4j URI to use the graph")
     elif dataset is not None:
         fail(f"itaku {command}: give a DATASET or --neo4j URI, not both (--dataset NAME picks a dataset in Neo4j)")
+    return neo4j
 
 
 @contextmanager
@@ -163,7 +179,7 @@ _query = cli.query
 
 
 def _check_impl(neo4j: Optional[str], dataset_name: Optional[str], write_findings: bool, **kwargs: Any) -> None:
-    _source(kwargs["dataset"], neo4j, dataset_name, "check")
+    neo4j = _source(kwargs["dataset"], neo4j, dataset_name, "check")
     if neo4j is None:
         if write_findings:
             fail("itaku check: --write-findings writes to Neo4j: it needs --neo4j URI")
@@ -188,7 +204,7 @@ def _check_impl(neo4j: Optional[str], dataset_name: Optional[str], write_finding
 
 
 def _query_impl(neo4j: Optional[str], dataset_name: Optional[str], **kwargs: Any) -> None:
-    _source(kwargs["dataset"], neo4j, dataset_name, "query")
+    neo4j = _source(kwargs["dataset"], neo4j, dataset_name, "query")
     if neo4j is None:
         return _query(**kwargs)
     from queries.neo4j import org_exists, run_query

@@ -11,6 +11,8 @@ from typing import Any
 
 from .catalog import CYPHER_DIR, get
 
+from .read import vanished
+
 # The propagation rules that have a Cypher version: queries/cypher/rule-<id>.cypher.
 RULES = ("unapproved-redelegation", "inherited-unapproved-chain", "weaker-than-parent", "subcontractor-not-covered")
 
@@ -25,9 +27,18 @@ def rule_file(rule_id: str) -> Path:
     return CYPHER_DIR / f"rule-{rule_id}.cypher"
 
 
-def _run(driver, text: str, params: dict[str, Any], database: str | None) -> list[dict[str, Any]]:
-    records, _, _ = driver.execute_query(text, parameters_=params, database_=database, routing_="r")
-    return [dict(zip(r.keys(), r.values())) for r in records]
+def _run(driver, text: str, params: dict[str, Any], database: str | None, attempts: int = 5) -> list[dict[str, Any]]:
+    def once() -> list[dict[str, Any]]:
+        records, _, _ = driver.execute_query(text, parameters_=params, database_=database, routing_="r")
+        return [dict(zip(r.keys(), r.values())) for r in records]
+
+    for _ in range(attempts - 1):
+        try:
+            return once()
+        except Exception as exc:
+            if not vanished(exc):  # a load's cleanup deleted a node under the query: run it again
+                raise
+    return once()
 
 
 def run_query(driver, name: str, dataset: str, as_of: date, params: dict[str, str] | None = None,

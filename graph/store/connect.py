@@ -22,7 +22,8 @@ MAX_RETRY_TIME = 30.0  # seconds the driver retries a managed transaction (its o
 
 
 class StoreUnavailable(ConnectionError):
-    """Neo4j cannot be used: down, unreachable, wrong credentials, timed out. `str()` is one line."""
+    """Neo4j cannot be used: down, unreachable, wrong credentials, timed out, or it failed a
+    statement. `str()` is one line."""
 
 
 class InvalidURI(ValueError):
@@ -85,14 +86,19 @@ def describe_error(exc: BaseException, uri: str, user: str | None = None, timeou
         who = f" of user {user!r}" if user else ""
         return (f"Neo4j at {uri} refused the credentials{who} "
                 f"(set NEO4J_USER / NEO4J_PASSWORD in the environment or .env)")
-    if isinstance(exc, (TimeoutError, ne.ServiceUnavailable, ne.SessionExpired, OSError)):
+    if isinstance(exc, (TimeoutError, ne.ServiceUnavailable, ne.SessionExpired, ne.ConnectionPoolError, OSError)):
         reason = _one_line(exc)
-        if isinstance(exc, TimeoutError) or any(w in reason.lower() for w in ("timed out", "timeout", "deadline")):
+        if isinstance(exc, (TimeoutError, ne.ConnectionAcquisitionTimeoutError)) or any(w in reason.lower() for w in ("timed out", "timeout", "deadline")):
             within = f" within {timeout:g} s" if timeout else ""
             return f"timed out connecting to Neo4j at {uri}: no answer{within}"
         if "refused" in reason.lower():
             return f"cannot reach Neo4j at {uri}: connection refused (is the server running?)"
         return f"cannot reach Neo4j at {uri}: {reason}"
+    if isinstance(exc, ne.Forbidden):
+        return f"Neo4j at {uri}: user {user!r} may not do this ({exc.code})" if user else \
+            f"Neo4j at {uri}: not allowed ({exc.code})"
+    if isinstance(exc, (ne.ClientError, ne.DatabaseError)):  # EntityNotFound, ConstraintError, …
+        return f"Neo4j at {uri} failed a statement ({exc.code}): {_one_line(exc.message or exc)}"
     return f"Neo4j at {uri}: {type(exc).__name__}: {_one_line(exc)}"
 
 
@@ -102,18 +108,39 @@ def connection_errors() -> tuple[type[BaseException], ...]:
     from neo4j import exceptions as ne
 
     return (ne.AuthError, ne.ServiceUnavailable, ne.SessionExpired, ne.TransientError, ne.IncompleteCommit,
-            TimeoutError, ConnectionError)
+            ne.ConnectionPoolError, TimeoutError, ConnectionError)
+
+
+def store_errors() -> tuple[type[BaseException], ...]:
+    """Everything the driver raises about the database (connection_errors() and the rest: a
+    statement the server failed, a session or result misused): one line, exit 3, never exit 70."""
+    from neo4j import exceptions as ne
+
+    return (*connection_errors(), ne.Neo4jError, ne.DriverError)
 
 
 @contextmanager
 def unavailable(uri: str, user: str | None = None, timeout: float | None = None) -> Iterator[None]:
-    """Turn a connection failure raised while using the driver into StoreUnavailable."""
+    """Turn an error raised while using the driver (store_errors()) into StoreUnavailable."""
     try:
         yield
     except StoreUnavailable:
         raise
-    except connection_errors() as exc:
+    except store_errors() as exc:
         raise StoreUnavailable(describe_error(exc, uri, user, timeout)) from exc
+
+
+SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
+
+
+def check_uri(uri: str) -> str:
+    """`uri` if it is a Bolt URI the driver takes (bolt://, neo4j://, with +s / +ssc), else InvalidURI.
+    (The driver would take http:// for its async HTTP transport and fail deep inside.)"""
+    scheme, sep, rest = uri.partition("://")
+    if not sep or scheme.lower() not in SCHEMES or not rest:
+        raise InvalidURI(f"invalid Neo4j URI {_one_line(uri, 120)!r}: use bolt://HOST:PORT or neo4j://HOST:PORT "
+                         f"(schemes: {', '.join(SCHEMES)})")
+    return uri
 
 
 def connect(uri: str | None = None, user: str | None = None, password: str | None = None,
@@ -130,6 +157,7 @@ def connect(uri: str | None = None, user: str | None = None, password: str | Non
     password = password if password is not None else s.password
     if not uri:
         raise InvalidURI("no Neo4j URI: pass --neo4j URI or set NEO4J_URI")
+    check_uri(uri)
     auth = (user, password) if password is not None else None
     try:
         driver = GraphDatabase.driver(uri, auth=auth, connection_timeout=timeout,

@@ -18,6 +18,7 @@ from graph.rules.findings import Finding, Report
 
 from . import schema
 from .load import BATCH_SIZE, _batches
+from .lock import dataset_lock
 from .read import DatasetNotFound, live_tag, resolve_name
 
 
@@ -58,7 +59,8 @@ def write_findings(driver, name: str, report: Report, database: str | None = Non
         return {"written": len(rows), "replaced": replaced}
 
     resolve_name(driver, name, database)
-    with driver.session(database=database) as session:
+    # Under the dataset's lock: a load's cleanup must not delete the contracts being annotated.
+    with dataset_lock(driver, name, database, holder="findings"), driver.session(database=database) as session:
         return session.execute_write(work)
 
 

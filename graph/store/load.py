@@ -19,14 +19,19 @@ How (Cartography's update tag, made atomic with a swap):
 
 A load that fails or is interrupted before the swap leaves the live generation exactly as it was;
 on an error the partial generation is deleted at once, and if the process dies, the cleanup of
-the next successful load deletes it (readers never see it: it is not live). A load never deletes
-before its swap: a generation not live may be another load's, still running.
+the next successful load deletes it (readers never see it: it is not live).
 
-Two loads of one dataset at once: both write their own generation (update tags are unique); the
-first to swap wins, and its cleanup deletes the other's; the other's swap then finds the live tag
-changed and stops with LoadConflict, having changed nothing. One big transaction would
-be simpler, but the server holds a transaction's changes in memory until it commits: a
-10,000-contract dataset does not fit in a 1 GB heap that way.
+Two loads of one dataset at once take turns: a load holds the dataset's lock (lock.py: an open
+transaction the server rolls back if the process dies) from before its first batch to the end of
+its cleanup, so a cleanup never deletes a generation another load is writing; the second load
+waits, then loads over the first. The swap still checks that the live tag is the one the load
+started from (LoadConflict otherwise). One big transaction would be simpler, but the server
+holds a transaction's changes in memory until it commits: a 10,000-contract dataset does not
+fit in a 1 GB heap that way.
+
+Errors: a database error before the swap commits raises LoadAborted (nothing was changed); one
+in the cleanup is returned in LoadResult.cleanup_error (the new data is live, the leftovers
+invisible, and the next load deletes them).
 
 Idempotency: loading the same dataset twice gives the same nodes, relationships and properties;
 only `update_tag` (and the (:Dataset) node's `loaded_at`) differ. Findings written back
@@ -49,12 +54,15 @@ from datetime import datetime, timezone
 from enum import Enum
 from typing import Any
 
+from neo4j import exceptions as ne
+
 from graph.chains import ChainGraph
 from graph.rules import Engine, PackLibrary
 from loaders.model import Dataset
 
 from . import schema
-from .connect import connection_errors
+from .connect import connection_errors, store_errors
+from .lock import dataset_lock
 from .read import live_tag
 from .schema import GENERATIONAL, LOADED, REL_RECORDS, NodeType, RelType
 
@@ -72,6 +80,21 @@ class LoadConflict(RuntimeError):
     """Another load of the same dataset interfered; this load changed nothing. Run it again."""
 
 
+class LoadAborted(RuntimeError):
+    """A database error (`cause`, one of connect.store_errors()) stopped the load before its swap
+    committed: the dataset is as it was. `uncertain`: the connection was lost while the swap
+    committed, so the new data may or may not be live."""
+
+    def __init__(self, cause: BaseException, uncertain: bool = False):
+        super().__init__(str(cause))
+        self.cause, self.uncertain = cause, uncertain
+
+    @property
+    def outcome(self) -> str:
+        return ("the new data may or may not be live: run the load again" if self.uncertain
+                else "nothing was changed")
+
+
 @dataclass
 class LoadResult:
     name: str
@@ -81,6 +104,7 @@ class LoadResult:
     removed: int = 0  # nodes of older generations deleted (the previous load's, leftovers)
     batches: int = 0
     seconds: float = 0.0
+    cleanup_error: BaseException | None = None  # the cleanup failed (the new data is live)
 
     @property
     def nodes(self) -> int:
@@ -186,8 +210,16 @@ def ensure_schema(driver, database: str | None = None) -> None:
             for name in existing:
                 if name.startswith("itaku_") and name not in names:
                     session.run(f"DROP {kind} `{name}` IF EXISTS").consume()
-        for _, statement in declared:
-            session.run(statement).consume()
+        existing = {r["name"] for r in session.run("SHOW CONSTRAINTS YIELD name RETURN name")}
+        existing |= {r["name"] for r in session.run("SHOW INDEXES YIELD name RETURN name")}
+        for name, statement in declared:
+            if name in existing:
+                continue
+            try:
+                session.run(statement).consume()
+            except ne.ClientError as exc:  # another load created it (or its twin) meanwhile
+                if "AlreadyExists" not in (exc.code or ""):
+                    raise
 
 
 def _write_batch(tx, statement: str, rows: list[dict], params: dict) -> None:
@@ -254,40 +286,53 @@ def delete_stale(session, name: str, keep: int | None, only: int | None = None) 
 def load_dataset_to_neo4j(driver, dataset: Dataset, name: str | None = None, progress: Progress | None = None,
                           *, library: PackLibrary | None = None, batch_size: int = BATCH_SIZE,
                           database: str | None = None, source: str | None = None) -> LoadResult:
-    """Write `dataset` as `name` (default: the dataset's own name); see the module docstring."""
+    """Write `dataset` as `name` (default: the dataset's own name); see the module docstring.
+    A database error before the swap raises LoadAborted (the dataset unchanged); one in the
+    cleanup after it is kept in `LoadResult.cleanup_error` (the new data is live)."""
     name = name or dataset.name
     t0 = time.perf_counter()
     work = plan(dataset, library, batch_size)
     total = len(work.steps) + 2  # + the swap + the cleanup
-    ensure_schema(driver, database)
-    with driver.session(database=database) as session:
-        previous = session.execute_read(live_tag, name)
-        tag = new_update_tag(previous)
-        params = {"dataset": name, "update_tag": tag}
-        try:
-            for done, step in enumerate(work.steps, 1):
-                session.execute_write(_write_batch, step.statement, step.rows, params)
-                if progress:
-                    progress(done, total, step.what)
-            meta = {"source": source, "loaded_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                    "organizations": len(dataset.organizations), "contracts": len(dataset.contracts),
-                    "records": sum(len(dataset.records(f)) for f in FILES)}
-            counts, rels = session.execute_write(_swap, name, tag, previous, work.expected, meta)
-        except BaseException as exc:
-            # Take the partial generation away now (else the next load does) — unless the server
-            # is gone (the driver would retry in vain) or the generation went live after all.
-            if not isinstance(exc, connection_errors()):
-                try:
-                    _drop_unless_live(session, name, tag)
-                except Exception:  # noqa: BLE001 - the original error matters more
-                    pass
-            raise
-        if progress:
-            progress(total - 1, total, "swap")
-        removed = delete_stale(session, name, keep=tag)
-        if progress:
-            progress(total, total, "cleanup")
-    return LoadResult(name, tag, counts, rels, removed, len(work.steps), time.perf_counter() - t0)
+    swapping = False
+    try:
+        ensure_schema(driver, database)
+        waiting = (lambda: progress(0, total, "waiting for another writer")) if progress else None
+        with dataset_lock(driver, name, database, waiting=waiting), driver.session(database=database) as session:
+            previous = session.execute_read(live_tag, name)
+            tag = new_update_tag(previous)
+            params = {"dataset": name, "update_tag": tag}
+            try:
+                for done, step in enumerate(work.steps, 1):
+                    session.execute_write(_write_batch, step.statement, step.rows, params)
+                    if progress:
+                        progress(done, total, step.what)
+                meta = {"source": source, "loaded_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                        "organizations": len(dataset.organizations), "contracts": len(dataset.contracts),
+                        "records": sum(len(dataset.records(f)) for f in FILES)}
+                swapping = True
+                counts, rels = session.execute_write(_swap, name, tag, previous, work.expected, meta)
+                swapping = False
+            except BaseException as exc:
+                # Take the partial generation away now (else the next load does) — unless the server
+                # is gone (the driver would retry in vain) or the generation went live after all.
+                if not isinstance(exc, connection_errors()):
+                    try:
+                        _drop_unless_live(session, name, tag)
+                    except Exception:  # noqa: BLE001 - the original error matters more
+                        pass
+                raise
+            if progress:
+                progress(total - 1, total, "swap")
+            removed, cleanup_error = 0, None
+            try:
+                removed = delete_stale(session, name, keep=tag)
+            except store_errors() as exc:  # the new data is live; the next load removes the rest
+                cleanup_error = exc
+            if progress:
+                progress(total, total, "cleanup")
+    except store_errors() as exc:
+        raise LoadAborted(exc, uncertain=swapping and isinstance(exc, ne.IncompleteCommit)) from exc
+    return LoadResult(name, tag, counts, rels, removed, len(work.steps), time.perf_counter() - t0, cleanup_error)
 
 
 def dataset_counts(driver, name: str, database: str | None = None) -> tuple[dict[str, int], int]:
@@ -302,8 +347,9 @@ def dataset_counts(driver, name: str, database: str | None = None) -> tuple[dict
 
 def delete_dataset(driver, name: str, database: str | None = None) -> int:
     """Remove a dataset entirely (every generation, its findings, its (:Dataset) node)."""
-    with driver.session(database=database) as session:
-        removed = sum(_delete(session, schema.delete_all(n), {"dataset": name}) for n in schema.NODES)
+    with dataset_lock(driver, name, database, holder="delete"), driver.session(database=database) as session:
+        removed = sum(_delete(session, schema.delete_all(n), {"dataset": name}) for n in schema.NODES
+                      if n is not schema.DATASET_LOCK)
     return removed
 
 

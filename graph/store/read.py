@@ -40,7 +40,8 @@ def resolve_name(driver, name: str | None, database: str | None = None) -> str:
         return names[0]
     if not names:
         raise DatasetNotFound("no dataset in Neo4j yet (itaku load DATASET --neo4j URI)")
-    raise DatasetNotFound(f"several datasets in Neo4j ({', '.join(names)}): choose one with --dataset NAME")
+    raise DatasetNotFound(f"several datasets in Neo4j ({', '.join(names)}): choose one with --dataset NAME "
+                          "(the WSGI server: ITAKU_NEO4J_DATASET=NAME)")
 
 
 def _native(value: Any) -> Any:
@@ -59,6 +60,12 @@ def _records(tx, item: NodeType | RelType, name: str, tag: int) -> list:
         props = record["p"]
         out.append(model.model_validate({f: _native(props[f]) for f in fields if f in props}))
     return out
+
+
+def vanished(exc: BaseException) -> bool:
+    """The server lost a node it had just matched: a concurrent delete (a load's cleanup of the
+    generation being read). Reading again, from the live tag, gives a consistent answer."""
+    return getattr(exc, "code", None) == "Neo.ClientError.Statement.EntityNotFound"
 
 
 def live_tag(tx, name: str) -> int | None:
@@ -88,7 +95,12 @@ def read_dataset(driver, name: str, database: str | None = None, attempts: int =
 
     with read_session(driver, database) as session:
         for _ in range(attempts):
-            tag, fields = session.execute_read(work)
+            try:
+                tag, fields = session.execute_read(work)
+            except Exception as exc:
+                if not vanished(exc):
+                    raise
+                continue  # a load's cleanup deleted a node of the generation being read: read again
             if tag is None:
                 resolve_name(driver, name, database)  # raises, naming what exists
                 raise DatasetNotFound(f"no dataset {name!r} in Neo4j")

@@ -179,6 +179,11 @@ DATASET_NODE = NodeType(
     ordered=False, loaded=False,
     doc="one per dataset: `update_tag` names its live generation; also where it came from, when")
 
+DATASET_LOCK = NodeType(
+    "DatasetLock", DATASET, ("holder_pid", "holder"), None, None, ordered=False, loaded=False,
+    doc="exists only inside the open transaction of a writer of the dataset (a load, a write of findings): "
+        "its lock makes writers of one dataset take turns (lock.py); never committed")
+
 # A finding's dict fields are flattened: details as JSON text, message as message_ja / message_en.
 FINDING_FIELDS = tuple(f for f in _fields(Finding, drop=("details", "message"))) + (
     "details_json", "message_ja", "message_en", "as_of")
@@ -190,7 +195,7 @@ FINDING = NodeType(
         "(:Contract)-[:HAS_FINDING]->(:Finding)")
 
 NODES: tuple[NodeType, ...] = (ORGANIZATION, CONTRACT, APPROVAL, INSPECTION, CHECKLIST_ANSWER, IMPROVEMENT,
-                               PERSON, TRAINING, DELETION, INCIDENT, DATASET_NODE, FINDING)
+                               PERSON, TRAINING, DELETION, INCIDENT, DATASET_NODE, FINDING, DATASET_LOCK)
 NODE = {n.label: n for n in NODES}
 REL_RECORDS: tuple[RelType, ...] = (ROLE,)
 # What a dataset load writes (relationships are merged after every node, so order is free).

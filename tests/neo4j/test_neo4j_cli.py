@@ -111,3 +111,67 @@ def test_dotenv_supplies_credentials(graph, neo4j_server, tmp_path):
     out = subprocess.run([ITAKU, "load", str(CITY), "--neo4j", neo4j_server.uri], capture_output=True, text=True,
                          env=env, cwd=tmp_path, timeout=300, stdin=subprocess.DEVNULL)
     assert out.returncode == 0, out.stderr
+
+
+# ---- issue 12: NEO4J_URI, URI schemes, serve's exit statuses, the neo4j-local hint ---------------
+def test_neo4j_uri_from_the_environment(graph, neo4j_server):
+    """With NEO4J_URI exported, `--neo4j` may be left out of load / check / query; a DATASET on
+    the command line still means the folder (the variable yields to it)."""
+    env = {**neo4j_server.env}
+    out = run_itaku("load", CITY, "--name", "from-env", env=env)
+    assert out.returncode == 0 and "Missing option" not in out.stderr, out.stderr
+    assert f"Loaded from-env into {neo4j_server.uri}" in out.stdout
+    neo4j = run_itaku("check", "--dataset", "from-env", "--format", "json", "--as-of", "2026-11-01", env=env)
+    folder = run_itaku("check", CITY, "--format", "json", "--as-of", "2026-11-01", env=env)
+    assert neo4j.returncode == folder.returncode == 1, (neo4j.stderr, folder.stderr)  # findings
+    assert neo4j.stdout.replace("from-env", "X") == folder.stdout.replace("city-resident-tax", "X")
+    query = run_itaku("query", "concentration", "--dataset", "from-env", "--format", "json", env=env)
+    assert query.returncode == 0 and query.stdout.strip().startswith("{"), query.stderr
+
+
+@pytest.mark.parametrize("uri", ["http://127.0.0.1:7474", "https://db.example:7473", "127.0.0.1:7687", "bolt://"])
+@pytest.mark.parametrize("command", [*COMMANDS, ("serve", "--port", "1")], ids=lambda c: c[0])
+def test_a_uri_that_is_not_bolt_is_refused_in_one_line_exit_2(command, uri):
+    out = run_itaku(*command, "--neo4j", uri, timeout=60)
+    assert out.returncode == 2, out.stderr
+    line = _one_line(out)
+    assert "invalid Neo4j URI" in line and "bolt://HOST:PORT" in line and "aiohttp" not in out.stderr, line
+
+
+def test_serve_neo4j_several_datasets_or_an_unknown_one_is_exit_2(graph, neo4j_server):
+    for name in ("one", "two"):
+        assert run_itaku("load", CITY, "--neo4j", neo4j_server.uri, "--name", name).returncode == 0
+    several = run_itaku("serve", "--neo4j", neo4j_server.uri, "--port", "1", timeout=120)
+    assert several.returncode == 2, several.stderr
+    assert "several datasets in Neo4j (one, two)" in several.stderr and "ITAKU_NEO4J_DATASET" in several.stderr
+    unknown = run_itaku("serve", "--neo4j", neo4j_server.uri, "--dataset", "three", "--port", "1", timeout=120)
+    assert unknown.returncode == 2, unknown.stderr
+    assert "no dataset 'three' in Neo4j (loaded: one, two)" in unknown.stderr
+    check = run_itaku("check", "--neo4j", neo4j_server.uri)
+    assert check.returncode == 2 and "several datasets" in check.stderr  # as check does
+
+
+def test_neo4j_local_hint_carries_the_home_and_port(neo4j_server):
+    """`start` on a running server (the suite's) prints the `env` command to eval; with a custom
+    port (and home) the hint carries them, and eval'ing it reaches this server."""
+    import os
+    import subprocess
+
+    from neo4j_fixtures import SCRIPT, _parse_env
+
+    port = neo4j_server.uri.rsplit(":", 1)[1]
+    env = {**os.environ, "ITAKU_NEO4J_PORT": port}
+    if os.environ.get("ITAKU_NEO4J_HOME"):
+        env["ITAKU_NEO4J_HOME"] = os.environ["ITAKU_NEO4J_HOME"]
+    status = subprocess.run(["bash", str(SCRIPT), "status"], env=env, capture_output=True, text=True)
+    if status.returncode != 0:
+        pytest.skip("the suite's server is not a scripts/neo4j-local one (NEO4J_URI names another)")
+    out = subprocess.run(["bash", str(SCRIPT), "start"], env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    hint = out.stderr.strip().splitlines()[-1]
+    assert f'to use it: eval "$(ITAKU_NEO4J_PORT={port} ' in hint and hint.endswith(' env)"'), hint
+    command = hint.split('eval "$(', 1)[1][:-len(')"')]
+    printed = subprocess.run(["bash", "-c", command], env={k: v for k, v in os.environ.items()
+                                                             if not k.startswith("ITAKU_NEO4J")},
+                             capture_output=True, text=True)
+    assert _parse_env(printed.stdout)["NEO4J_URI"] == f"bolt://127.0.0.1:{port}"

@@ -16,6 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # gen, neo4j_helpers, neo4j_fixtures
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -139,24 +140,13 @@ def test_two_loads_at_once_neither_duplicate_nor_mix(graph, neo4j_server, big, s
     the_same(graph, CITY)
 
 
-def test_two_swaps_at_once_are_serialised(graph, tmp_path, monkeypatch):
-    """Both loads write their generation, then both try to swap at the same moment: the (:Dataset)
-    node's write lock makes the second see the first's swap, so it changes nothing."""
-    a, b = load_dataset(CITY), load_dataset(WARD)
-    load_dataset_to_neo4j(graph, a, NAME)
-    ready, swap = threading.Barrier(2), store_load._swap
-
-    def swap_together(tx, *args):
-        ready.wait(timeout=60)
-        return swap(tx, *args)
-
-    monkeypatch.setattr(store_load, "_swap", swap_together)
+def _load_both(graph, a, b) -> dict[str, object]:
     results: dict[str, object] = {}
 
     def run(key, ds):
         try:
             results[key] = load_dataset_to_neo4j(graph, ds, NAME)
-        except Exception as exc:  # noqa: BLE001 - recorded and checked below
+        except Exception as exc:  # noqa: BLE001 - recorded and checked by the caller
             results[key] = exc
 
     threads = [threading.Thread(target=run, args=(k, ds)) for k, ds in (("a", a), ("b", b))]
@@ -164,6 +154,52 @@ def test_two_swaps_at_once_are_serialised(graph, tmp_path, monkeypatch):
         t.start()
     for t in threads:
         t.join(timeout=300)
+    return results
+
+
+def test_two_loads_of_one_dataset_take_turns(graph, monkeypatch):
+    """The dataset lock: the second load waits until the first has swapped and cleaned up (its
+    first batch comes after the first load's last deletion), then loads over it. Both succeed."""
+    a, b = load_dataset(CITY), load_dataset(WARD)
+    load_dataset_to_neo4j(graph, a, NAME)
+    events: list[tuple[str, str]] = []
+    write, delete = store_load._write_batch, store_load.delete_stale
+
+    def logged_write(tx, statement, rows, params):
+        events.append((params["update_tag"], "write"))
+        return write(tx, statement, rows, params)
+
+    def logged_delete(session, name, keep, only=None):
+        out = delete(session, name, keep, only)
+        events.append((keep, "cleaned"))
+        return out
+
+    monkeypatch.setattr(store_load, "_write_batch", logged_write)
+    monkeypatch.setattr(store_load, "delete_stale", logged_delete)
+    results = _load_both(graph, a, b)
+    assert all(isinstance(r, store_load.LoadResult) for r in results.values()), results
+    first, second = sorted(results.values(), key=lambda r: r.update_tag)
+    order = [tag for tag, _ in events]
+    assert order == sorted(order) and events.count((first.update_tag, "cleaned")) == 1  # never interleaved
+    the_same(graph, CITY if second is results["a"] else WARD)
+    assert tags(graph, NAME) == {second.update_tag} and partial_nodes(graph) == 0
+
+
+def test_two_swaps_at_once_are_serialised(graph, tmp_path, monkeypatch):
+    """Should two loads get past the dataset lock (it is taken away here), both write their
+    generation, then both try to swap at the same moment: the (:Dataset) node's write lock makes
+    the second see the first's swap, so it changes nothing."""
+    a, b = load_dataset(CITY), load_dataset(WARD)
+    load_dataset_to_neo4j(graph, a, NAME)
+    monkeypatch.setattr(store_load, "dataset_lock", lambda *args, **kw: contextlib.nullcontext())
+    ready, swap = threading.Barrier(2), store_load._swap
+
+    def swap_together(tx, *args):
+        ready.wait(timeout=60)
+        return swap(tx, *args)
+
+    monkeypatch.setattr(store_load, "_swap", swap_together)
+    results = _load_both(graph, a, b)
     failed = [k for k, r in results.items() if isinstance(r, Exception)]
     assert len(failed) == 1 and isinstance(results[failed[0]], store_load.LoadConflict), results
     won = "b" if failed == ["a"] else "a"
@@ -198,7 +234,10 @@ class LocalServer:
         return out
 
     def start(self) -> Server:
-        self.script("start")
+        out = self.script("start")
+        hint = out.stderr.strip().splitlines()[-1]  # the env command for this home and port (issue 12)
+        assert (f"ITAKU_NEO4J_HOME={self.env['ITAKU_NEO4J_HOME']} ITAKU_NEO4J_PORT={self.env['ITAKU_NEO4J_PORT']} "
+                in hint and hint.endswith(' env)"')), hint
         env = _parse_env(self.script("env").stdout)
         return Server(env["NEO4J_URI"], env["NEO4J_USER"], env["NEO4J_PASSWORD"])
 
@@ -214,6 +253,7 @@ class LocalServer:
         self.pidfile.unlink(missing_ok=True)
 
 
+@pytest.mark.own_server
 @pytest.mark.parametrize("how", ["stop", "kill"])
 def test_server_stopped_mid_load_is_one_line_exit_3_and_loses_nothing(tmp_path, big, how):
     from graph.store.connect import connect
