@@ -122,7 +122,7 @@ def decode_checked(raw: bytes) -> tuple[str | None, str, tuple[int, str] | None]
     except UnicodeDecodeError:
         pass
     first: tuple[int, str] | None = None  # (line, encoding) of the first non-ASCII line
-    for n, line in enumerate(body.split(b"\n"), start=1):
+    for n, line in enumerate(body.splitlines(), start=1):  # \r\n, \n and a lone \r (old Mac) all end a line
         if line.isascii():
             continue
         kind = _line_encoding(line)
@@ -143,15 +143,14 @@ def decode_checked(raw: bytes) -> tuple[str | None, str, tuple[int, str] | None]
 
 
 def _line_encoding(line: bytes) -> str | None:
-    """'UTF-8' for a line that is valid UTF-8 with a 3- or 4-byte character (Japanese in UTF-8 is
-    3 bytes; CP932 text almost never forms such sequences), else 'CP932' if it decodes so, else
-    'UTF-8' if it is valid UTF-8 at all, else None."""
-    utf8 = _decodes(line, "utf-8")
-    if utf8 and any(b >= 0xE0 for b in line):
+    """'UTF-8' for a non-ASCII line that is valid UTF-8, else 'CP932' if it decodes so, else None.
+    Real CP932 text almost never forms valid UTF-8 (its lead bytes are not followed by 0x80-0xBF
+    runs), while UTF-8 — Japanese (3 bytes) or accented Latin (2 bytes: `é` is also ﾃｩ in CP932) —
+    often "decodes" as CP932 mojibake. Limit: a CP932 line made only of half-width kana pairs
+    that happen to form UTF-8 (ﾃｨ = è) is taken for UTF-8, so such a file is refused as mixed."""
+    if _decodes(line, "utf-8"):
         return "UTF-8"
-    if _decodes(line, "cp932"):
-        return "CP932"
-    return "UTF-8" if utf8 else None
+    return "CP932" if _decodes(line, "cp932") else None
 
 
 def _bad_utf8_byte(line: bytes) -> int:
