@@ -13,7 +13,7 @@ import yaml
 
 MAX_BYTES = 1 << 20  # a policy pack or an ignore file is a few kilobytes
 MAX_NODES = 100_000  # YAML nodes, aliases expanded
-MAX_MESSAGE = 300  # characters of a parser's or validator's message quoted back
+MAX_MESSAGE = 2000  # characters of a parser's or validator's message quoted back
 
 
 class YamlBoundsError(ValueError):
