@@ -27,6 +27,7 @@ from pathlib import Path
 
 from loaders import Dataset, DatasetError, Problem, load_dataset
 from loaders.model import RECORD_BY_FILE
+from loaders.tables import csv_files
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,7 @@ def _append_csv(folder: Path, new: dict[str, list[dict[str, str]]], known_polici
     with tempfile.TemporaryDirectory(prefix="itaku-append-") as tmp:
         copy = Path(tmp) / folder.name
         copy.mkdir()
-        for src in folder.glob("*.csv"):
+        for src in csv_files(folder):  # approvals.CSV too: the copy is validated as the folder will be
             shutil.copyfile(src, copy / src.name)
         for path, data in contents.items():
             (copy / path.name).write_bytes(data)
@@ -159,10 +160,31 @@ def _append_csv(folder: Path, new: dict[str, list[dict[str, str]]], known_polici
     return result
 
 
+def _refuse_formulas(wb, book: Path) -> None:
+    """openpyxl keeps a formula but not its computed value: saving would empty every formula cell
+    for the loader (which reads computed values). Such a workbook is refused, untouched."""
+    found = [(ws.title, c) for ws in wb.worksheets for c in list(ws._cells.values()) if c.data_type == "f"]
+    if found:
+        title, first = found[0]
+        more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+        raise DatasetError([Problem(f"{book.name}[{title}]", first.row, first.column_letter,
+                                    f"the dataset workbook holds formulas{more}: importing would lose their computed "
+                                    "values; replace them by values (copy, paste as values) or import into a CSV dataset")])
+
+
+def _text_cell(cell, value: str) -> None:
+    """Text stored as text: a note beginning with `=` is never written as a live formula."""
+    cell.value = value
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"
+        cell.quotePrefix = True  # Excel shows it as typed text too
+
+
 def _append_xlsx(book: Path, new: dict[str, list[dict[str, str]]], known_policies) -> Dataset:
     from openpyxl import load_workbook
 
     wb = load_workbook(book)
+    _refuse_formulas(wb, book)
     for file, rows in new.items():
         if not rows:
             continue
@@ -186,7 +208,7 @@ def _append_xlsx(book: Path, new: dict[str, list[dict[str, str]]], known_policie
         for n, r in enumerate(rows, start=last + 1):
             for col, name in enumerate(header, start=1):
                 if r.get(name) not in (None, ""):
-                    ws.cell(n, col, r[name])
+                    _text_cell(ws.cell(n, col), r[name])
     with tempfile.TemporaryDirectory(prefix="itaku-append-") as tmp:
         copy = Path(tmp) / book.name
         wb.save(copy)

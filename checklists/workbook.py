@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-import zipfile
 from copy import copy
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -29,6 +28,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from graph.chains import ChainGraph
 from loaders.model import Dataset
+from loaders.tables import not_a_file
+from loaders.workbooks import zip_bounds_problem
 from loaders.values import to_text
 from loaders.vocab import Answer, InspectionMethod, level_label
 
@@ -318,16 +319,21 @@ def read_workbook(path: Path) -> FilledChecklist:
     """Read and check a filled checklist; any problem raises ChecklistError with every problem found."""
     path = Path(path)
     name = path.name
+    trouble = not_a_file(path) or zip_bounds_problem(path)
+    if trouble is not None:
+        raise ChecklistError([f"{name}: {trouble}"])
     try:
         wb = load_workbook(path, data_only=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except Exception as exc:  # noqa: BLE001 - damaged XML or parts raise many kinds (ParseError, IndexError …)
         raise ChecklistError([f"{name}: not a readable .xlsx workbook ({type(exc).__name__})"]) from None
     if META_SHEET not in wb.sheetnames or SHEET not in wb.sheetnames:
         missing = SHEET if SHEET not in wb.sheetnames else META_SHEET
         raise ChecklistError([f"{name}: not an Itaku checklist workbook (sheet {missing!r} is missing; "
                               "make one with `itaku template checklist`)"])
     meta_ws = wb[META_SHEET]
-    meta = {_norm(r[0].value): r[1].value for r in meta_ws.iter_rows(min_col=1, max_col=2) if r[0].value}
+    cells = meta_ws._cells  # (row, column) → cell: only the cells in the file, however far they lie
+    meta = {_norm(c.value): getattr(cells.get((r, 2)), "value", None) for (r, col), c in list(cells.items())
+            if col == 1 and c.value}
     meta_where = f"{name}[{META_SHEET}]"
     if _norm(meta.get("format")) != FORMAT:
         raise ChecklistError([f"{meta_where}!B1: not an Itaku checklist workbook"])
@@ -349,10 +355,9 @@ def read_workbook(path: Path) -> FilledChecklist:
     lay = layout(t, info)
     problems: list[str] = []
     coords = set(lay.cells)
-    for row in ws.iter_rows():
-        for cell in row:
-            if cell.value not in (None, "") and hasattr(cell, "column_letter"):
-                coords.add(cell.coordinate)
+    for cell in list(ws._cells.values()):  # the cells in the file, not the rectangle up to the farthest one (XFD1048576)
+        if cell.value not in (None, "") and hasattr(cell, "column_letter"):
+            coords.add(cell.coordinate)
     for coord in sorted(coords, key=_cell_order):
         if coord in lay.editable:
             continue

@@ -4,6 +4,7 @@ Registered on `itaku.cli.app` by one import line at the end of itaku/cli.py.
 """
 from __future__ import annotations
 
+import os
 from datetime import date
 from enum import Enum
 from pathlib import Path
@@ -38,9 +39,22 @@ def _date_option(value: Optional[str], option: str) -> Optional[date]:
         raise typer.BadParameter(str(exc), param_hint=option) from None
 
 
-def _xlsx_out(out: Path) -> None:
+def _xlsx_out(out: Path, *inputs: Optional[Path]) -> None:
     if out.suffix.lower() != ".xlsx":
         raise typer.BadParameter(f"expected an .xlsx file name, got {out.name!r}", param_hint="--out")
+    _safe_out(out, *inputs)
+
+
+def _safe_out(out: Path, *inputs: Optional[Path]) -> None:
+    """--out must be a file that is none of the inputs (equal, a link to one, a hard link): writing
+    it would replace the dataset of record with the output."""
+    if out.is_dir():
+        fail(f"--out: {out} is a folder: give the name of the file to write")
+    for source in inputs:
+        if source is None or not out.exists() or not source.exists():
+            continue
+        if os.path.samefile(out, source):
+            fail(f"--out: {out} is the input {source} (writing would replace it): choose another file name")
 
 
 @template_app.command("list")
@@ -72,7 +86,7 @@ def template_checklist(
     from checklists.workbook import ContractInfo, build_workbook
     from checklists.xlsx import save_atomically
 
-    _xlsx_out(out)
+    _xlsx_out(out, dataset)
     try:
         t = get_template(template_id)
     except TemplateError as exc:
@@ -181,6 +195,7 @@ def report(
     suffix = out.suffix.lower()
     if suffix not in (".xlsx", ".html", ".htm"):
         raise typer.BadParameter(f"expected FILE.xlsx or FILE.html, got {out.name!r}", param_hint="--out")
+    _safe_out(out, dataset)
     if (dataset is None) == (neo4j is None) or (dataset_name is not None and neo4j is None):
         fail("itaku report: give a DATASET (folder or .xlsx), or --neo4j URI [--dataset NAME] to read the graph")
     day = _as_of(as_of)

@@ -147,6 +147,11 @@ def _parse_table(record_type: type[Record], table: Table, problems: list[Problem
                     raw[name] = cell
         if not raw:
             continue  # a blank line
+        if not EXCEL_ERRORS.isdisjoint(raw.values()):
+            for name in [k for k, v in raw.items() if v in EXCEL_ERRORS]:
+                problems.append(Problem(table.label, row_no, name, f"Excel error value {raw.pop(name)!r} (a formula "
+                                        "that failed, or its exported result): correct it in the workbook"))
+                too_long.add(name)  # its other problems (e.g. required value missing) are not repeated
         try:
             record = build(raw)
             out.append(record if record is not None else record_type.model_validate(raw))
@@ -184,7 +189,10 @@ def _check_header(record_type: type[Record], table: Table, problems: list[Proble
     columns = record_type.model_fields
     ok = True
     if not any(table.header):
-        problems.append(Problem(table.label, 1, "-", "empty file: no header row"))
+        first = next((n for n, cells in table.rows if any(_text(c) for c in cells)), None)
+        problems.append(Problem(table.label, 1, "-", "empty file: no header row" if first is None else
+                                f"row 1 is blank: the header (the column names) must be on row 1, the data below it "
+                                f"(the first non-blank row is row {first})"))
         return False
     seen: set[str] = set()
     for i, name in enumerate(table.header):
@@ -220,6 +228,9 @@ def _check_unnamed_columns(table: Table, problems: list[Problem]) -> None:
 
 
 WITHHELD = "[value withheld: personnel data]"
+# What Excel shows (and exports to CSV) for a formula that failed: never a name or an id.
+EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#SPILL!", "#CALC!",
+                          "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"})
 
 
 def withhold_values(problem: Problem) -> Problem:

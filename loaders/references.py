@@ -53,6 +53,9 @@ def check_references(records: dict[str, list[Record]], rows: dict[str, list[int]
             value = getattr(rec, key, None)
             if value is None:
                 continue
+            if not value.isprintable():  # a newline, a tab, a byte order mark (U+FEFF), U+202E …
+                at(file, i, key, f"{key} {value!r} holds " + ("a byte order mark (U+FEFF: two files joined into one?)"
+                                 if "\ufeff" in value else "a control or invisible character") + ": an id is plain text")
             if value in seen:
                 at(file, i, key, f"duplicate {key} {value!r} (first at row {rows[file][seen[value]]})")
             else:

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
+import stat
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,14 +31,71 @@ class Table:
 
 def read_dataset_tables(path: Path, problems: list[Problem], lazy: Collection[str] = ()) -> dict[str, Table]:
     """The tables of a dataset. CSV files named in `lazy` are read as they are iterated when they
-    can be (see LazyRows); every other file is read whole here."""
+    can be (see LazyRows); every other file is read whole here. A file that is not a regular file
+    inside the dataset (a folder, a device, a pipe, a broken link, a link leading out of the
+    folder) is reported, never opened."""
     if path.is_dir():
-        return {t.name: t for t in ((p.stem in lazy and stream_csv(p)) or read_csv(p, problems)
-                                    for p in sorted(path.glob("*.csv")))}
+        tables: dict[str, Table] = {}
+        try:
+            files = csv_files(path)
+        except OSError as exc:
+            problems.append(Problem(path.name, 1, "-", f"the folder cannot be read ({exc.strerror or type(exc).__name__})"))
+            return {}
+        for p in files:
+            table = Table(p.stem, p.name, readable=False)
+            trouble = not_a_file(p, path)
+            if trouble is None and p.stem in tables:
+                trouble = f"two files are named {p.stem!r} (as {tables[p.stem].label} and {p.name}); keep one"
+            if trouble is not None:
+                problems.append(Problem(p.name, 1, "-", trouble))
+                if p.stem in tables:
+                    continue
+            else:
+                table = (p.stem in lazy and stream_csv(p)) or read_csv(p, problems)
+            tables[p.stem] = table
+        return tables
     if path.suffix.lower() == ".xlsx":
+        trouble = not_a_file(path)
+        if trouble is not None:
+            problems.append(Problem(path.name, 1, "-", trouble))
+            return {}
+        from .workbooks import read_xlsx
+
         return read_xlsx(path, problems)
     problems.append(Problem(path.name, 1, "-", "not a dataset: expected a folder of CSV files or an .xlsx workbook"))
     return {}
+
+
+def csv_files(folder: Path) -> list[Path]:
+    """The CSV files of a dataset folder, whatever the case of their extension (`approvals.CSV`
+    is read like `approvals.csv`, never skipped), in name order."""
+    return sorted((p for p in folder.iterdir() if p.suffix.lower() == ".csv"), key=lambda p: p.name)
+
+
+def not_a_file(path: Path, folder: Path | None = None) -> str | None:
+    """Why `path` cannot be read as a data file, or None. Checked before opening, so that a pipe
+    never blocks, a device is never read without end, and a link is never followed out of
+    `folder` (its target's content would be quoted in messages)."""
+    try:
+        if path.is_symlink():
+            try:
+                target = path.resolve(strict=True)
+            except FileNotFoundError:
+                return "a symbolic link to a file that does not exist"
+            except (RuntimeError, OSError):
+                return "a symbolic link that loops (it leads back to itself)"
+            if folder is not None and not target.is_relative_to(folder.resolve()):
+                return "a symbolic link to a file outside the dataset folder: copy the file into the folder"
+        mode = path.stat().st_mode
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or type(exc).__name__})"
+    if stat.S_ISDIR(mode):
+        return "a folder, not a file"
+    if not stat.S_ISREG(mode):
+        return "not a regular file (a device, a pipe or a socket): save the data as a file"
+    if mode & 0o444 == 0 or not os.access(path, os.R_OK):
+        return "cannot be read: permission denied (no read permission on the file)"
+    return None
 
 
 def decode(raw: bytes) -> tuple[str | None, str]:
@@ -63,7 +122,7 @@ def decode_checked(raw: bytes) -> tuple[str | None, str, tuple[int, str] | None]
     except UnicodeDecodeError:
         pass
     first: tuple[int, str] | None = None  # (line, encoding) of the first non-ASCII line
-    for n, line in enumerate(body.split(b"\n"), start=1):
+    for n, line in enumerate(body.splitlines(), start=1):  # \r\n, \n and a lone \r (old Mac) all end a line
         if line.isascii():
             continue
         kind = _line_encoding(line)
@@ -84,15 +143,14 @@ def decode_checked(raw: bytes) -> tuple[str | None, str, tuple[int, str] | None]
 
 
 def _line_encoding(line: bytes) -> str | None:
-    """'UTF-8' for a line that is valid UTF-8 with a 3- or 4-byte character (Japanese in UTF-8 is
-    3 bytes; CP932 text almost never forms such sequences), else 'CP932' if it decodes so, else
-    'UTF-8' if it is valid UTF-8 at all, else None."""
-    utf8 = _decodes(line, "utf-8")
-    if utf8 and any(b >= 0xE0 for b in line):
+    """'UTF-8' for a non-ASCII line that is valid UTF-8, else 'CP932' if it decodes so, else None.
+    Real CP932 text almost never forms valid UTF-8 (its lead bytes are not followed by 0x80-0xBF
+    runs), while UTF-8 — Japanese (3 bytes) or accented Latin (2 bytes: `é` is also ﾃｩ in CP932) —
+    often "decodes" as CP932 mojibake. Limit: a CP932 line made only of half-width kana pairs
+    that happen to form UTF-8 (ﾃｨ = è) is taken for UTF-8, so such a file is refused as mixed."""
+    if _decodes(line, "utf-8"):
         return "UTF-8"
-    if _decodes(line, "cp932"):
-        return "CP932"
-    return "UTF-8" if utf8 else None
+    return "CP932" if _decodes(line, "cp932") else None
 
 
 def _bad_utf8_byte(line: bytes) -> int:
@@ -121,7 +179,12 @@ def _looks_utf16(raw: bytes) -> bool:
 def read_csv(path: Path, problems: list[Problem]) -> Table:
     """The table of one CSV file; a file that cannot be read is reported and marked `readable=False`."""
     table = Table(path.stem, path.name)
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        problems.append(Problem(path.name, 1, "-", f"cannot be read ({exc.strerror or type(exc).__name__})"))
+        table.readable = False
+        return table
     text, _, trouble = decode_checked(raw)
     if trouble is not None:
         problems.append(Problem(path.name, trouble[0], "-", trouble[1]))
@@ -205,74 +268,3 @@ def _csv_error(message: str) -> str:
     if message.endswith("expected after '\"'"):
         return 'malformed CSV: text after the closing \" of a quoted cell (write a \" inside a quoted cell as \"\")'
     return f"malformed CSV: {message}"
-
-
-def read_xlsx(path: Path, problems: list[Problem]) -> dict[str, Table]:
-    """The tables of a workbook, one per sheet. A hidden sheet is refused, not read (data nobody sees
-    must not decide an audit), and so are merged cells (only the first cell of a range holds the value)."""
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - a corrupt zip or XML raises many kinds; each is "not a workbook"
-        problems.append(Problem(path.name, 1, "-", f"not a readable .xlsx workbook ({type(exc).__name__})"))
-        return {}
-    tables: dict[str, Table] = {}
-    try:
-        for sheet in book.worksheets:
-            table = Table(sheet.title.strip(), f"{path.name}[{sheet.title}]")
-            if table.name in tables:
-                problems.append(Problem(table.label, 1, "-", f"two sheets are named {table.name!r}; keep one"))
-                continue
-            tables[table.name] = table
-            if sheet.sheet_state != "visible":
-                problems.append(Problem(table.label, 1, "-", "the sheet is hidden: unhide it to load it, or delete it "
-                                                             "(hidden data is never loaded)"))
-                table.readable = False
-                continue
-            try:
-                rows = list(sheet.iter_rows(values_only=True))
-                merged = _merged_ranges(book, sheet)
-            except Exception as exc:  # noqa: BLE001 - a corrupt sheet inside a valid zip
-                problems.append(Problem(table.label, 1, "-", f"not a readable sheet ({type(exc).__name__})"))
-                table.readable = False
-                continue
-            _fill_table(table, rows)
-            for ref, row, col in merged:
-                column = table.header[col - 1] if 0 < col <= len(table.header) and table.header[col - 1] else "-"
-                problems.append(Problem(table.label, row, column,
-                                        f"merged cells {ref}: unmerge them (only the first cell of a merged range holds a value)"))
-    finally:
-        book.close()
-    return tables
-
-
-def _fill_table(table: Table, rows: list[tuple]) -> None:
-    table.header = [("" if h is None else str(h).strip()) for h in (rows[0] if rows else ())]
-    while table.header and not table.header[-1]:
-        table.header.pop()
-    width = len(table.header)
-    for n, row in enumerate(rows[1:], start=2):
-        cells = ["" if v is None else v for v in row[:width]]
-        if any(c != "" for c in cells) or any(v not in (None, "") for v in row[width:]):
-            table.rows.append((n, list(row) if len(row) > width else cells))
-
-
-_MERGE_RE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]{1,3})([0-9]{1,7})(?::([A-Z]{1,3}[0-9]{1,7}))?"')
-
-
-def _merged_ranges(book, sheet) -> list[tuple[str, int, int]]:
-    """(range, first row, first column) of every merged range, read from the sheet's XML (the
-    read-only worksheet does not expose them)."""
-    from openpyxl.utils import column_index_from_string
-
-    archive, member = getattr(book, "_archive", None), getattr(sheet, "_worksheet_path", None)
-    if archive is None or member is None:
-        return []
-    with archive.open(member) as source:
-        xml = source.read()
-    out = []
-    for m in _MERGE_RE.finditer(xml):
-        ref = m[1].decode() + m[2].decode() + (":" + m[3].decode() if m[3] else "")
-        out.append((ref, int(m[2]), column_index_from_string(m[1].decode())))
-    return out

@@ -100,12 +100,15 @@ def build_report(ds: Dataset, report: Report, packs: PackLibrary, policy_overrid
     for row in coverage:
         row["level"] = f"{level_label(row['depth'])[lang]}"
     unapproved = run_embedded("unapproved-redelegations", ds, as_of, engine=engine)
+    message: dict[str, str] = {}  # contract → its first unapproved-redelegation message: one pass, not one per row
+    for f in report.findings:
+        if f.rule == "unapproved-redelegation":
+            message.setdefault(f.contract_id, f.message[lang])
     for row in unapproved:
         row["level"] = level_label(row["depth"])[lang]
         row["principal"] = ds.org_name(row["root_principal_id"])
         row["title"] = ds.contract[row["contract_id"]].title or ""
-        row["message"] = next((f.message[lang] for f in report.findings
-                               if f.contract_id == row["contract_id"] and f.rule == "unapproved-redelegation"), "")
+        row["message"] = message.get(row["contract_id"], "")
     schedule = run_embedded("inspection-schedule", ds, as_of, engine=engine)
     for row in schedule:
         row["level"] = level_label(row["depth"])[lang]

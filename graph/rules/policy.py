@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from loaders.model import Contract
 from loaders.vocab import Clause, ContractType, DataCategory
 
+from .bounded_yaml import YamlBoundsError, load_bounded, short
 from .caching import cached_property
 from .dates import add_months
 
@@ -93,10 +94,9 @@ class Pack(_Strict):
 
 def _read_pack(path: Path) -> Pack:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return Pack.model_validate(data)
-    except (yaml.YAMLError, ValidationError, OSError, UnicodeDecodeError) as exc:
-        raise PolicyError(f"{path}: invalid policy pack: {exc}") from None
+        return Pack.model_validate(load_bounded(path))
+    except (yaml.YAMLError, ValidationError, OSError, UnicodeDecodeError, YamlBoundsError) as exc:
+        raise PolicyError(f"{path}: invalid policy pack: {short(exc)}") from None
 
 
 class PackLibrary:
@@ -104,9 +104,15 @@ class PackLibrary:
 
     def __init__(self, extra_files: Iterable[str | Path] = ()):
         self.raw: dict[str, Pack] = {}
-        for path in [*sorted(PACK_DIR.glob("*.yaml")), *map(Path, extra_files)]:
+        where: dict[str, Path] = {}
+        builtin = sorted(PACK_DIR.glob("*.yaml"))
+        for path in [*builtin, *map(Path, extra_files)]:
             pack = _read_pack(path)
-            self.raw[pack.id] = pack
+            if pack.id in self.raw:  # a user pack never replaces another pack, built-in or not
+                kind = "a built-in pack" if where[pack.id] in builtin else f"the pack in {where[pack.id]}"
+                raise PolicyError(f"{path}: policy pack id {pack.id!r} is already {kind}: give your pack another id "
+                                  f"(it may say `extends: {pack.id}` to build on it)")
+            self.raw[pack.id], where[pack.id] = pack, path
         self.resolved = {pid: self._resolve(pid) for pid in self.raw}
 
     def ids(self) -> list[str]:

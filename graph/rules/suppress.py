@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from .bounded_yaml import YamlBoundsError, load_bounded, short
 from .findings import Finding, Report
 
 
@@ -33,10 +34,10 @@ class SuppressionError(Exception):
 
 def read_suppressions(path: str | Path, known_rules) -> list[Suppression]:
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or []
+        data = load_bounded(Path(path)) or []
         entries = TypeAdapter(list[Suppression]).validate_python(data)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, ValidationError) as exc:
-        raise SuppressionError(f"{path}: invalid ignore file: {exc}") from None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, ValidationError, YamlBoundsError) as exc:
+        raise SuppressionError(f"{path}: invalid ignore file: {short(exc)}") from None
     for n, e in enumerate(entries, start=1):
         if e.rule not in known_rules:
             raise SuppressionError(f"{path}: entry {n}: unknown rule {e.rule!r}")
