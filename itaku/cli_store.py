@@ -25,7 +25,7 @@ from typing import Annotated, Any, Optional, get_args
 
 import typer
 
-from . import cli
+from . import cli, output
 from .cli import EXIT_BAD_INPUT, EXIT_UNREACHABLE, app, fail
 
 NEO4J_HELP = ("Neo4j の URI / Neo4j URI, e.g. bolt://127.0.0.1:7687 "
@@ -89,9 +89,9 @@ def load(
 
             result = load_dataset_to_neo4j(driver, ds, target, progress, library=packs, batch_size=batch_size,
                                            database=database, source=str(dataset))
-    typer.echo(f"Loaded {target} into {neo4j}: {result.nodes} nodes, {result.relationships} relationships "
+    typer.echo(output.printable(f"Loaded {target} into {neo4j}: {result.nodes} nodes, {result.relationships} relationships "
                f"(update_tag {result.update_tag}; {result.removed} nodes of the previous load removed) "
-               f"in {result.seconds:.1f} s")
+               f"in {result.seconds:.1f} s"))
 
 
 # ---- --neo4j on check and query ----------------------------------------------------------------

@@ -76,8 +76,12 @@ def test_check_csv_and_filters(small):
     assert [r["contract_id"] for r in rows] == ["K-2", "K-3"] and {r["severity"] for r in rows} == {"critical"}
     out = run_itaku("check", small, "--as-of", "2026-11-01", "--format", "json", "--severity", "medium", "--fail-on", "never")
     assert {f["severity"] for f in json.loads(out.stdout)["findings"]} <= {"medium"}
-    out = run_itaku("check", small, "--as-of", "2026-11-01", "--format", "json", "--principal", "NOBODY")
-    assert json.loads(out.stdout)["findings"] == [] and out.returncode == 0
+    out = run_itaku("check", small, "--as-of", "2026-11-01", "--format", "json", "--principal", "CITY", "--fail-on", "never")
+    assert out.returncode == 0 and {f["root_principal_id"] for f in json.loads(out.stdout)["findings"]} == {"CITY"}
+    for typo, why in (("NOBODY", "is no org_id"), ("A", "is not the principal of any chain")):
+        out = run_itaku("check", small, "--format", "json", "--principal", typo)  # a typo must not pass a CI gate
+        assert out.returncode == 2 and out.stdout == "" and f"--principal: {typo!r} {why}" in out.stderr
+        assert "principals: CITY" in out.stderr
 
 
 def test_check_table_is_japanese(small):
