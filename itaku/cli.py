@@ -279,8 +279,23 @@ def demo(
     hint = settings.EXAMPLES / settings.DEMO_DATASETS[0]
     if hint.is_relative_to(Path.cwd()):
         hint = hint.relative_to(Path.cwd())
-    con.print(("次のコマンド / next:" if ja else "Next:") + f"\n  itaku check {hint} --as-of {day}"
-              f"\n  itaku check {hint} --as-of {day} --format json\n  itaku rules\n  itaku validate <your dataset>")
+    me = runnable_itaku()
+    con.print(output.line(("次のコマンド / next:" if ja else "Next:") + f"\n  {me} check {hint} --as-of {day}"
+              f"\n  {me} check {hint} --as-of {day} --format json\n  {me} rules\n  {me} validate <your dataset>"))
+
+
+def runnable_itaku() -> str:
+    """How to run this very `itaku` from the user's shell: `itaku` when it is on PATH, else its path
+    (e.g. .venv/bin/itaku before the venv is activated)."""
+    import os
+    import shlex
+    import shutil
+
+    me = Path(sys.argv[0]).resolve() if Path(sys.argv[0]).name.startswith("itaku") else None
+    if me is None or (shutil.which("itaku") and Path(shutil.which("itaku")).resolve() == me):
+        return "itaku"
+    shown = os.path.relpath(me) if me.is_relative_to(Path.cwd()) else str(me)
+    return shlex.quote(shown if "/" in shown else f"./{shown}")
 
 
 def parse_params(pairs: list[str]) -> dict[str, str]:
