@@ -280,8 +280,10 @@ def demo(
     if hint.is_relative_to(Path.cwd()):
         hint = hint.relative_to(Path.cwd())
     me = runnable_itaku()
-    con.print(output.line(("次のコマンド / next:" if ja else "Next:") + f"\n  {me} check {hint} --as-of {day}"
-              f"\n  {me} check {hint} --as-of {day} --format json\n  {me} rules\n  {me} validate <your dataset>"))
+    con.print("次のコマンド / next:" if ja else "Next:")
+    for command in (f"check {hint} --as-of {day}", f"check {hint} --as-of {day} --format json", "rules",
+                    "validate <your dataset>"):
+        con.print(output.line(f"  {me} {command}"))
 
 
 def runnable_itaku() -> str:

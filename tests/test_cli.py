@@ -4,6 +4,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -133,3 +135,8 @@ def test_demo():
     assert out.returncode == 0, out.stderr
     assert "city-resident-tax" in out.stdout and "ward-designated-managers" in out.stdout
     assert "最大階層" in out.stdout and "重大度" in out.stdout and "itaku check" in out.stdout
+    # the next commands run as printed, from the user's shell, venv activated or not
+    nxt = [l.split() for l in out.stdout.splitlines() if l.startswith("  ") and "check" in l and "--format" in l][0]
+    assert Path(nxt[0]).name == "itaku" and "\\n" not in out.stdout
+    again = subprocess.run(nxt, capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", "COLUMNS": "200"}, timeout=120)
+    assert again.returncode == 1 and json.loads(again.stdout)["findings"]
