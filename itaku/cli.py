@@ -57,6 +57,12 @@ class Format(str, Enum):
     csv = "csv"
 
 
+Encoding = Enum("Encoding", {e.replace("-", "_"): e for e in output.CSV_ENCODINGS}, type=str)
+EncodingOpt = Annotated[Encoding, typer.Option("--encoding", help=(
+    "CSV の文字コード / encoding of --format csv: utf-8 (default: as JSON, for tools and pipes), utf-8-sig "
+    "(with a BOM: Excel on Windows opens it ungarbled), cp932 (Shift_JIS for older systems)"))]
+
+
 class Lang(str, Enum):
     ja = "ja"
     en = "en"
@@ -167,6 +173,7 @@ def check(
     ignore_file: Annotated[Optional[Path], typer.Option("--ignore-file", help="承知済みの指摘 (YAML: rule, contract_id, reason, expires)")] = None,
     lang: Annotated[Lang, typer.Option("--lang", help="表の言語 / table language")] = Lang.ja,
     pseudonymize: PseudonymizeOpt = False,
+    encoding: EncodingOpt = Encoding.utf_8,
 ) -> None:
     """チェーンを検査して指摘を出力する / check every chain and print the findings."""
     day = _as_of(as_of)
@@ -184,7 +191,7 @@ def check(
             typer.echo(output.printable(f"{ignore_file}: expired on {e.expires}: {e.rule} {e.contract_id or '*'} ({e.reason})"), err=True)
     report.findings = [f for f in report.findings if (not severity or f.severity in severity)
                        and (not principal or f.root_principal_id in principal)]
-    emit(report, fmt, lang)
+    emit(report, fmt, lang, encoding.value)
     worst = max((settings.SEVERITIES[::-1].index(f.severity) for f in report.findings), default=-1)
     if fail_on != FailOn.never and worst >= settings.SEVERITIES[::-1].index(fail_on.value):
         raise typer.Exit(EXIT_FINDINGS)
@@ -230,11 +237,14 @@ def run_check(ds: Dataset, day: date, packs: PackLibrary, policy: list[str], rul
         fail(str(exc))
 
 
-def emit(report: Report, fmt: Format, lang: Lang) -> None:
+def emit(report: Report, fmt: Format, lang: Lang, encoding: str | None = None) -> None:
     if fmt == Format.json:
         output.write_json(report)
     elif fmt == Format.csv:
-        output.write_csv(report)
+        try:
+            output.write_csv(report, encoding=encoding)
+        except output.EncodingProblem as exc:
+            fail(str(exc))
     else:
         con = output.console()
         con.print(output.findings_table(report, lang.value))
@@ -317,6 +327,7 @@ def query(
     param: Annotated[list[str], typer.Option("--param", help="k=v (exposure: --param org=ORG_ID)")] = [],
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="基準日 / as-of date (default: today)")] = None,
     fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+    encoding: EncodingOpt = Encoding.utf_8,
 ) -> None:
     """監査クエリ / run an audit query on a dataset (the same rows as its Cypher on Neo4j)."""
     from queries import QueryError, run_embedded
@@ -331,7 +342,14 @@ def query(
         rows = run_embedded(name, read(dataset, packs), day, params, Engine(packs))
     except QueryError as exc:
         fail(str(exc))
-    output.write_rows(name, day, rows, fmt.value)
+    write_rows(name, day, rows, fmt.value, encoding.value)
+
+
+def write_rows(name: str, day: date, rows: list[dict], fmt: str, encoding: str) -> None:
+    try:
+        output.write_rows(name, day, rows, fmt, encoding=encoding)
+    except output.EncodingProblem as exc:
+        fail(str(exc))
 
 
 @rules_app.callback()

@@ -176,12 +176,12 @@ def _check_impl(neo4j: Optional[str], dataset_name: Optional[str], write_finding
         ds = read_dataset(driver, name, database)
         emit = cli.emit
 
-        def emit_and_write(report, fmt, lang) -> None:
+        def emit_and_write(report, fmt, lang, *rest) -> None:
             if write_findings:
                 n = write(driver, name, report, database)
                 typer.echo(f"wrote {n['written']} findings as of {report.as_of} to Neo4j dataset {name} "
                            f"(replacing {n['replaced']})", err=True)
-            emit(report, fmt, lang)
+            emit(report, fmt, lang, *rest)
 
         with _substituted(read=lambda path, packs, pseudonymize=False: ds, emit=emit_and_write):
             return _check(**{**kwargs, "dataset": Path(name)})
@@ -209,7 +209,7 @@ def _query_impl(neo4j: Optional[str], dataset_name: Optional[str], **kwargs: Any
         if "org" in params and not org_exists(driver, ds_name, params["org"], database):
             fail(f"unknown org_id {params['org']!r}")
         rows = run_query(driver, name, ds_name, day, params, database)
-    output.write_rows(name, day, rows, kwargs["fmt"].value)
+    cli.write_rows(name, day, rows, kwargs["fmt"].value, kwargs["encoding"].value)
 
 
 check = _extend(_check, _check_impl, NEO4J_OPTS + [_option(

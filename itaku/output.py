@@ -78,15 +78,40 @@ def write_json(report: Report, out=None) -> None:
     (out or sys.stdout).write("\n")
 
 
-def write_csv(report: Report, out=None) -> None:
+CSV_ENCODINGS = ("utf-8", "utf-8-sig", "cp932")
+
+
+class EncodingProblem(ValueError):
+    """A character of the output has no code in the chosen encoding (cp932 lacks many)."""
+
+
+def write_encoded(text: str, encoding: str | None, out=None) -> None:
+    """`text` on `out` (stdout) in `encoding`; None: as the stream is. Encoded whole first, so an
+    unencodable character writes nothing and is reported with its line."""
+    out = out or sys.stdout
+    if encoding is None or not hasattr(out, "buffer"):
+        out.write(text)
+        return
+    try:
+        data = text.encode(encoding)
+    except UnicodeEncodeError as exc:
+        line_no = text.count("\n", 0, exc.start) + 1
+        raise EncodingProblem(f"--encoding {encoding}: line {line_no}: {text[exc.start:exc.end]!r} has no code in "
+                              f"{encoding}; use --encoding utf-8-sig (Excel reads it too)") from None
+    out.flush()
+    out.buffer.write(data)
+    out.buffer.flush()
+
+
+def write_csv(report: Report, out=None, encoding: str | None = None) -> None:
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(flat_row(f) for f in report.findings)
-    (out or sys.stdout).write(buf.getvalue())
+    write_encoded(buf.getvalue(), encoding, out)
 
 
-def write_rows(name: str, as_of, rows: list[dict], fmt: str, out=None) -> None:
+def write_rows(name: str, as_of, rows: list[dict], fmt: str, out=None, encoding: str | None = None) -> None:
     """Audit query rows: `{"query", "as_of", "rows"}` as JSON, CSV (lists joined by " > "), or a table."""
     out = out or sys.stdout
     if fmt == "json":
@@ -96,9 +121,11 @@ def write_rows(name: str, as_of, rows: list[dict], fmt: str, out=None) -> None:
     flat = [{k: " > ".join(map(str, v)) if isinstance(v, list) else v for k, v in r.items()} for r in rows]
     columns = list(rows[0]) if rows else []
     if fmt == "csv":
-        writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
         writer.writerows({k: neutralize(v) for k, v in r.items()} for r in flat)
+        write_encoded(buf.getvalue(), encoding, out)
         return
     table = Table(title=Text(f"{name} ({as_of})"))
     for c in columns:
