@@ -114,8 +114,8 @@ def create_app(source: Source | Any = None, *, as_of: date | None = None, policy
         if module is not None and hasattr(module, "register"):
             module.register(app, state)
     app.server.extensions["itaku"] = state
-    if credentials:
-        require_login(app, *credentials)
+    guard(app, state, credentials)
+    organizations_redirect(app)
     secure(app)
     return app
 
@@ -209,36 +209,49 @@ def _register_shell(app: Dash, state: AppState) -> None:
 
 
 # ---- security ----------------------------------------------------------------------------------
-def require_login(app: Dash, user: str, password: str) -> None:
-    """HTTP Basic login on every route (dash-auth), compared in constant time; nothing about the
-    credentials is ever logged."""
-    import dash_auth
-
+def login_check(user: str, password: str):
+    """(is_authorized, login_request) for HTTP Basic login, compared in constant time; a malformed header is
+    a 401; nothing about the credentials is ever logged."""
     expected_user, expected_password = user.encode("utf-8"), password.encode("utf-8")
 
-    def check(given_user: str, given_password: str) -> bool:
+    def is_authorized() -> bool:
+        scheme, _, value = flask.request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "basic":
+            return False
+        try:
+            given = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError, ValueError):
+            return False
+        given_user, sep, given_password = given.partition(":")
         ok_user = hmac.compare_digest(given_user.encode("utf-8"), expected_user)
         ok_password = hmac.compare_digest(given_password.encode("utf-8"), expected_password)
-        return ok_user and ok_password
+        return bool(sep) and ok_user and ok_password
 
-    class _Login(dash_auth.BasicAuth):
-        def is_authorized(self) -> bool:
-            """dash-auth's check without its session write, and a malformed header is a 401."""
-            scheme, _, value = flask.request.headers.get("Authorization", "").partition(" ")
-            if scheme.lower() != "basic":
-                return False
-            try:
-                given = base64.b64decode(value.strip(), validate=True).decode("utf-8")
-            except (binascii.Error, UnicodeDecodeError, ValueError):
-                return False
-            given_user, sep, given_password = given.partition(":")
-            return bool(sep) and check(given_user, given_password)
+    def login_request() -> flask.Response:
+        return flask.Response("Login required / ログインが必要です\n", status=401, mimetype="text/plain",
+                              headers={"WWW-Authenticate": 'Basic realm="Itaku", charset="UTF-8"'})
 
-        def login_request(self):
-            return flask.Response("Login required / ログインが必要です\n", status=401, mimetype="text/plain",
-                                  headers={"WWW-Authenticate": 'Basic realm="Itaku", charset="UTF-8"'})
+    return is_authorized, login_request
 
-    _Login(app, auth_func=check)
+
+def guard(app: Dash, state: AppState, credentials: tuple[str, str] | None) -> None:
+    """Ahead of Dash (dashboard/guard.py): the login before any body is read, then every callback request
+    validated; the shell's own inputs checked against what they can be."""
+    from . import guard as front_door
+
+    policies = set(state.analyzer.policies())
+    checks = {("lang", "value"): lambda v: v in i18n.LANGS,
+              ("policy", "value"): lambda v: v is None or (isinstance(v, str) and v in policies)}
+    front_door.install(app, checks, *(login_check(*credentials) if credentials else ()))
+
+
+def organizations_redirect(app: Dash) -> None:
+    """/organizations (the data file's spelling) goes to /organisations, the query string kept."""
+
+    @app.server.route("/organizations")
+    def organizations():
+        query = flask.request.query_string.decode("latin-1")
+        return flask.redirect("/organisations" + (f"?{query}" if query else ""), code=308)
 
 
 def content_security_policy(app: Dash) -> str:

@@ -20,6 +20,29 @@ from loaders.values import parse_date
 
 from . import output, settings
 
+def _readable_help() -> None:
+    """Help never cut short: typer's option table ends a long word with "…", and Japanese help is one long
+    "word" (no spaces): fold it onto the next line instead; piped help is 120 columns, not 80."""
+    import os
+
+    from typer import rich_utils
+
+    make = rich_utils._make_rich_text
+
+    def folding(*args, **kwargs):
+        text = make(*args, **kwargs)
+        if hasattr(text, "overflow"):
+            text.overflow = "fold"
+        return text
+
+    if callable(make) and not getattr(make, "itaku_folding", False):
+        folding.itaku_folding = True  # type: ignore[attr-defined]
+        rich_utils._make_rich_text = folding
+    if rich_utils.MAX_WIDTH is None and not sys.stdout.isatty() and "COLUMNS" not in os.environ:
+        rich_utils.MAX_WIDTH = 120
+
+
+_readable_help()
 app = typer.Typer(help="Itaku (委託): 個人情報の委託・再委託チェーンの分析 / analyzer of personal-data outsourcing chains.",
                   no_args_is_help=True, rich_markup_mode="rich", pretty_exceptions_enable=False)
 rules_app = typer.Typer(help="ルールの一覧と説明 / list and explain the rules.", invoke_without_command=True)
@@ -34,9 +57,21 @@ class Format(str, Enum):
     csv = "csv"
 
 
+Encoding = Enum("Encoding", {e.replace("-", "_"): e for e in output.CSV_ENCODINGS}, type=str)
+EncodingOpt = Annotated[Encoding, typer.Option("--encoding", help=(
+    "CSV の文字コード / encoding of --format csv: utf-8 (default: as JSON, for tools and pipes), utf-8-sig "
+    "(with a BOM: Excel on Windows opens it ungarbled), cp932 (Shift_JIS for older systems)"))]
+
+
 class Lang(str, Enum):
     ja = "ja"
     en = "en"
+
+
+LANG_HELP = "表示の言語 / language of the output"
+
+
+SeverityFilter = Enum("SeverityFilter", {s: s for s in settings.SEVERITIES}, type=str)  # --severity's choices
 
 
 class FailOn(str, Enum):
@@ -57,8 +92,9 @@ def _as_of(value: Optional[str]) -> date:
 
 
 def fail(lines: list[str] | str, status: int = EXIT_BAD_INPUT) -> None:
+    """Each line on stderr (data in it shown safely: no control character reaches the terminal), then exit."""
     for line in [lines] if isinstance(lines, str) else lines:
-        typer.echo(line, err=True)
+        typer.echo(output.printable(line), err=True)
     raise typer.Exit(status)
 
 
@@ -72,6 +108,11 @@ def library(policy_files: list[Path]) -> PackLibrary:
     except PolicyError as exc:
         fail(str(exc))
 
+
+PolicyOpt = Annotated[list[str], typer.Option("--policy", help=(
+    "データ中のポリシーに代えて適用 / override the packs named in the data (repeatable). Built-in: "
+    + ", ".join(p.stem for p in sorted(__import__("graph.rules.policy", fromlist=["PACK_DIR"]).PACK_DIR.glob("*.yaml")))
+    + "; plus the ids of --policy-file packs"))]
 
 PseudonymizeOpt = Annotated[bool, typer.Option(
     "--pseudonymize", help="personnel の person_id を鍵付きハッシュに置き換える (鍵: 環境変数 ITAKU_PSEUDONYM_KEY) / "
@@ -93,6 +134,23 @@ def read(dataset: Path, packs: PackLibrary, pseudonymize: bool = False) -> Datas
         fail([str(p) for p in exc.problems] + [f"{len(exc.problems)} problem(s); nothing was loaded."])
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"itaku {version('itaku')}")
+        except PackageNotFoundError:
+            typer.echo("itaku (not installed as a package)")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(_: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                           help="版を表示 / print the version and exit")] = False) -> None:
+    """Itaku (委託): 個人情報の委託・再委託チェーンの分析 / analyzer of personal-data outsourcing chains."""
+
+
 @app.command()
 def validate(dataset: DatasetArg, policy_file: PolicyFileOpt = [], pseudonymize: PseudonymizeOpt = False) -> None:
     """データセットを検証する / validate a dataset: every problem as file:row:column: message (exit 2)."""
@@ -105,24 +163,24 @@ def validate(dataset: DatasetArg, policy_file: PolicyFileOpt = [], pseudonymize:
 def check(
     dataset: DatasetArg,
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="基準日 / as-of date (default: today)")] = None,
-    policy: Annotated[list[str], typer.Option("--policy", help="データ中のポリシーに代えて適用 / override the packs named in the data")] = [],
+    policy: PolicyOpt = [],
     policy_file: PolicyFileOpt = [],
     fmt: Annotated[Format, typer.Option("--format", help="出力形式 / output format")] = Format.table,
     fail_on: Annotated[FailOn, typer.Option("--fail-on", help="この重大度以上で exit 1 / exit 1 at or above")] = FailOn.high,
     rule: Annotated[list[str], typer.Option("--rule", help="このルールのみ / only these rules")] = [],
-    severity: Annotated[list[str], typer.Option("--severity", help="この重大度のみ / only these severities")] = [],
-    principal: Annotated[list[str], typer.Option("--principal", help="この委託者のチェーンのみ / only these principals")] = [],
+    severity: Annotated[list[SeverityFilter], typer.Option("--severity", help="この重大度のみ (繰り返し可) / only these severities (repeatable)")] = [],
+    principal: Annotated[list[str], typer.Option("--principal", help="この委託者 (org_id) のチェーンのみ / only the chains of these principals (org_id)")] = [],
     ignore_file: Annotated[Optional[Path], typer.Option("--ignore-file", help="承知済みの指摘 (YAML: rule, contract_id, reason, expires)")] = None,
     lang: Annotated[Lang, typer.Option("--lang", help="表の言語 / table language")] = Lang.ja,
     pseudonymize: PseudonymizeOpt = False,
+    encoding: EncodingOpt = Encoding.utf_8,
 ) -> None:
     """チェーンを検査して指摘を出力する / check every chain and print the findings."""
     day = _as_of(as_of)
-    for s in severity:
-        if s not in settings.SEVERITIES:
-            raise typer.BadParameter(f"unknown severity {s!r}", param_hint="--severity")
+    severity = [s.value for s in severity]
     packs = library(policy_file)
     ds = read(dataset, packs, pseudonymize)
+    check_principals(ds, principal)
     report = run_check(ds, day, packs, policy, rule or None)
     if ignore_file:
         try:
@@ -130,27 +188,63 @@ def check(
         except SuppressionError as exc:
             fail(str(exc))
         for e in expired:
-            typer.echo(f"{ignore_file}: expired on {e.expires}: {e.rule} {e.contract_id or '*'} ({e.reason})", err=True)
+            typer.echo(output.printable(f"{ignore_file}: expired on {e.expires}: {e.rule} {e.contract_id or '*'} ({e.reason})"), err=True)
     report.findings = [f for f in report.findings if (not severity or f.severity in severity)
                        and (not principal or f.root_principal_id in principal)]
-    emit(report, fmt, lang)
+    emit(report, fmt, lang, encoding.value)
     worst = max((settings.SEVERITIES[::-1].index(f.severity) for f in report.findings), default=-1)
     if fail_on != FailOn.never and worst >= settings.SEVERITIES[::-1].index(fail_on.value):
         raise typer.Exit(EXIT_FINDINGS)
 
 
+def check_principals(ds: Dataset, principals: list[str]) -> None:
+    """--principal names the root delegator of a chain; anything else (a typo) is exit 2, not an empty report."""
+    roots = sorted({c.delegator_id for c in ds.contracts if not c.parent_contract_id})
+    for pid in principals:
+        if pid not in roots:
+            what = "is not the principal of any chain" if pid in ds.org else "is no org_id"
+            shown = ", ".join(roots[:20]) + (", …" if len(roots) > 20 else "")
+            fail(f"--principal: {pid!r} {what} in {ds.name} (principals: {shown})")
+
+
+def check_policies(ds: Dataset, packs: PackLibrary, policy: list[str]) -> None:
+    """An unknown --policy is exit 2 with the valid ids; a --policy-file pack that nothing uses is a warning
+    (loading a pack changes nothing until a contract's `policies` or --policy names it)."""
+    for pid in policy:
+        if pid not in packs.ids():
+            fail(f"--policy: unknown policy {pid!r} (valid: {', '.join(packs.ids())})")
+    used, todo = set(), list(policy or {p for c in ds.contracts for p in c.policies})
+    while todo:
+        pid = todo.pop()
+        if pid in packs.raw and pid not in used:
+            used.add(pid)
+            todo.append(packs.raw[pid].extends or "baseline")
+    for pid in sorted(set(packs.ids()) - set(builtin_pack_ids()) - used):
+        typer.echo(output.printable(
+            f"itaku: warning: policy pack {pid!r} (--policy-file) is used by no contract and no --policy, so it "
+            f"changes nothing: name it in the contracts' `policies` column or pass --policy {pid}"), err=True)
+
+
+def builtin_pack_ids() -> list[str]:
+    return PackLibrary([]).ids()
+
+
 def run_check(ds: Dataset, day: date, packs: PackLibrary, policy: list[str], rules) -> Report:
+    check_policies(ds, packs, policy)
     try:
         return Engine(packs, rules=rules, policy_override=policy).run(ds, day)
     except PolicyError as exc:
         fail(str(exc))
 
 
-def emit(report: Report, fmt: Format, lang: Lang) -> None:
+def emit(report: Report, fmt: Format, lang: Lang, encoding: str | None = None) -> None:
     if fmt == Format.json:
         output.write_json(report)
     elif fmt == Format.csv:
-        output.write_csv(report)
+        try:
+            output.write_csv(report, encoding=encoding)
+        except output.EncodingProblem as exc:
+            fail(str(exc))
     else:
         con = output.console()
         con.print(output.findings_table(report, lang.value))
@@ -185,18 +279,35 @@ def demo(
             count = sum(1 for p in graph.position.values() if p.root_principal_id == pid)
             primes = sum(1 for c in graph.primes if c.delegator_id == pid)
             found = sum(1 for f in report.findings if f.root_principal_id == pid)
-            chains.add_row(ds.org_name(pid), str(primes), str(count), str(depth[pid]), str(found))
+            chains.add_row(output.cell(ds.org_name(pid)), str(primes), str(count), str(depth[pid]), str(found))
         con.print(chains)
         con.print(output.summary_table(report, lang.value))
         worst = [f for f in report.findings if f.severity == "critical"][:3]
         for f in worst:
-            con.print(f"  [bold red]●[/] {f.message[lang.value]}")
+            con.print(output.line("  ", output.cell("●", "bold red"), " ", f.message[lang.value]))
     con.print(Rule())
     hint = settings.EXAMPLES / settings.DEMO_DATASETS[0]
     if hint.is_relative_to(Path.cwd()):
         hint = hint.relative_to(Path.cwd())
-    con.print(("次のコマンド / next:" if ja else "Next:") + f"\n  itaku check {hint} --as-of {day}"
-              f"\n  itaku check {hint} --as-of {day} --format json\n  itaku rules\n  itaku validate <your dataset>")
+    me = runnable_itaku()
+    con.print("次のコマンド / next:" if ja else "Next:")
+    for command in (f"check {hint} --as-of {day}", f"check {hint} --as-of {day} --format json", "rules",
+                    "validate <your dataset>"):
+        con.print(output.line(f"  {me} {command}"))
+
+
+def runnable_itaku() -> str:
+    """How to run this very `itaku` from the user's shell: `itaku` when it is on PATH, else its path
+    (e.g. .venv/bin/itaku before the venv is activated)."""
+    import os
+    import shlex
+    import shutil
+
+    me = Path(sys.argv[0]).resolve() if Path(sys.argv[0]).name.startswith("itaku") else None
+    if me is None or (shutil.which("itaku") and Path(shutil.which("itaku")).resolve() == me):
+        return "itaku"
+    shown = os.path.relpath(me) if me.is_relative_to(Path.cwd()) else str(me)
+    return shlex.quote(shown if "/" in shown else f"./{shown}")
 
 
 def parse_params(pairs: list[str]) -> dict[str, str]:
@@ -216,6 +327,7 @@ def query(
     param: Annotated[list[str], typer.Option("--param", help="k=v (exposure: --param org=ORG_ID)")] = [],
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="基準日 / as-of date (default: today)")] = None,
     fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+    encoding: EncodingOpt = Encoding.utf_8,
 ) -> None:
     """監査クエリ / run an audit query on a dataset (the same rows as its Cypher on Neo4j)."""
     from queries import QueryError, run_embedded
@@ -230,14 +342,23 @@ def query(
         rows = run_embedded(name, read(dataset, packs), day, params, Engine(packs))
     except QueryError as exc:
         fail(str(exc))
-    output.write_rows(name, day, rows, fmt.value)
+    write_rows(name, day, rows, fmt.value, encoding.value)
+
+
+def write_rows(name: str, day: date, rows: list[dict], fmt: str, encoding: str) -> None:
+    try:
+        output.write_rows(name, day, rows, fmt, encoding=encoding)
+    except output.EncodingProblem as exc:
+        fail(str(exc))
 
 
 @rules_app.callback()
-def rules_list(ctx: typer.Context, lang: Annotated[Lang, typer.Option("--lang")] = Lang.ja) -> None:
+def rules_list(ctx: typer.Context, lang: Annotated[Optional[Lang], typer.Option("--lang", help=LANG_HELP)] = None) -> None:
     """ルールの一覧 / list every rule with its severity, category and packs."""
+    ctx.obj = lang  # `itaku rules --lang en explain ID` explains in that language
     if ctx.invoked_subcommand:
         return
+    lang = lang or Lang.ja
     from rich.table import Table
 
     packs = library([])
@@ -249,25 +370,31 @@ def rules_list(ctx: typer.Context, lang: Annotated[Lang, typer.Option("--lang")]
 
     for r in load_rules().values():
         on = ", ".join(packs.turned_on_by(r.id)) if r.opt_in else "all"
-        table.add_row(r.id, r.severity.ja if lang == Lang.ja else r.severity.value,
-                      CATEGORIES[r.category][lang.value], r.title[lang.value], on)
+        table.add_row(*map(output.cell, (r.id, r.severity.ja if lang == Lang.ja else r.severity.value,
+                                         CATEGORIES[r.category][lang.value], r.title[lang.value], on)))
     output.console().print(table)
 
 
 @rules_app.command("explain")
-def rules_explain(rule_id: str, lang: Annotated[Optional[Lang], typer.Option("--lang")] = None) -> None:
+def rules_explain(ctx: typer.Context, rule_id: str,
+                  lang: Annotated[Optional[Lang], typer.Option("--lang", help="既定: 両方 / default: both")] = None) -> None:
     """ルールの説明 / explain one rule: what it checks, why, an example, citations."""
+    lang = lang or ctx.obj
     rules = load_rules()
     if rule_id not in rules:
         fail(f"unknown rule {rule_id!r}; `itaku rules` lists them")
     r = rules[rule_id]
-    con = output.console()
-    con.print(f"[bold]{r.id}[/]  ({r.severity.value} / {r.severity.ja})")
+    con, bold = output.console(), (lambda text: output.cell(text, "bold"))
+    con.print(output.line(bold(r.id), f"  ({r.severity.value} / {r.severity.ja})"))
     for code in [lang.value] if lang else ["ja", "en"]:
-        con.print(f"\n[bold]{r.title[code]}[/]\n{r.doc[code]}")
-    con.print(f"\n{'根拠' if lang != Lang.en else 'Cites'}: {'; '.join(r.cites)}")
+        con.print()
+        con.print(bold(r.title[code]))
+        con.print(output.cell(r.doc[code]))
+    con.print()
+    con.print(output.line(f"{'根拠' if lang != Lang.en else 'Cites'}: ", "; ".join(r.cites)))
     if r.opt_in:
-        con.print(f"{'有効化するポリシー' if lang != Lang.en else 'Turned on by'}: {', '.join(library([]).turned_on_by(r.id))}")
+        con.print(output.line(f"{'有効化するポリシー' if lang != Lang.en else 'Turned on by'}: ",
+                              ", ".join(library([]).turned_on_by(r.id))))
 
 
 from . import cli_store  # noqa: E402,F401  (itaku load; --neo4j on check and query)

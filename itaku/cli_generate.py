@@ -24,8 +24,8 @@ def _gap_overrides(pairs: list[str]) -> dict[str, float]:
 
 @app.command()
 def generate(
-    out: Annotated[Path, typer.Argument(help="出力フォルダ / output folder (created; its CSV files are overwritten)")],
-    contracts: Annotated[int, typer.Option("--contracts", help="契約数 / number of contracts")],
+    out: Annotated[Optional[Path], typer.Argument(help="出力フォルダ / output folder (created; its CSV files are overwritten)")] = None,
+    contracts: Annotated[Optional[int], typer.Option("--contracts", help="契約数 (必須) / number of contracts (required)")] = None,
     seed: Annotated[int, typer.Option("--seed", help="乱数の種 / random seed (same seed → same bytes)")] = 1,
     gap_rate: Annotated[float, typer.Option("--gap-rate", help="各種の不備の発生率 / rate of every kind of gap (0 = a clean dataset)")] = 0.04,
     gap: Annotated[list[str], typer.Option("--gap", help="種類別の率 / one kind's rate, KIND=RATE (e.g. approval-missing=0.1); `--gap list` lists the kinds")] = [],
@@ -43,6 +43,9 @@ def generate(
         for kind, rule in gen.GAPS.items():
             typer.echo(f"{kind:36} → {rule}")
         raise typer.Exit(0)
+    if out is None or contracts is None:
+        fail("itaku generate: give an output folder and --contracts N (e.g. itaku generate OUT --contracts 10000); "
+             "`itaku generate --gap list` lists the kinds of gap")
     day = _as_of(as_of) if as_of else gen.DEFAULT_AS_OF
     overrides = _gap_overrides(gap)
     show = progress if progress is not None else contracts >= 20_000

@@ -15,7 +15,8 @@ import typer
 from loaders import DatasetError
 from loaders.values import parse_date
 
-from .cli import EXIT_BAD_INPUT, Lang, PolicyFileOpt, _as_of, app, fail, library, read, run_check
+from .output import printable
+from .cli import EXIT_BAD_INPUT, Lang, PolicyFileOpt, PolicyOpt, _as_of, app, fail, library, read, run_check
 
 template_app = typer.Typer(help="Excel のひな形（チェックリスト・データセット）/ Excel templates: checklists and datasets.",
                            no_args_is_help=True)
@@ -70,7 +71,7 @@ def template_list() -> None:
     for head in ("id", "項目数 / items", "様式 / form", "出典 / source"):
         table.add_column(head)
     for t in load_templates().values():
-        table.add_row(t.id, str(len(t.items)), t.title.ja, f"{t.source}: {t.scope.ja}")
+        table.add_row(*map(output.cell, (t.id, len(t.items), t.title.ja, f"{t.source}: {t.scope.ja}")))
     output.console().print(table)
 
 
@@ -97,7 +98,7 @@ def template_checklist(
     except KeyError:
         fail(f"--contract: no contract {contract!r} in {dataset}")
     save_atomically(build_workbook(t, info), out)
-    typer.echo(f"{out}: {t.id} ({len(t.items)} items) for {contract} → {info.delegatee_name} ({info.delegatee_id})")
+    typer.echo(printable(f"{out}: {t.id} ({len(t.items)} items) for {contract} → {info.delegatee_name} ({info.delegatee_id})"))
 
 
 @template_app.command("dataset")
@@ -108,7 +109,7 @@ def template_dataset(out: Annotated[Path, typer.Option("--out", help="出力す�
 
     _xlsx_out(out)
     save_atomically(build_dataset_workbook(), out)
-    typer.echo(f"{out}: empty dataset workbook (fill it in, then: itaku validate {out})")
+    typer.echo(printable(f"{out}: empty dataset workbook (fill it in, then: itaku validate {out})"))
 
 
 @import_app.command("checklist")
@@ -149,12 +150,12 @@ def import_checklist(
         fail([str(p) for p in exc.problems] + [f"{len(exc.problems)} problem(s); nothing was written."])
     result = "問題なし (ok)" if plan.result.value == "ok" else "要改善 (needs_improvement)"
     counts = ", ".join(f"{k} {plan.counts.get(k, 0)}" for k in ("A", "B", "C", "NA"))
-    typer.echo(f"{plan.inspection_id}: {filled.template.id} for {filled.info.contract_id} on {plan.inspection['date']} "
-               f"by {plan.inspection['inspector_id']} — 最終評価 {result} ({counts})")
+    typer.echo(printable(f"{plan.inspection_id}: {filled.template.id} for {filled.info.contract_id} on {plan.inspection['date']} "
+                         f"by {plan.inspection['inspector_id']} — 最終評価 {result} ({counts})"))
     for imp, item in zip(plan.improvements, plan.improvement_items):
-        typer.echo(f"  改善要求 {imp['improvement_id']}: item {item}, due {imp['due_date']}")
+        typer.echo(printable(f"  改善要求 {imp['improvement_id']}: item {item}, due {imp['due_date']}"))
     for notice in plan.notices:
-        typer.echo(f"note: {notice}", err=True)
+        typer.echo(printable(f"note: {notice}"), err=True)
     if neo4j:
         _load_neo4j(new, neo4j, packs, dataset)
 
@@ -167,10 +168,10 @@ def _load_neo4j(ds, uri: str, packs, source: Path) -> None:
         from .cli_store import store
     except ImportError:
         fail("--neo4j: this installation has no Neo4j store (graph/store); the dataset files were updated")
-    typer.echo(f"Neo4j: loading {ds.name!r} into {uri} …", err=True)
+    typer.echo(printable(f"Neo4j: loading {ds.name!r} into {uri} …"), err=True)
     with store(uri) as (driver, database):
         result = load_dataset_to_neo4j(driver, ds, ds.name, library=packs, database=database, source=str(source))
-    typer.echo(f"Neo4j: {ds.name!r} loaded ({result.nodes} nodes, {result.relationships} relationships)")
+    typer.echo(printable(f"Neo4j: {ds.name!r} loaded ({result.nodes} nodes, {result.relationships} relationships)"))
 
 
 class ReportLang(str, Enum):
@@ -184,7 +185,7 @@ def report(
     out: Annotated[Path, typer.Option("--out", help="出力: .xlsx または .html / FILE.xlsx or FILE.html")] = ...,
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="基準日 / as-of date (default: today)")] = None,
     lang: Annotated[Lang, typer.Option("--lang", help="言語 / language")] = Lang.ja,
-    policy: Annotated[list[str], typer.Option("--policy", help="データ中のポリシーに代えて適用 / override the packs named in the data")] = [],
+    policy: PolicyOpt = [],
     policy_file: PolicyFileOpt = [],
     neo4j: Annotated[Optional[str], typer.Option("--neo4j", help="Neo4j から読む (URI) / read the dataset from Neo4j")] = None,
     dataset_name: Annotated[Optional[str], typer.Option("--dataset", help="Neo4j 上のデータセット名 / dataset name in Neo4j")] = None,
@@ -204,7 +205,7 @@ def report(
     check = run_check(ds, day, packs, policy, None)
     data = build_report(ds, check, packs, policy, lang.value)
     (write_xlsx if suffix == ".xlsx" else write_html)(data, out)
-    typer.echo(f"{out}: {len(check.findings)} findings, {data.counts['contracts']} contracts, as of {day}")
+    typer.echo(printable(f"{out}: {len(check.findings)} findings, {data.counts['contracts']} contracts, as of {day}"))
 
 
 def _read_neo4j(uri: str, name: Optional[str]):

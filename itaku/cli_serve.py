@@ -85,4 +85,16 @@ def serve(
     shown = f"[{host}]" if ":" in host else host
     login = "login required" if creds else "no login (local only)"
     typer.echo(f"Itaku dashboard: http://{shown}:{port}/  ({source.name}; {login}; Ctrl+C to stop)", err=True)
+    quiet_server()
     dash_app.run(host=host, port=port, debug=False)
+
+
+def quiet_server() -> None:
+    """One line of ours instead of Flask's banner, its development-server warning and a second URL
+    (deployments use gunicorn: itaku.wsgi); request errors still reach the log."""
+    import logging
+
+    import flask.cli
+
+    flask.cli.show_server_banner = lambda *args, **kwargs: None
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)

@@ -25,7 +25,7 @@ from typing import Annotated, Any, Optional, get_args
 
 import typer
 
-from . import cli
+from . import cli, output
 from .cli import EXIT_BAD_INPUT, EXIT_UNREACHABLE, app, fail
 
 NEO4J_HELP = ("Neo4j の URI / Neo4j URI, e.g. bolt://127.0.0.1:7687 "
@@ -94,12 +94,12 @@ def load(
     if result.cleanup_error is not None:
         from graph.store.connect import describe_error
 
-        typer.echo(f"itaku: warning: {target} is loaded, but removing its previous data failed "
+        typer.echo(output.printable(f"itaku: warning: {target} is loaded, but removing its previous data failed "
                    f"({describe_error(result.cleanup_error, neo4j)}); it is not visible, and the next load "
-                   "removes it", err=True)
-    typer.echo(f"Loaded {target} into {neo4j}: {result.nodes} nodes, {result.relationships} relationships "
+                   "removes it"), err=True)
+    typer.echo(output.printable(f"Loaded {target} into {neo4j}: {result.nodes} nodes, {result.relationships} relationships "
                f"(update_tag {result.update_tag}; {result.removed} nodes of the previous load removed) "
-               f"in {result.seconds:.1f} s")
+               f"in {result.seconds:.1f} s"))
 
 
 # ---- --neo4j on check and query ----------------------------------------------------------------
@@ -192,12 +192,12 @@ def _check_impl(neo4j: Optional[str], dataset_name: Optional[str], write_finding
         ds = read_dataset(driver, name, database)
         emit = cli.emit
 
-        def emit_and_write(report, fmt, lang) -> None:
+        def emit_and_write(report, fmt, lang, *rest) -> None:
             if write_findings:
                 n = write(driver, name, report, database)
                 typer.echo(f"wrote {n['written']} findings as of {report.as_of} to Neo4j dataset {name} "
                            f"(replacing {n['replaced']})", err=True)
-            emit(report, fmt, lang)
+            emit(report, fmt, lang, *rest)
 
         with _substituted(read=lambda path, packs, pseudonymize=False: ds, emit=emit_and_write):
             return _check(**{**kwargs, "dataset": Path(name)})
@@ -225,7 +225,7 @@ def _query_impl(neo4j: Optional[str], dataset_name: Optional[str], **kwargs: Any
         if "org" in params and not org_exists(driver, ds_name, params["org"], database):
             fail(f"unknown org_id {params['org']!r}")
         rows = run_query(driver, name, ds_name, day, params, database)
-    output.write_rows(name, day, rows, kwargs["fmt"].value)
+    cli.write_rows(name, day, rows, kwargs["fmt"].value, kwargs["encoding"].value)
 
 
 check = _extend(_check, _check_impl, NEO4J_OPTS + [_option(

@@ -8,6 +8,7 @@ import sys
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from graph.rules.findings import CSV_COLUMNS, Report, flat_row, neutralize
 from loaders.vocab import Severity, level_label
@@ -17,6 +18,26 @@ HEAD = {
     "ja": ("重大度", "ルール", "契約", "階層", "指摘内容"),
     "en": ("Severity", "Rule", "Contract", "Level", "Finding"),
 }
+
+
+def printable(value: object) -> str:
+    """A data value made safe for a terminal line: newlines, ESC and every other non-printable
+    character written visibly as \\n, \\x1b … (so no escape sequence reaches the terminal)."""
+    text = "" if value is None else str(value)
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
+def cell(value: object, style: str = "") -> Text:
+    """A data value for a rich table or line: literal text (never read as markup: `[/]`,
+    `[link=…]`, `:emoji:` print as typed), control characters shown as by `printable`."""
+    return Text(printable(value), style=style)
+
+
+def line(*parts: object) -> Text:
+    """One terminal line of literal parts (str parts are data; Text parts keep their style)."""
+    return Text.assemble(*(p if isinstance(p, Text) else printable(p) for p in parts))
 
 
 def console(stderr: bool = False) -> Console:
@@ -33,8 +54,8 @@ def findings_table(report: Report, lang: str = "ja") -> Table:
         table.add_column(name, no_wrap=i < 3, overflow="fold", ratio=1 if i == 4 else None)
     for f in report.findings:
         sev = Severity(f.severity)
-        table.add_row(f"[{STYLE[f.severity]}]{sev.ja if lang == 'ja' else sev.value}[/]", f.rule, f.contract_id,
-                      level_label(f.depth)[lang], f.message[lang])
+        table.add_row(cell(sev.ja if lang == "ja" else sev.value, STYLE[f.severity]), cell(f.rule), cell(f.contract_id),
+                      cell(level_label(f.depth)[lang]), cell(f.message[lang]))
     return table
 
 
@@ -44,7 +65,7 @@ def summary_table(report: Report, lang: str = "ja") -> Table:
     table.add_column("重大度" if lang == "ja" else "Severity")
     table.add_column("件数" if lang == "ja" else "Findings", justify="right")
     for sev in Severity:
-        table.add_row(f"[{STYLE[sev.value]}]{sev.ja if lang == 'ja' else sev.value}[/]", str(s["by_severity"].get(sev.value, 0)))
+        table.add_row(cell(sev.ja if lang == "ja" else sev.value, STYLE[sev.value]), str(s["by_severity"].get(sev.value, 0)))
     return table
 
 
@@ -57,15 +78,40 @@ def write_json(report: Report, out=None) -> None:
     (out or sys.stdout).write("\n")
 
 
-def write_csv(report: Report, out=None) -> None:
+CSV_ENCODINGS = ("utf-8", "utf-8-sig", "cp932")
+
+
+class EncodingProblem(ValueError):
+    """A character of the output has no code in the chosen encoding (cp932 lacks many)."""
+
+
+def write_encoded(text: str, encoding: str | None, out=None) -> None:
+    """`text` on `out` (stdout) in `encoding`; None: as the stream is. Encoded whole first, so an
+    unencodable character writes nothing and is reported with its line."""
+    out = out or sys.stdout
+    if encoding is None or not hasattr(out, "buffer"):
+        out.write(text)
+        return
+    try:
+        data = text.encode(encoding)
+    except UnicodeEncodeError as exc:
+        line_no = text.count("\n", 0, exc.start) + 1
+        raise EncodingProblem(f"--encoding {encoding}: line {line_no}: {text[exc.start:exc.end]!r} has no code in "
+                              f"{encoding}; use --encoding utf-8-sig (Excel reads it too)") from None
+    out.flush()
+    out.buffer.write(data)
+    out.buffer.flush()
+
+
+def write_csv(report: Report, out=None, encoding: str | None = None) -> None:
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(flat_row(f) for f in report.findings)
-    (out or sys.stdout).write(buf.getvalue())
+    write_encoded(buf.getvalue(), encoding, out)
 
 
-def write_rows(name: str, as_of, rows: list[dict], fmt: str, out=None) -> None:
+def write_rows(name: str, as_of, rows: list[dict], fmt: str, out=None, encoding: str | None = None) -> None:
     """Audit query rows: `{"query", "as_of", "rows"}` as JSON, CSV (lists joined by " > "), or a table."""
     out = out or sys.stdout
     if fmt == "json":
@@ -75,13 +121,15 @@ def write_rows(name: str, as_of, rows: list[dict], fmt: str, out=None) -> None:
     flat = [{k: " > ".join(map(str, v)) if isinstance(v, list) else v for k, v in r.items()} for r in rows]
     columns = list(rows[0]) if rows else []
     if fmt == "csv":
-        writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
         writer.writerows({k: neutralize(v) for k, v in r.items()} for r in flat)
+        write_encoded(buf.getvalue(), encoding, out)
         return
-    table = Table(title=f"{name} ({as_of})")
+    table = Table(title=Text(f"{name} ({as_of})"))
     for c in columns:
-        table.add_column(c, overflow="fold")
+        table.add_column(cell(c), overflow="fold")
     for r in flat:
-        table.add_row(*("" if r[c] is None else str(r[c]) for c in columns))
+        table.add_row(*(cell(r[c]) for c in columns))
     console().print(table)

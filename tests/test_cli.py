@@ -4,10 +4,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+from pathlib import Path
 
 import pytest
 
-from support import EXAMPLES, ORGS, PLANTED, PLANTED_PROBLEMS, run_itaku, write_dataset
+from support import EXAMPLES, ITAKU, ORGS, PLANTED, PLANTED_PROBLEMS, run_itaku, write_dataset
 
 JSON_KEYS = {"rule", "severity", "contract_id", "depth", "root_principal_id", "delegator_id", "delegatee_id",
              "path", "details", "citations", "message"}
@@ -76,8 +78,12 @@ def test_check_csv_and_filters(small):
     assert [r["contract_id"] for r in rows] == ["K-2", "K-3"] and {r["severity"] for r in rows} == {"critical"}
     out = run_itaku("check", small, "--as-of", "2026-11-01", "--format", "json", "--severity", "medium", "--fail-on", "never")
     assert {f["severity"] for f in json.loads(out.stdout)["findings"]} <= {"medium"}
-    out = run_itaku("check", small, "--as-of", "2026-11-01", "--format", "json", "--principal", "NOBODY")
-    assert json.loads(out.stdout)["findings"] == [] and out.returncode == 0
+    out = run_itaku("check", small, "--as-of", "2026-11-01", "--format", "json", "--principal", "CITY", "--fail-on", "never")
+    assert out.returncode == 0 and {f["root_principal_id"] for f in json.loads(out.stdout)["findings"]} == {"CITY"}
+    for typo, why in (("NOBODY", "is no org_id"), ("A", "is not the principal of any chain")):
+        out = run_itaku("check", small, "--format", "json", "--principal", typo)  # a typo must not pass a CI gate
+        assert out.returncode == 2 and out.stdout == "" and f"--principal: {typo!r} {why}" in out.stderr
+        assert "principals: CITY" in out.stderr
 
 
 def test_check_table_is_japanese(small):
@@ -129,3 +135,28 @@ def test_demo():
     assert out.returncode == 0, out.stderr
     assert "city-resident-tax" in out.stdout and "ward-designated-managers" in out.stdout
     assert "最大階層" in out.stdout and "重大度" in out.stdout and "itaku check" in out.stdout
+    # the next commands run as printed, from the user's shell, venv activated or not
+    nxt = [l.split() for l in out.stdout.splitlines() if l.startswith("  ") and "check" in l and "--format" in l][0]
+    assert Path(nxt[0]).name == "itaku" and "\\n" not in out.stdout
+    again = subprocess.run(nxt, capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", "COLUMNS": "200"}, timeout=120)
+    assert again.returncode == 1 and json.loads(again.stdout)["findings"]
+
+
+@pytest.mark.parametrize("encoding, head", [("utf-8", b"rule,"), ("utf-8-sig", b"\xef\xbb\xbfrule,"), ("cp932", b"rule,")])
+def test_csv_encoding(encoding, head):
+    """--encoding: bytes on stdout as chosen (utf-8 by default); cp932 text reads back as the utf-8 rows."""
+    import os
+
+    args = ["check", str(EXAMPLES / "city-resident-tax"), "--as-of", "2026-11-01", "--format", "csv", "--fail-on", "never"]
+    run = lambda *extra: subprocess.run([ITAKU, *args, *extra], capture_output=True, timeout=120, stdin=subprocess.DEVNULL,
+                                        env={**os.environ, "COLUMNS": "200"})
+    out, plain = run("--encoding", encoding), run()
+    assert out.returncode == 0 and out.stdout.startswith(head)
+    assert out.stdout.decode(encoding) == plain.stdout.decode("utf-8") and "桜ヶ丘市" in plain.stdout.decode("utf-8")
+
+
+def test_csv_cp932_unencodable_is_exit_2(tmp_path):
+    folder = write_dataset(tmp_path / "d", {"organizations": "org_id,name,kind\nCITY,市😀,principal\nA,A社,\n", "contracts":
+        "contract_id,delegator_id,delegatee_id,data_categories,start_date,end_date\nK-1,CITY,A,personal,2025-04-01,2027-03-31\n"})
+    out = run_itaku("check", folder, "--format", "csv", "--encoding", "cp932")
+    assert out.returncode == 2 and out.stdout == "" and "has no code in cp932" in out.stderr
