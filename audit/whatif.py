@@ -108,12 +108,20 @@ _timing = alias_parser(InspectionTiming.aliases(), "inspection timing")
 _result = alias_parser(InspectionResult.aliases(), "inspection result")
 
 
+class _Loader(yaml.SafeLoader):
+    """Dates stay text (the models parse them, era dates too, and report a bad one as a problem)."""
+
+
+_Loader.yaml_implicit_resolvers = {k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+                                   for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+
+
 def read_changes(path: str | Path) -> list:
     """The operations of a change file; every problem as `path:line: message` (ChangeError)."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_Loader)
     except OSError as exc:
         raise ChangeError([f"{path}:1: cannot read: {exc.strerror or exc}"]) from None
     except UnicodeDecodeError:
@@ -125,7 +133,7 @@ def read_changes(path: str | Path) -> list:
         return []
     if not isinstance(root, yaml.SequenceNode):
         raise ChangeError([f"{path}:{root.start_mark.line + 1}: expected a list of changes (- op: …)"])
-    constructor = yaml.SafeLoader("")
+    constructor = _Loader("")
     ops, problems = [], []
     for node in root.value:
         line = node.start_mark.line + 1
