@@ -157,3 +157,24 @@ def whatif(
     d = compare(*sides)
     emit_diff(d, fmt, lang, persisting)
     _fail_on_new(d, threshold)
+
+
+# Queries whose rows are findings: the rule each row stands for.
+QUERY_RULES = {"unapproved-redelegations": "unapproved-redelegation"}
+
+
+def suppress_rows(name: str, rows: list[dict], ds: Dataset, day: date, ignore_file: Path) -> list[dict]:
+    """Drop the rows of a finding query that the ignore file accepts (a count on stderr)."""
+    rule = QUERY_RULES.get(name)
+    if rule is None:
+        typer.echo(f"{ignore_file}: {name}: its rows are not findings; nothing suppressed", err=True)
+        return rows
+    from graph.rules.findings import Finding
+
+    report = Report(day, [Finding(rule, "", r["contract_id"], r["depth"], r["root_principal_id"], "", "", [], {}, [], {})
+                          for r in rows], len(ds.contracts))
+    suppress(report, ignore_file, ds)
+    kept = {f.contract_id for f in report.findings}
+    if report.suppressed:
+        typer.echo(f"{report.suppressed} row(s) suppressed as accepted ({ignore_file})", err=True)
+    return [r for r in rows if r["contract_id"] in kept]
