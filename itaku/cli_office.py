@@ -130,7 +130,7 @@ def import_checklist(
     except ChecklistError as exc:
         fail(exc.problems + [f"{len(exc.problems)} problem(s); nothing was imported."])
     try:
-        new = append_records(dataset, plan.records(), known_policies=packs.ids())
+        new = append_records(dataset, plan.records(), known_policies=packs.ids(), updates=plan.updates)
     except DatasetError as exc:
         fail([str(p) for p in exc.problems] + [f"{len(exc.problems)} problem(s); nothing was written."])
     result = "問題なし (ok)" if plan.result.value == "ok" else "要改善 (needs_improvement)"
@@ -139,6 +139,13 @@ def import_checklist(
                f"by {plan.inspection['inspector_id']} — 最終評価 {result} ({counts})")
     for imp, item in zip(plan.improvements, plan.improvement_items):
         typer.echo(f"  改善要求 {imp['improvement_id']}: item {item}, due {imp['due_date']}")
+    for o in plan.follow_up:
+        items = ", ".join(f"item {i} → {a or '-'}" for i, a in zip(o.items, o.answers))
+        if o.closes:
+            late = f" — 期限 {o.improvement.due_date} から {o.days_late} 日遅れ (closed late)" if o.days_late > 0 else ""
+            typer.echo(f"  改善確認 {o.improvement.improvement_id}: {items}; 完了 (closed) {o.closed_date}{late}")
+        else:
+            typer.echo(f"  未完了 {o.improvement.improvement_id}: {items}; 継続 (stays open, due {o.improvement.due_date})")
     for notice in plan.notices:
         typer.echo(f"note: {notice}", err=True)
     if neo4j:
