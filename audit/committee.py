@@ -47,7 +47,7 @@ WORDS = {
     "organisation": {"ja": "組織", "en": "Organisation"}, "period": {"ja": "対象期間", "en": "Period"},
     "author": {"ja": "作成者", "en": "Author"}, "approver": {"ja": "承認者", "en": "Approved by"},
     "signature": {"ja": "（署名・押印）", "en": "(signature)"},
-    "report_of": {"ja": "委託チェーン監査報告書", "en": "Audit report on outsourcing chains"},
+    "report_of": {"ja": "委託チェーン監査報告書", "en": "Audit report on personal-data outsourcing chains"},
     "none": {"ja": "該当なし", "en": "None"}, "total": {"ja": "計", "en": "Total"},
 }
 
@@ -165,7 +165,9 @@ def add_sheets(wb, r, committee: Committee) -> None:
     w, lang = committee.w, committee.lang
 
     def sheet(title: str, header: list[str], rows: list[list], widths: list[int]):
-        ws = wb.create_sheet(re.sub(r"[\\/*?:\[\]]", " ", title)[:31].strip())
+        from reports.excel import _sheet  # A4, fitted to the page, as the report's own sheets
+
+        ws = _sheet(wb, re.sub(r"[\\/*?:\[\]]\s*", " ", title)[:31].strip(), widths)
         ws.append([title])
         ws["A1"].font = xlsx.font(bold=True, size=14)
         ws.append(header)
@@ -173,8 +175,7 @@ def add_sheets(wb, r, committee: Committee) -> None:
             cell.font = xlsx.font(bold=True)
         for row in rows:
             ws.append(row)
-        for i, width in enumerate(widths):
-            ws.column_dimensions[chr(65 + i)].width = width
+        xlsx.a4(ws, landscape=True, title_rows="2:2")
         return ws
 
     meta = committee.meta
