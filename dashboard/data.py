@@ -256,8 +256,9 @@ class Analyzer:
     """Runs the rule engine on the source's dataset and keeps the last few analyses, keyed by
     (as-of date, policy), so that every callback after the first is a lookup."""
 
-    def __init__(self, source: Source, library: PackLibrary | None = None, cache_size: int = 8):
+    def __init__(self, source: Source, library: PackLibrary | None = None, cache_size: int = 8, suppressions=()):
         self.source = source
+        self.suppressions = list(suppressions)  # graph.rules.suppress entries: findings hidden as accepted
         self.library = library or PackLibrary()
         self._lock = threading.Lock()
         self._cached = lru_cache(maxsize=cache_size)(self._compute)
@@ -275,7 +276,12 @@ class Analyzer:
         ds = self.source.dataset()
         graph = ChainGraph(ds)
         engine = Engine(self.library, policy_override=() if policy == POLICY_DATA else (policy,))
-        return Analysis(ds, graph, engine.run(ds, as_of, graph), as_of, policy, engine)
+        report = engine.run(ds, as_of, graph)
+        if self.suppressions:
+            from graph.rules.suppress import apply_suppressions
+
+            apply_suppressions(report, self.suppressions)
+        return Analysis(ds, graph, report, as_of, policy, engine)
 
 
 def parse_day(value: Any, default: date) -> date:

@@ -62,3 +62,23 @@ def test_query_rows_that_are_findings_are_suppressed(tmp_path):
     rows = json.loads(out.stdout)["rows"]
     assert [r["contract_id"] for r in rows] == [r["contract_id"] for r in plain["rows"] if r["contract_id"] != "K-109"]
     assert "K-109" in {r["contract_id"] for r in plain["rows"]} and "1 row(s) suppressed" in out.stderr
+
+
+def test_dashboard_analysis_honours_suppressions(tmp_path):
+    """`itaku serve --ignore-file` hands the entries to the dashboard's analyzer: its findings omit them."""
+    from datetime import date
+
+    from dashboard.data import Analyzer, FolderSource
+    from graph.rules import load_rules
+    from graph.rules.suppress import read_suppressions
+
+    day = date(2026, 11, 1)
+    plain = Analyzer(FolderSource(CITY)).get(day)
+    hidden = Analyzer(FolderSource(CITY), suppressions=read_suppressions(ignore_file(tmp_path), load_rules())).get(day)
+    key = lambda a: {(f.rule, f.contract_id) for f in a.report.findings}  # noqa: E731
+    assert key(plain) - key(hidden) == {("unapproved-redelegation", "K-109")} and hidden.report.suppressed == 1
+    assert "--ignore-file" in run_itaku("serve", "--help").stdout
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("- rule: no-such-rule\n  reason: x\n  expires: 2027-01-01\n", encoding="utf-8")
+    out = run_itaku("serve", CITY, "--ignore-file", bad, "--port", "1")
+    assert out.returncode == 2 and "unknown rule 'no-such-rule'" in out.stderr
