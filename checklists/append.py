@@ -123,29 +123,51 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 
 def append_records(dataset: Path, new: dict[str, list[dict[str, str]]],
-                   known_policies: Collection[str] | None = None) -> Dataset:
+                   known_policies: Collection[str] | None = None,
+                   updates: dict[str, dict[str, dict[str, str]]] | None = None) -> Dataset:
     """Append `new` ({file: [row]}, rows as column → text) to the dataset and return the dataset
-    as loaded after the change. Raises DatasetError, having written nothing, if the result is invalid."""
+    as loaded after the change. Raises DatasetError, having written nothing, if the result is invalid.
+    `updates` ({file: {id: {column: text}}}) changes cells of existing rows, found by their id."""
     dataset = Path(dataset)
+    updates = {f: u for f, u in (updates or {}).items() if u}
+    new = {**{f: [] for f in updates}, **new}
     unknown = sorted(set(new) - set(RECORD_BY_FILE))
     if unknown:
         raise ValueError(f"unknown dataset file {unknown[0]!r}")
     if dataset.is_dir():
-        return _append_csv(dataset, new, known_policies)
+        return _append_csv(dataset, new, known_policies, updates)
     if dataset.suffix.lower() == ".xlsx" and dataset.is_file():
-        return _append_xlsx(dataset, new, known_policies)
+        return _append_xlsx(dataset, new, known_policies, updates)
     raise DatasetError([Problem(dataset.name, 1, "-", "not a dataset: expected a folder of CSV files or an .xlsx workbook")])
 
 
-def _append_csv(folder: Path, new: dict[str, list[dict[str, str]]], known_policies) -> Dataset:
+def _updated(text: str, file: str, changes: dict[str, dict[str, str]], newline: str) -> str:
+    """The CSV text with the cells of `changes` set in the rows whose id matches (a missing column is added)."""
+    records = list(csv.reader(io.StringIO(text, newline="")))
+    header = [h.strip() for h in records[0]]
+    key = RECORD_BY_FILE[file].key
+    for name in sorted({c for cells in changes.values() for c in cells} - set(header), key=_columns(file).index):
+        header.append(name)
+    body = [row + [""] * (len(header) - len(row)) if any(c.strip() for c in row) else row for row in records[1:]]
+    at = header.index(key)
+    for row in body:
+        if len(row) > at and row[at].strip() in changes:
+            for name, value in changes[row[at].strip()].items():
+                row[header.index(name)] = value
+    return _rows_text([header] + body, newline)
+
+
+def _append_csv(folder: Path, new: dict[str, list[dict[str, str]]], known_policies, updates=None) -> Dataset:
     contracts = folder / "contracts.csv"
     default = CsvStyle.of(contracts.read_bytes()) if contracts.exists() else CsvStyle("utf-8", "\n")
     contents: dict[Path, bytes] = {}
     for file, rows in new.items():
-        if not rows:
+        if not rows and not (updates or {}).get(file):
             continue
         path = folder / f"{file}.csv"
         text, style = _new_csv_text(path, file, rows, default)
+        if (updates or {}).get(file):
+            text = _updated(text, file, updates[file], style.newline)
         contents[path] = _encode(text, style, path.name)
     with tempfile.TemporaryDirectory(prefix="itaku-append-") as tmp:
         copy = Path(tmp) / folder.name
@@ -180,11 +202,25 @@ def _text_cell(cell, value: str) -> None:
         cell.quotePrefix = True  # Excel shows it as typed text too
 
 
-def _append_xlsx(book: Path, new: dict[str, list[dict[str, str]]], known_policies) -> Dataset:
+def _append_xlsx(book: Path, new: dict[str, list[dict[str, str]]], known_policies, updates=None) -> Dataset:
     from openpyxl import load_workbook
 
     wb = load_workbook(book)
     _refuse_formulas(wb, book)
+    for file, changes in (updates or {}).items():
+        if file not in wb.sheetnames:
+            continue
+        ws = wb[file]
+        header = [("" if c.value is None else str(c.value).strip()) for c in ws[1]]
+        for name in sorted({c for cells in changes.values() for c in cells} - set(header), key=_columns(file).index):
+            header.append(name)
+            ws.cell(1, len(header), name)
+        at = header.index(RECORD_BY_FILE[file].key) + 1
+        for n in range(2, ws.max_row + 1):
+            value = ws.cell(n, at).value
+            if value is not None and str(value).strip() in changes:
+                for name, text in changes[str(value).strip()].items():
+                    _text_cell(ws.cell(n, header.index(name) + 1), text)
     for file, rows in new.items():
         if not rows:
             continue

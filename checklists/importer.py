@@ -31,6 +31,14 @@ class ImportPlan:
     counts: Counter = field(default_factory=Counter)
     improvement_items: list[str] = field(default_factory=list)  # the item of each improvement
     notices: list[str] = field(default_factory=list)
+    follow_up: list = field(default_factory=list)  # audit.followup.Outcome of each open improvement answered
+
+    @property
+    def updates(self) -> dict[str, dict[str, dict[str, str]]]:
+        """Existing rows changed: {file: {id: {column: text}}} (the improvements a follow-up closes)."""
+        return {"improvements": {o.improvement.improvement_id: {"closed_date": cell_text(o.closed_date),
+                                                                "follow_up_inspection_id": self.inspection_id}
+                                 for o in self.follow_up if o.closes}}
 
     @property
     def inspection_id(self) -> str:
@@ -124,10 +132,16 @@ def plan_import(filled: FilledChecklist, ds: Dataset, *, inspection_id: str | No
         items=[{"inspection_id": inspection_id, "item": a.item, "answer": a.answer, "note": a.note or ""}
                for a in filled.answers],
         improvements=[], result=result, counts=counts)
+    still_open: set[str] = set()  # a follow-up's B/C items whose improvement stays open: not issued twice
+    if when_timing == InspectionTiming.follow_up:
+        from audit.followup import follow_up
+
+        plan.follow_up = follow_up(ds, contract.contract_id, t.id, {a.item: a.answer for a in filled.answers}, when)
+        still_open = {i for o in plan.follow_up if not o.closes for i in o.items}
     taken = {i.improvement_id for i in ds.improvements}
     stem = inspection_id.removeprefix("IN-")
     for a in filled.answers:
-        if a.answer not in ("B", "C"):
+        if a.answer not in ("B", "C") or a.item in still_open:
             continue
         imp_id, n = f"IMP-{stem}-{a.item}", 2
         while imp_id in taken:

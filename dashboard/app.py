@@ -89,14 +89,14 @@ def current_lang() -> str:
 
 def create_app(source: Source | Any = None, *, as_of: date | None = None, policy: str = POLICY_DATA,
                library: PackLibrary | None = None, credentials: tuple[str, str] | None = None,
-               cap: int = CAP, cache_size: int = 8, warm: bool = True) -> Dash:
+               cap: int = CAP, cache_size: int = 8, warm: bool = True, suppressions: tuple = ()) -> Dash:
     """The dashboard for `source` (a Source, a dataset path, a Dataset; None: the bundled example).
 
     `credentials` (user, password) turns on HTTP Basic login for every route. The dataset is
     read here, so bad input fails before the server starts (loaders.DatasetError); with `warm`
     the analysis of the default as-of date and policy is computed here too."""
     src = as_source(source)
-    analyzer = Analyzer(src, library, cache_size)
+    analyzer = Analyzer(src, library, cache_size, suppressions)  # suppressions: accepted gaps (--ignore-file)
     default_as_of = as_of or _default_as_of(src)
     state = AppState(analyzer, default_as_of, policy if policy in analyzer.policies() else POLICY_DATA, cap)
     src.dataset()  # fail early on bad input

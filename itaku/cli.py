@@ -14,7 +14,6 @@ import typer
 
 from graph.chains import ChainGraph
 from graph.rules import Engine, PackLibrary, PolicyError, Report, load_rules
-from graph.rules.suppress import SuppressionError, apply_suppressions, read_suppressions
 from loaders import Dataset, DatasetError, load_dataset
 from loaders.values import parse_date
 
@@ -61,6 +60,13 @@ Encoding = Enum("Encoding", {e.replace("-", "_"): e for e in output.CSV_ENCODING
 EncodingOpt = Annotated[Encoding, typer.Option("--encoding", help=(
     "CSV の文字コード / encoding of --format csv: utf-8 (default: as JSON, for tools and pipes), utf-8-sig "
     "(with a BOM: Excel on Windows opens it ungarbled), cp932 (Shift_JIS for older systems)"))]
+
+
+class QueryFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    ics = "ics"
 
 
 class Lang(str, Enum):
@@ -183,12 +189,9 @@ def check(
     check_principals(ds, principal)
     report = run_check(ds, day, packs, policy, rule or None)
     if ignore_file:
-        try:
-            expired = apply_suppressions(report, read_suppressions(ignore_file, load_rules()))
-        except SuppressionError as exc:
-            fail(str(exc))
-        for e in expired:
-            typer.echo(output.printable(f"{ignore_file}: expired on {e.expires}: {e.rule} {e.contract_id or '*'} ({e.reason})"), err=True)
+        from .cli_audit import suppress
+
+        suppress(report, ignore_file, ds, str(dataset))
     report.findings = [f for f in report.findings if (not severity or f.severity in severity)
                        and (not principal or f.root_principal_id in principal)]
     emit(report, fmt, lang, encoding.value)
@@ -249,6 +252,9 @@ def emit(report: Report, fmt: Format, lang: Lang, encoding: str | None = None) -
         con = output.console()
         con.print(output.findings_table(report, lang.value))
         con.print(output.summary_table(report, lang.value))
+        if report.suppressed:
+            con.print(f"承知済みとして除外: {report.suppressed} 件" if lang == Lang.ja else
+                      f"Suppressed as accepted: {report.suppressed}")
 
 
 @app.command()
@@ -326,8 +332,10 @@ def query(
     dataset: DatasetArg,
     param: Annotated[list[str], typer.Option("--param", help="k=v (exposure: --param org=ORG_ID)")] = [],
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="基準日 / as-of date (default: today)")] = None,
-    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+    fmt: Annotated[QueryFormat, typer.Option("--format", help="ics: inspection-schedule as an iCalendar file")] = QueryFormat.table,
     encoding: EncodingOpt = Encoding.utf_8,
+    ignore_file: Annotated[Optional[Path], typer.Option("--ignore-file", help="承知済みの指摘 (findings の行に適用) / accepted gaps, applied to rows that are findings")] = None,
+    lang: Annotated[Lang, typer.Option("--lang", help="ics の言語 / language of the .ics events")] = Lang.ja,
 ) -> None:
     """監査クエリ / run an audit query on a dataset (the same rows as its Cypher on Neo4j)."""
     from queries import QueryError, run_embedded
@@ -335,13 +343,25 @@ def query(
     day = _as_of(as_of)
     params = parse_params(param)
     packs = library([])
+    if fmt == QueryFormat.ics and name != "inspection-schedule":
+        raise typer.BadParameter("ics is for inspection-schedule only", param_hint="--format")
     try:
         from queries.catalog import get
 
         get(name, params)
-        rows = run_embedded(name, read(dataset, packs), day, params, Engine(packs))
+        ds = read(dataset, packs)
+        rows = run_embedded(name, ds, day, params, Engine(packs))
     except QueryError as exc:
         fail(str(exc))
+    if ignore_file:
+        from .cli_audit import suppress_rows
+
+        rows = suppress_rows(name, rows, ds, day, ignore_file)
+    if fmt == QueryFormat.ics:
+        from audit.ics import schedule_calendar
+
+        sys.stdout.buffer.write(schedule_calendar(rows, ds, day, lang.value))
+        return
     write_rows(name, day, rows, fmt.value, encoding.value)
 
 
@@ -403,6 +423,7 @@ from . import cli_office  # noqa: E402,F401  (itaku template / import / report)
 
 
 from . import cli_serve  # noqa: E402,F401  (registers `itaku serve`)
+from . import cli_audit  # noqa: E402,F401  (itaku diff, itaku whatif)
 
 
 def main() -> None:

@@ -145,7 +145,7 @@ def import_checklist(
     except ChecklistError as exc:
         fail(exc.problems + [f"{len(exc.problems)} problem(s); nothing was imported."])
     try:
-        new = append_records(dataset, plan.records(), known_policies=packs.ids())
+        new = append_records(dataset, plan.records(), known_policies=packs.ids(), updates=plan.updates)
     except DatasetError as exc:
         fail([str(p) for p in exc.problems] + [f"{len(exc.problems)} problem(s); nothing was written."])
     result = "問題なし (ok)" if plan.result.value == "ok" else "要改善 (needs_improvement)"
@@ -154,6 +154,13 @@ def import_checklist(
                          f"by {plan.inspection['inspector_id']} — 最終評価 {result} ({counts})"))
     for imp, item in zip(plan.improvements, plan.improvement_items):
         typer.echo(printable(f"  改善要求 {imp['improvement_id']}: item {item}, due {imp['due_date']}"))
+    for o in plan.follow_up:
+        items = ", ".join(f"item {i} → {a or '-'}" for i, a in zip(o.items, o.answers))
+        if o.closes:
+            late = f" — 期限 {o.improvement.due_date} から {o.days_late} 日遅れ (closed late)" if o.days_late > 0 else ""
+            typer.echo(printable(f"  改善確認 {o.improvement.improvement_id}: {items}; 完了 (closed) {o.closed_date}{late}"))
+        else:
+            typer.echo(printable(f"  未完了 {o.improvement.improvement_id}: {items}; 継続 (stays open, due {o.improvement.due_date})"))
     for notice in plan.notices:
         typer.echo(printable(f"note: {notice}"), err=True)
     if neo4j:
@@ -189,6 +196,15 @@ def report(
     policy_file: PolicyFileOpt = [],
     neo4j: Annotated[Optional[str], typer.Option("--neo4j", help="Neo4j から読む (URI) / read the dataset from Neo4j")] = None,
     dataset_name: Annotated[Optional[str], typer.Option("--dataset", help="Neo4j 上のデータセット名 / dataset name in Neo4j")] = None,
+    ignore_file: Annotated[Optional[Path], typer.Option("--ignore-file", help="承知済みの指摘 (付録に理由と期限を掲載) / accepted gaps, listed in an appendix")] = None,
+    baseline: Annotated[Optional[Path], typer.Option("--baseline", help="前回監査のデータセット: 新規・解消を総括に / the last audit's dataset")] = None,
+    baseline_as_of: Annotated[Optional[str], typer.Option("--baseline-as-of", help="前回監査の基準日 (既定: --as-of の1年前)")] = None,
+    meta_file: Annotated[Optional[Path], typer.Option("--meta", help="表紙の設定 report.yaml (既定: データセットのフォルダの report.yaml)")] = None,
+    organisation: Annotated[Optional[str], typer.Option("--organisation", help="表紙: 組織 / organisation")] = None,
+    period: Annotated[Optional[str], typer.Option("--period", help="表紙: 対象期間 / period")] = None,
+    author: Annotated[Optional[str], typer.Option("--author", help="表紙: 作成者 / author")] = None,
+    approver: Annotated[Optional[str], typer.Option("--approver", help="表紙: 承認者 / approver")] = None,
+    title: Annotated[Optional[str], typer.Option("--title", help="表題 (既定: 委託者名から) / title (default: from the principals)")] = None,
 ) -> None:
     """監査報告書 (.xlsx / .html) を作る / write an audit report as an Excel workbook or a static HTML page."""
     from reports import build_report, write_html, write_xlsx
@@ -203,9 +219,48 @@ def report(
     packs = library(policy_file)
     ds = read(dataset, packs) if neo4j is None else _read_neo4j(neo4j, dataset_name)
     check = run_check(ds, day, packs, policy, None)
+    committee_options = dict(organisation=organisation, period=period, author=author, approver=approver, title=title)
+    committee = _committee(ds, check, packs, policy, lang.value, dataset, ignore_file, baseline, baseline_as_of,
+                           meta_file, committee_options)  # applies --ignore-file to `check` first
     data = build_report(ds, check, packs, policy, lang.value)
+    data.committee = committee
     (write_xlsx if suffix == ".xlsx" else write_html)(data, out)
     typer.echo(printable(f"{out}: {len(check.findings)} findings, {data.counts['contracts']} contracts, as of {day}"))
+
+
+def _committee(ds, check, packs, policy, lang, dataset, ignore_file, baseline, baseline_as_of, meta_file, options):
+    """Cover, summary, baseline, improvements and appendices (audit.committee); suppresses `check` in place."""
+    from audit.committee import ReportMeta, build_committee, read_meta
+    from audit.diff import Side, diff
+    from graph.rules.dates import add_months
+
+    from .cli_audit import load_side, suppress
+
+    if meta_file is None and dataset is not None and Path(dataset).is_dir() and (Path(dataset) / "report.yaml").is_file():
+        meta_file = Path(dataset) / "report.yaml"
+    try:
+        meta = read_meta(meta_file) if meta_file else ReportMeta()
+    except ValueError as exc:
+        fail(str(exc))
+    meta = meta.model_copy(update={k: v for k, v in options.items() if v is not None})
+    entries = []
+    if ignore_file:
+        from graph.rules import load_rules
+        from graph.rules.suppress import read_suppressions
+
+        suppress(check, ignore_file, ds, str(dataset))
+        entries = read_suppressions(ignore_file, load_rules())
+    compared = None
+    if baseline is not None:
+        before, problems = load_side(baseline, packs, "baseline")
+        if problems:
+            fail(problems + ["nothing was written."])
+        when = _date_option(baseline_as_of, "--baseline-as-of") or add_months(check.as_of, -12)
+        old = run_check(before, when, packs, policy, None)
+        if ignore_file:
+            suppress(old, ignore_file, before, str(baseline))
+        compared = diff(Side(str(baseline), before, old), Side(str(dataset), ds, check))
+    return build_committee(ds, check, lang, meta, entries, compared)
 
 
 def _read_neo4j(uri: str, name: Optional[str]):

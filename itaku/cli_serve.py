@@ -60,6 +60,7 @@ def serve(
     port: Annotated[int, typer.Option("--port", help="ポート / port")] = 8050,
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="初期の基準日 / initial as-of date")] = None,
     name: Annotated[Optional[str], typer.Option("--dataset", help="Neo4j 上のデータセット名 (複数ある場合) / the Neo4j dataset, when several are loaded")] = None,
+    ignore_file: Annotated[Optional[Path], typer.Option("--ignore-file", help="承知済みの指摘 (YAML: rule, contract_id, reason, expires)")] = None,
 ) -> None:
     """ダッシュボードを起動する / serve the dashboard (login required unless bound to localhost)."""
     from dashboard.app import create_app, is_local
@@ -76,8 +77,17 @@ def serve(
         fail(f"itaku serve: refusing to listen on {host} without a login: set {USER_ENV} and {PASSWORD_ENV} "
              "(or bind to 127.0.0.1)", EXIT_BAD_INPUT)
     source = source_for(dataset, neo4j, name)
+    entries = ()
+    if ignore_file:
+        from graph.rules import load_rules
+        from graph.rules.suppress import SuppressionError, read_suppressions
+
+        try:
+            entries = read_suppressions(ignore_file, load_rules())
+        except SuppressionError as exc:
+            fail(str(exc))
     try:
-        dash_app = create_app(source, as_of=_as_of(as_of) if as_of else None, credentials=creds)
+        dash_app = create_app(source, as_of=_as_of(as_of) if as_of else None, credentials=creds, suppressions=entries)
     except DatasetError as exc:
         fail([str(p) for p in exc.problems] + [f"{len(exc.problems)} problem(s); nothing was loaded."])
     except source_errors() as exc:  # a dataset that is not there (or not chosen) is bad input, as in check

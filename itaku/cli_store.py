@@ -207,6 +207,8 @@ def _query_impl(neo4j: Optional[str], dataset_name: Optional[str], **kwargs: Any
     neo4j = _source(kwargs["dataset"], neo4j, dataset_name, "query")
     if neo4j is None:
         return _query(**kwargs)
+    if kwargs.get("fmt") is not None and kwargs["fmt"].value == "ics" or kwargs.get("ignore_file"):
+        fail("itaku query --neo4j: --format ics and --ignore-file read a dataset folder or .xlsx (not --neo4j)")
     from queries.neo4j import org_exists, run_query
     from graph.store.read import resolve_name
     from queries import QueryError

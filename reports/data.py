@@ -82,6 +82,7 @@ class ReportData:
     principals: list[PrincipalSection]
     schedule: list[dict]
     version: str = _version("itaku")
+    committee: object = None  # audit.committee.Committee: cover, summary, improvements, appendices
 
     def t(self, key: str) -> str:
         return L[key][self.lang]

@@ -133,6 +133,10 @@ def write_xlsx(r: ReportData, out: Path) -> None:
            [[s["next_due"], s["kind_label"], s["contract_id"], s["title"], s["level"], s["delegatee"], s["principal"],
              t["yes"] if s["overdue"] else ""] for s in r.schedule], wrap_cols=(4,))
     wb.active = 0
+    if r.committee is not None:
+        from audit.committee import add_sheets
+
+        add_sheets(wb, r, r.committee)
     xlsx.save_atomically(wb, out)
 
 

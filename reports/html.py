@@ -26,7 +26,14 @@ def _env() -> Environment:
 def render_html(data: ReportData) -> str:
     labels = {k: v[data.lang] for k, v in L.items()}
     diagrams = {p.org_id: chain_svg(p.name, p.org_id, p.chains, data.lang, labels) for p in data.principals}
-    return _env().get_template("report.html.j2").render(r=data, t=labels, diagrams=diagrams, colours=COLOURS)
+    from graph.rules import load_rules
+    from loaders.vocab import Severity
+
+    rules = load_rules()
+    return _env().get_template("report.html.j2").render(
+        r=data, t=labels, diagrams=diagrams, colours=COLOURS,
+        sev_label=lambda s: Severity(s).ja if data.lang == "ja" else s,
+        rule_title=lambda rid: rules[rid].title[data.lang] if rid in rules else rid)
 
 
 def write_html(data: ReportData, out: Path) -> None:

@@ -17,7 +17,8 @@ from queries import run_embedded
 
 AS_OF = date(2026, 11, 1)
 EXAMPLE_NAMES = ("city-resident-tax", "ward-designated-managers")
-SECTIONS = ("cover", "coverage", "unapproved", "findings", "chains", "schedule")
+# issue 15 added the committee sections: summary, improvements and the two appendices
+SECTIONS = ("cover", "summary", "coverage", "unapproved", "findings", "chains", "schedule", "improvements", "accepted", "legend")
 
 
 def expected(name: str, policy: tuple[str, ...] = ()) -> dict:
@@ -129,7 +130,8 @@ def test_html_is_self_contained(reports):
 def test_xlsx_report_holds_every_section_and_the_figures(reports, name):
     exp = expected(name)
     wb = load_workbook(reports[(name, "xlsx-ja")])
-    assert wb.sheetnames == ["表紙", "網羅率", "未承認の再委託", "指摘", "チェーン", "検査予定"]
+    assert wb.sheetnames == ["表紙", "網羅率", "未承認の再委託", "指摘", "チェーン", "検査予定", "総括（要旨）", "推奨される対応",
+                             "改善要求の状況", "付録 承知済みの指摘（受容したリスク）", "付録 根拠文書の略称"]
     cover = {row[0].value: row[1].value for row in wb["表紙"].iter_rows(min_row=4) if row[0].value}
     assert cover["承認のない再委託・再々委託"] == len(exp["unapproved"])
     assert cover["指摘件数"] == len(exp["report"].findings)
@@ -152,7 +154,8 @@ def test_xlsx_report_holds_every_section_and_the_figures(reports, name):
 
 def test_xlsx_report_in_english(reports):
     wb = load_workbook(reports[("city-resident-tax", "xlsx-en")])
-    assert wb.sheetnames == ["Cover", "Coverage", "Unapproved", "Findings", "Chains", "Schedule"]
+    assert wb.sheetnames == ["Cover", "Coverage", "Unapproved", "Findings", "Chains", "Schedule", "Executive summary",
+                             "Recommendation", "Status of improvements", "Appendix accepted gaps", "Appendix citation codes"]
     assert wb["Cover"]["A1"].value == "Audit report on personal-data outsourcing chains"
 
 
