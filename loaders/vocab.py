@@ -136,6 +136,11 @@ class Clause(Labeled):
     responsible_persons = "responsible_persons"
     publication = "publication"
     external_service_control = "external_service_control"
+    # INTERNATIONAL.md, pack gdpr-art28: GDPR Art. 28(3) (a), (c), (e), (f).
+    documented_instructions = "documented_instructions"
+    security_measures_art32 = "security_measures_art32"
+    data_subject_assistance = "data_subject_assistance"
+    compliance_assistance = "compliance_assistance"
 
 
 class Severity(Labeled):
@@ -188,6 +193,10 @@ _LABELS: dict[str, dict[str, str]] = {
         "responsible_persons": "責任者・作業者・作業場所の特定",
         "publication": "事故時の公表",
         "external_service_control": "外部サービス利用の制限",
+        "documented_instructions": "文書化された指示に基づく処理（移転を含む）",
+        "security_measures_art32": "GDPR第32条の安全管理措置",
+        "data_subject_assistance": "データ主体の権利行使への対応の支援",
+        "compliance_assistance": "第32条〜第36条の義務遵守の支援",
     },
     "Severity": {"critical": "重大", "high": "高", "medium": "中", "low": "低"},
 }
@@ -225,6 +234,10 @@ _LABELS_EN: dict[str, dict[str, str]] = {
         "responsible_persons": "responsible persons, workers and sites named",
         "publication": "publication of incidents",
         "external_service_control": "external services restricted",
+        "documented_instructions": "processing only on documented instructions, including transfers",
+        "security_measures_art32": "all measures required by Art. 32",
+        "data_subject_assistance": "assistance with data subjects' requests",
+        "compliance_assistance": "assistance with Art. 32-36 (security, breach notification, DPIA)",
     },
 }
 

@@ -118,7 +118,7 @@ def test_planted_errors_one_line_each(tmp_path):
      "contracts.csv:5:clauses: unknown clause code 'nda' (expected one of: confidentiality, purpose_limitation, "
      "redelegation_control, copy_restriction, incident_response, return_deletion, termination_damages, safety_measures, "
      "compliance_reporting, audit_inspection, no_takeout, staff_supervision, security_policy, responsible_persons, "
-     "publication, external_service_control)"),
+     "publication, external_service_control, documented_instructions, security_measures_art32, data_subject_assistance, compliance_assistance)"),
     ({"contracts": CONTRACTS.replace("start_date,end_date", "start_date,end_date,policies").replace("2027-03-31\n", "2027-03-31,\n")
                    + "K-4,,CITY,B,personal,2025-04-01,2027-03-31,osaka\n"},
      "contracts.csv:5:policies: unknown policy 'osaka' (known: baseline, jica, kuki, mic, nerima, nict)"),
