@@ -34,6 +34,32 @@ def _corporate_number(value: str) -> str:
         raise ValueError(f"invalid 法人番号 (corporate number) {value!r}: {exc}") from None
 
 
+def _lei(value: str) -> str:
+    """Legal Entity Identifier: 20 characters, ISO 17442 check digits (mod 97 = 1; python-stdnum)."""
+    from stdnum import lei
+    from stdnum.exceptions import ValidationError as NumberError
+
+    if len(lei.compact(value)) != 20:
+        raise ValueError(f"invalid LEI {value!r}: an LEI has 20 characters")
+    try:
+        return lei.validate(value)
+    except NumberError as exc:
+        raise ValueError(f"invalid LEI {value!r}: {exc}") from None
+
+
+def _country(value: str) -> str:
+    """ISO 3166-1 alpha-2 country code (pycountry's copy of the ISO list), upper-cased."""
+    import pycountry
+
+    code = value.strip().upper()
+    if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
+        raise ValueError(f"unknown country {value!r} (expected an ISO 3166-1 alpha-2 code, e.g. DE, JP)")
+    return code
+
+
+Country = Annotated[str, BeforeValidator(to_text), AfterValidator(_country)]
+
+
 def _enum(cls: type[vocab.Labeled], what: str):
     return Annotated[cls, BeforeValidator(alias_parser(cls.aliases(), what))]
 
@@ -62,6 +88,8 @@ class Organization(Record):
     corporate_number: Annotated[str, BeforeValidator(to_text), AfterValidator(_corporate_number)] | None = None
     parent_org_id: Id | None = None
     certifications: Annotated[list[str], BeforeValidator(split_list)] = []
+    country: Country | None = None  # INTERNATIONAL.md: registered office
+    lei: Annotated[str, BeforeValidator(to_text), AfterValidator(_lei)] | None = None
 
 
 class Contract(Record):
@@ -83,6 +111,11 @@ class Contract(Record):
     external_services: Bool = False
     dispatch: Bool = False
     records: Annotated[Int, Field(ge=0)] | None = None
+    # INTERNATIONAL.md (GDPR Art. 28, DORA): ignored by the Japanese packs.
+    authorization: _enum(vocab.Authorization, "authorization") | None = None
+    transfer_mechanism: _enum(vocab.TransferMechanism, "transfer mechanism") | None = None
+    ict_service_type: _enum(vocab.IctServiceType, "ICT service type") | None = None
+    critical_function: Bool = False
 
     @property
     def my_number(self) -> bool:

@@ -87,6 +87,10 @@ def check_references(records: dict[str, list[Record]], rows: dict[str, list[int]
                 if policy not in known_policies:
                     at("contracts", i, "policies", f"unknown policy {policy!r} (known: {', '.join(sorted(known_policies))})")
 
+    for i, a in enumerate(records["approvals"]):  # INTERNATIONAL.md: the notice date is requested_date
+        if str(getattr(a, "status", "")) == "notified" and hasattr(a, "status") and getattr(a, "requested_date", None) is None:
+            at("approvals", i, "requested_date", "a `notified` approval needs requested_date (the date of the notice)")
+
     seen_items: dict[tuple[str, str], int] = {}
     for i, item in enumerate(records["checklist_items"]):
         key = (getattr(item, "inspection_id", None), getattr(item, "item", None))

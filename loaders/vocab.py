@@ -55,6 +55,23 @@ class ApprovalStatus(Labeled):
     approved = "approved"
     rejected = "rejected"
     pending = "pending"
+    notified = "notified"  # GDPR 28(2): notice of an intended sub-processor under general authorisation
+
+
+class Authorization(Labeled):
+    specific = "specific"
+    general = "general"
+
+
+class TransferMechanism(Labeled):
+    adequacy = "adequacy"
+    scc = "scc"
+    bcr = "bcr"
+    derogation = "derogation"
+
+
+# DORA ITS 2024/2956 Annex III: the ICT service types S01 … S19.
+IctServiceType = Labeled("IctServiceType", {f"S{n:02d}": f"S{n:02d}" for n in range(1, 20)})
 
 
 class InspectionMethod(Labeled):
@@ -119,6 +136,11 @@ class Clause(Labeled):
     responsible_persons = "responsible_persons"
     publication = "publication"
     external_service_control = "external_service_control"
+    # INTERNATIONAL.md, pack gdpr-art28: GDPR Art. 28(3) (a), (c), (e), (f).
+    documented_instructions = "documented_instructions"
+    security_measures_art32 = "security_measures_art32"
+    data_subject_assistance = "data_subject_assistance"
+    compliance_assistance = "compliance_assistance"
 
 
 class Severity(Labeled):
@@ -140,7 +162,11 @@ _LABELS: dict[str, dict[str, str]] = {
     "DataCategory": {"personal": "個人情報", "my_number": "特定個人情報"},
     "ContractType": {"designated_manager": "指定管理", "long_term": "長期継続",
                      "annual": "1年", "short": "1年未満"},
-    "ApprovalStatus": {"approved": "承認", "rejected": "不承認", "pending": "申請中"},
+    "ApprovalStatus": {"approved": "承認", "rejected": "不承認", "pending": "申請中", "notified": "通知済"},
+    "Authorization": {"specific": "個別承認", "general": "包括承認"},
+    "TransferMechanism": {"adequacy": "十分性認定", "scc": "標準契約条項", "bcr": "拘束的企業準則",
+                          "derogation": "例外"},
+    "IctServiceType": {f"S{n:02d}": f"S{n:02d}" for n in range(1, 20)},
     "InspectionMethod": {"on_site": "実地", "written": "書面", "self_check": "自己点検",
                          "hearing": "ヒアリング", "third_party_audit": "第三者監査報告"},
     "InspectionTiming": {"pre_contract": "契約前", "periodic": "定期", "follow_up": "改善確認"},
@@ -167,6 +193,10 @@ _LABELS: dict[str, dict[str, str]] = {
         "responsible_persons": "責任者・作業者・作業場所の特定",
         "publication": "事故時の公表",
         "external_service_control": "外部サービス利用の制限",
+        "documented_instructions": "文書化された指示に基づく処理（移転を含む）",
+        "security_measures_art32": "GDPR第32条の安全管理措置",
+        "data_subject_assistance": "データ主体の権利行使への対応の支援",
+        "compliance_assistance": "第32条〜第36条の義務遵守の支援",
     },
     "Severity": {"critical": "重大", "high": "高", "medium": "中", "low": "低"},
 }
@@ -176,7 +206,11 @@ _LABELS_EN: dict[str, dict[str, str]] = {
     "DataCategory": {"personal": "personal information", "my_number": "My Number information"},
     "ContractType": {"designated_manager": "designated manager", "long_term": "long-term contract",
                      "annual": "annual", "short": "under a year"},
-    "ApprovalStatus": {"approved": "approved", "rejected": "rejected", "pending": "pending"},
+    "ApprovalStatus": {"approved": "approved", "rejected": "rejected", "pending": "pending",
+                       "notified": "notified (general authorisation)"},
+    "Authorization": {"specific": "prior specific authorisation", "general": "general written authorisation"},
+    "TransferMechanism": {"adequacy": "adequacy decision (Art. 45)", "scc": "standard contractual clauses (Art. 46(2)(c))",
+                          "bcr": "binding corporate rules (Art. 47)", "derogation": "derogation (Art. 49)"},
     "InspectionMethod": {"on_site": "on-site", "written": "written", "self_check": "self-check",
                          "hearing": "hearing", "third_party_audit": "third-party audit"},
     "InspectionTiming": {"pre_contract": "pre-contract", "periodic": "periodic", "follow_up": "follow-up"},
@@ -200,6 +234,10 @@ _LABELS_EN: dict[str, dict[str, str]] = {
         "responsible_persons": "responsible persons, workers and sites named",
         "publication": "publication of incidents",
         "external_service_control": "external services restricted",
+        "documented_instructions": "processing only on documented instructions, including transfers",
+        "security_measures_art32": "all measures required by Art. 32",
+        "data_subject_assistance": "assistance with data subjects' requests",
+        "compliance_assistance": "assistance with Art. 32-36 (security, breach notification, DPIA)",
     },
 }
 

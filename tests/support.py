@@ -33,7 +33,7 @@ PLANTED = {
 PLANTED_PROBLEMS = [
     "contracts.csv:1:colour: unknown column (expected one of: contract_id, parent_contract_id, delegator_id, "
     "delegatee_id, title, data_categories, start_date, end_date, contract_type, consecutive_years, clauses, "
-    "policies, external_services, dispatch, records)",
+    "policies, external_services, dispatch, records, authorization, transfer_mechanism, ict_service_type, critical_function)",
     "contracts.csv:3:parent_contract_id: parent_contract_id forms a cycle: K-2 → K-3 → K-2",
     "contracts.csv:4:parent_contract_id: parent_contract_id forms a cycle: K-3 → K-2 → K-3",
     "contracts.csv:5:delegatee_id: unknown org_id 'NOBODY'",

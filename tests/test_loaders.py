@@ -118,7 +118,7 @@ def test_planted_errors_one_line_each(tmp_path):
      "contracts.csv:5:clauses: unknown clause code 'nda' (expected one of: confidentiality, purpose_limitation, "
      "redelegation_control, copy_restriction, incident_response, return_deletion, termination_damages, safety_measures, "
      "compliance_reporting, audit_inspection, no_takeout, staff_supervision, security_policy, responsible_persons, "
-     "publication, external_service_control)"),
+     "publication, external_service_control, documented_instructions, security_measures_art32, data_subject_assistance, compliance_assistance)"),
     ({"contracts": CONTRACTS.replace("start_date,end_date", "start_date,end_date,policies").replace("2027-03-31\n", "2027-03-31,\n")
                    + "K-4,,CITY,B,personal,2025-04-01,2027-03-31,osaka\n"},
      "contracts.csv:5:policies: unknown policy 'osaka' (known: baseline, jica, kuki, mic, nerima, nict)"),
@@ -127,7 +127,7 @@ def test_planted_errors_one_line_each(tmp_path):
     ({"contracts": "contract_id,delegator_id,data_categories,start_date,end_date\n"},
      "contracts.csv:1:delegatee_id: required column missing"),
     ({"approvals": "contract_id,approver_id,status\nK-2,CITY,maybe\n"},
-     "approvals.csv:2:status: unknown approval status 'maybe' (expected one of: approved, rejected, pending)"),
+     "approvals.csv:2:status: unknown approval status 'maybe' (expected one of: approved, rejected, pending, notified)"),
     ({"inspections": "inspection_id,contract_id,inspector_id,date,method\nI-1,K-1,CITY,2025-06-01,telepathy\n"},
      "inspections.csv:2:method: unknown inspection method 'telepathy' (expected one of: on_site, written, self_check, hearing, third_party_audit)"),
     ({"checklist_items": "inspection_id,item,answer\nI-9,1,A\n"},
