@@ -129,8 +129,8 @@ def validate_callback(app: Dash, body: Any, checks: dict[tuple[str, str], Callab
     if not isinstance(body, dict):
         raise BadCallback("the body is not a JSON object")
     output = body.get("output")
-    if not isinstance(output, str) or output not in app.callback_map:
-        raise BadCallback("no such callback")
+    if not isinstance(output, str) or "callback" not in app.callback_map.get(output, {}):
+        raise BadCallback("no such callback")  # unknown, or a clientside one (the browser runs it)
     if not isinstance(body.get("outputs"), (dict, list)):
         raise BadCallback("outputs: expected an object or a list")
     changed = body.get("changedPropIds", [])

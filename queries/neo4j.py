@@ -11,7 +11,7 @@ from typing import Any
 
 from .catalog import CYPHER_DIR, get
 
-from .read import vanished
+from graph.store.read import vanished
 
 # The propagation rules that have a Cypher version: queries/cypher/rule-<id>.cypher.
 RULES = ("unapproved-redelegation", "inherited-unapproved-chain", "weaker-than-parent", "subcontractor-not-covered")

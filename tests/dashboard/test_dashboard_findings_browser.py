@@ -35,7 +35,7 @@ def example_findings():
 
 @pytest.fixture(scope="module")
 def twenty_k(tmp_path_factory):
-    from itaku.generate import generate
+    from synthetic.generate import generate
 
     out = tmp_path_factory.mktemp("g20k") / "g20k"
     generate(out, 20_000, seed=1)

@@ -30,7 +30,7 @@ def example():
 @pytest.fixture(scope="module")
 def big(tmp_path_factory):
     """A generated 20,000-contract dataset (itaku generate: every kind of gap, 8 levels)."""
-    from itaku.generate import generate
+    from synthetic.generate import generate
 
     out = tmp_path_factory.mktemp("g20k") / "g20k"
     generate(out, 20_000, seed=1)
