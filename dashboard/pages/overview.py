@@ -89,6 +89,7 @@ def register(app, state):
     def report(_html, _xlsx, lang, as_of, policy):
         a = state.analysis(as_of, policy)
         fmt = "xlsx" if dash.ctx.triggered_id == "ov-report-xlsx" else "html"
-        body = report_download.report_bytes(a, state.analyzer.library, fmt, i18n.norm_lang(lang))
+        body = report_download.report_bytes(a, state.analyzer.library, fmt, i18n.norm_lang(lang),
+                                                  getattr(state.analyzer.source, "path", None))
         mime = "text/html" if fmt == "html" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         return dcc.send_bytes(body, report_download.filename(a, fmt), type=mime)

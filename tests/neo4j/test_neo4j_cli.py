@@ -74,7 +74,8 @@ def test_invalid_uri_exit_2(neo4j_server):
 ])
 def test_misuse_exit_2(neo4j_server, args, message):
     args = tuple(neo4j_server.uri if a == "URI" else a for a in args)
-    out = run_itaku(*args, env=neo4j_server.env)
+    env = neo4j_server.env if "URI" in args or neo4j_server.uri in args else {**neo4j_server.env, "NEO4J_URI": ""}
+    out = run_itaku(*args, env=env)  # without a URI anywhere (NEO4J_URI would supply one: see below)
     assert out.returncode == 2
     assert message in _one_line(out)
 
