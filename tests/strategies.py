@@ -49,7 +49,9 @@ def datasets(draw, max_contracts: int = 12) -> Dataset:
         for _ in range(draw(st.integers(0, 2))):
             approvals.append(Approval(
                 contract_id=c.contract_id, approver_id=draw(st.sampled_from(ids)),
-                status=draw(st.sampled_from(list(vocab.ApprovalStatus))),
+                status=(status := draw(st.sampled_from(list(vocab.ApprovalStatus)))),
+                # a notice (status notified) is dated by its requested_date, which the loader requires
+                requested_date=day(draw) if status == vocab.ApprovalStatus.notified else draw(st.none() | st.just(day(draw))),
                 decided_date=draw(st.none() | st.just(day(draw))),
                 prior_check_date=draw(st.none() | st.just(day(draw))),
                 notified_ids=draw(st.lists(st.sampled_from(ids), unique=True, max_size=2))))
