@@ -64,7 +64,8 @@ def test_report_renders_in_chromium(browser, tmp_path, lang):
     assert title in browser.title
     sections = browser.execute_script(
         "return [...document.querySelectorAll('section')].map(s => [s.dataset.section, s.getBoundingClientRect().height])")
-    assert [s for s, _ in sections] == ["cover", "coverage", "unapproved", "findings", "chains", "schedule"]
+    assert [s for s, _ in sections] == ["cover", "summary", "coverage", "unapproved", "findings", "chains", "schedule",
+                                       "improvements", "accepted", "legend"]
     assert all(h > 50 for _, h in sections)
     # The chain diagram: drawn, one box per contract, unapproved links dashed.
     boxes = browser.execute_script(
