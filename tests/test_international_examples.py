@@ -54,3 +54,14 @@ def test_dora_example_has_a_critical_chain():
     ds = load_dataset(EXAMPLES / "eu-dora-ict-chain")
     assert any(c.critical_function and c.parent_contract_id is None for c in ds.contracts)
     assert any(not c.critical_function and c.parent_contract_id is None for c in ds.contracts)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_unapproved_query_agrees_with_the_findings(name: str):
+    """The audit query lists the re-delegations the packs in force find unapproved (dora: critical
+    chains only; gdpr-art28: a notice whose window elapsed authorises)."""
+    out = run_itaku("query", "unapproved-redelegations", EXAMPLES / name, "--as-of", "2026-11-01", "--format", "json")
+    assert out.returncode == 0, out.stderr
+    rows = sorted(r["contract_id"] for r in json.loads(out.stdout)["rows"])
+    check = run_itaku("check", EXAMPLES / name, "--as-of", "2026-11-01", "--format", "json", "--fail-on", "never")
+    assert rows == sorted(f["contract_id"] for f in json.loads(check.stdout)["findings"] if f["rule"] == "unapproved-redelegation")
