@@ -120,6 +120,20 @@ def title_of(ds: Dataset, graph_principals: list[str], lang: str) -> str:
     return f"{shown} {WORDS['report_of'][lang]}" if lang == "ja" else f"{WORDS['report_of'][lang]}: {shown}"
 
 
+def _codes_in_force(report: Report, rules) -> set[str]:
+    """The source documents the rules of the packs in force cite (each pack's own citations:
+    the international packs cite EU texts, the Japanese packs the five source documents)."""
+    from graph.rules.policy import PackLibrary, PolicyError
+
+    try:
+        policy = PackLibrary().policy(tuple(report.policies))
+    except PolicyError:  # a user pack not known here: every rule's own citations
+        return {c.split()[0] for r in rules.values() for c in r.cites}
+    return {c.split()[0] for p in policy.own for r in rules.values()
+            if (p.only_rules is None or r.id in p.only_rules) and r.id not in p.rules_off
+            and (not r.opt_in or r.id in p.rules) for c in p.citations.get(r.id, r.cites)}
+
+
 def build_committee(ds: Dataset, report: Report, lang: str, meta: ReportMeta | None = None,
                     entries: list[Suppression] = (), baseline=None) -> Committee:
     """`report` is the check after suppressions; `baseline` an audit.diff.Diff against the last audit."""
@@ -141,7 +155,7 @@ def build_committee(ds: Dataset, report: Report, lang: str, meta: ReportMeta | N
                          "contract_id": e.contract_id or w["all_contracts"], "reason": e.reason,
                          "expires": e.expires.isoformat(), "expired": e.expires < report.as_of,
                          "known": e.contract_id is None or e.contract_id in ds.contract})
-    cited = {c.split()[0] for f in report.findings for c in f.citations} | {c.split()[0] for r in rules.values() for c in r.cites}
+    cited = {c.split()[0] for f in report.findings for c in f.citations} | _codes_in_force(report, rules)
     legend = [(code, t[lang]) for code, t in _texts()["sources"].items() if code in cited]
     recs = {r: recommendation(r, lang) for r in sorted({f.rule for f in report.findings})}
     base = None

@@ -164,6 +164,8 @@ def contract_detail(a: Analysis, contract_id: str, lang: str) -> dict[str, Any]:
         "my_number": DataCategory.my_number in c.data_categories,
         "type": i18n.enum_label(c.contract_type, lang, ContractType),
         "policies": list(policy.ids),
+        "international": [{"field": k, "label": label, "value": value}  # INTERNATIONAL.md (GDPR, DORA)
+                          for k, label, value in contract_fields(ds, c, lang)],
         "path": path_names(a, contract_id),
         "approvals": approvals,
         "approval_needed": pos.depth >= 2,
@@ -182,6 +184,12 @@ def contract_detail(a: Analysis, contract_id: str, lang: str) -> dict[str, Any]:
                       "citations": list(f.citations), "details": f.details}
                      for f in a.findings_of.get(contract_id, ())],
     }
+
+
+def contract_fields(ds, c, lang: str):
+    from registers.fields import contract_fields as fields
+
+    return fields(ds, c, i18n.norm_lang(lang))
 
 
 def _iso(d: date | None) -> str:

@@ -222,6 +222,8 @@ BADGES: dict[str, dict[str, str]] = {
     "deletion-certificate-missing": {"ja": "削除証明なし", "en": "no deletion cert."},
     "subcontractor-certificates-missing": {"ja": "下位の削除証明なし", "en": "no sub-certificates"},
     "incident-report-incomplete": {"ja": "事故報告不備", "en": "incident unreported"},
+    "transfer-without-mechanism": {"ja": "移転根拠なし", "en": "no transfer mechanism"},
+    "register-field-missing": {"ja": "登録簿項目不足", "en": "register field missing"},
 }
 
 def norm_lang(lang: str | None) -> str:

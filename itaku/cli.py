@@ -424,6 +424,7 @@ from . import cli_office  # noqa: E402,F401  (itaku template / import / report)
 
 from . import cli_serve  # noqa: E402,F401  (registers `itaku serve`)
 from . import cli_audit  # noqa: E402,F401  (itaku diff, itaku whatif)
+from . import cli_register  # noqa: E402,F401  (itaku export dora-roi, itaku import dora-roi)
 
 
 def main() -> None:

@@ -58,15 +58,23 @@ def rules_reference() -> str:
         out.append(f"## {label['ja']} / {label['en']}\n")
         for r in (r for r in load_rules().values() if r.category == cat):
             on = ", ".join(packs.turned_on_by(r.id)) if r.opt_in else "always"
+            limited = [pid for pid in packs.ids() if packs.resolved[pid].only_rules is not None
+                       and r.id in packs.resolved[pid].only_rules]
+            if limited:
+                on += f" (also under {', '.join(limited)}, which name their rules)"
+            cited = {pid: packs.raw[pid].citations[r.id] for pid in packs.ids() if r.id in packs.raw[pid].citations}
             out.append(f"### `{r.id}` — {r.title['ja']} / {r.title['en']}\n")
             out.append(f"- severity: **{r.severity.value}** ({r.severity.ja}); runs: {on}; "
                        f"applies to: {'all contracts' if r.scope == 'all' else 'contracts with start_date ≤ D' if r.scope == 'started' else 'contracts with end_date < D'}")
-            out.append(f"- cites: {'; '.join(r.cites)}\n")
+            out.append(f"- cites: {'; '.join(r.cites)}"
+                       + "".join(f"; under `{pid}`: {'; '.join(c)}" for pid, c in cited.items()) + "\n")
             out.append(f"{r.doc['ja']}\n\n{r.doc['en']}\n")
     return "\n".join(out)
 
 
 def packs_reference() -> str:
+    from graph.rules import load_rules
+
     lib = PackLibrary()
     out = ["| pack | title | clauses added (personal / my_number / depth ≥ 2 / external) | on-site | opt-in rules |",
            "|---|---|---|---|---|"]
@@ -80,4 +88,17 @@ def packs_reference() -> str:
             for r in raw.onsite) or "—"
         rules = ", ".join(f"{k}{f' ({v.data_category})' if v.data_category else ''}" for k, v in raw.rules.items()) or "—"
         out.append(f"| `{pid}` | {raw.title.get('ja', '')} | {sets} | {onsite} | {rules} |")
+    for pid in lib.ids():  # the international packs (INTERNATIONAL.md): what they change besides
+        raw = lib.raw[pid]
+        if raw.only_rules is None and raw.inherit_clauses and raw.scope is None:
+            continue
+        notes = [f"runs only {', '.join(r for r in load_rules() if r in raw.only_rules)}" if raw.only_rules else "",
+                 "baseline's clause sets do not apply" if not raw.inherit_clauses else "",
+                 "checks only chains whose prime contract has `critical_function`" if raw.scope else "",
+                 f"general authorisation: a notice counts after {raw.objection_days} days without objection"
+                 if raw.objection_days is not None else "",
+                 f"EEA list as of {raw.eea.as_of} ({len(raw.eea.countries)} countries)" if raw.eea else "",
+                 f"adequacy list as of {raw.adequacy.as_of} ({', '.join(sorted(raw.adequacy.countries))})"
+                 if raw.adequacy else ""]
+        out.append(f"\n`{pid}` ({raw.title.get('en', '')}): " + "; ".join(n for n in notes if n) + ".")
     return "\n".join(out)

@@ -49,10 +49,14 @@ def _path_names(ds: Dataset, principal_id: str, path: list[str]) -> list[str]:
 
 
 def unapproved_redelegations(ds: Dataset, as_of: date, engine: Engine) -> list[dict]:
+    # Where the packs in force check approval at all (dora: only chains supporting critical functions).
+    from graph.rules import load_rules
+
+    rule = load_rules()["unapproved-redelegation"]
     rows = [{"contract_id": v.c.contract_id, "depth": v.depth, "root_principal_id": v.principal_id,
              "delegator": ds.org_name(v.c.delegator_id), "delegatee": ds.org_name(v.c.delegatee_id),
              "path": _path_names(ds, v.principal_id, v.path)}
-            for v in engine.visits(ds, as_of) if v.unapproved]
+            for v in engine.visits(ds, as_of) if v.unapproved and v.policy.runs(rule, v.c, v.critical)]
     return sorted(rows, key=lambda r: r["contract_id"])
 
 

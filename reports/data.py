@@ -83,6 +83,8 @@ class ReportData:
     schedule: list[dict]
     version: str = _version("itaku")
     committee: object = None  # audit.committee.Committee: cover, summary, improvements, appendices
+    # INTERNATIONAL.md: (heading, field labels, rows of contract id + values); empty for Japanese datasets
+    register: tuple = ()
 
     def t(self, key: str) -> str:
         return L[key][self.lang]
@@ -161,7 +163,22 @@ def build_report(ds: Dataset, report: Report, packs: PackLibrary, policy_overrid
     policies = [(p, packs.raw[p].title.get(lang, "") if p in packs.raw else "") for p in report.policies]
     return ReportData(lang, as_of, f"{as_of.isoformat()}（{era_date(as_of)}）" if lang == "ja" else as_of.isoformat(),
                       ds.name, policies, list(policy_override), counts, by_sev, coverage, unapproved, principals,
-                      schedule)
+                      schedule, register=_register_fields(ds, lang))
+
+
+def _register_fields(ds: Dataset, lang: str) -> tuple:
+    """The GDPR / DORA fields per contract (INTERNATIONAL.md), for datasets that have any."""
+    from registers.fields import FIELD_LABELS, HEADING, contract_fields, uses_fields
+
+    if not uses_fields(ds):
+        return ()
+    lang = "ja" if lang == "ja" else "en"
+    keys = list(FIELD_LABELS)
+    rows = []
+    for c in ds.contracts:
+        got = {k: v for k, _, v in contract_fields(ds, c, lang)}
+        rows.append((c.contract_id, ds.org_name(c.delegatee_id), [got.get(k, "") for k in keys]))
+    return (HEADING[lang], [FIELD_LABELS[k][lang] for k in keys], rows)
 
 
 def _tree(ds: Dataset, root, depth: int, worst, found, unapproved_ids, budget) -> Node | None:

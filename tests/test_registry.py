@@ -11,6 +11,8 @@ from graph.rules.registry import CATEGORIES, rule
 
 SPEC = REPO / "tests" / "data" / "spec" / "RULES.md"
 SHARED = REPO.parent / "shared" / "spec" / "RULES.md"
+# INTERNATIONAL.md declares the rules marked "(new)" in its pack tables.
+INTERNATIONAL = REPO / "tests" / "data" / "spec" / "INTERNATIONAL.md"
 
 
 def spec_rules() -> dict[str, tuple[str, list[str]]]:
@@ -23,19 +25,34 @@ def spec_rules() -> dict[str, tuple[str, list[str]]]:
     return out
 
 
+def international_rules() -> dict[str, tuple[str, list[str]]]:
+    """{id: (severity, citations)} of the new rules of INTERNATIONAL.md."""
+    out = {}
+    for line in INTERNATIONAL.read_text(encoding="utf-8").splitlines():
+        m = re.match(r"^\| ([a-z]+(?:-[a-z]+)+) \(new\) \| (critical|high|medium|low) \| .* \| ([^|]+) \|$", line)
+        if m:
+            out[m[1]] = (m[2], m[3].strip())
+    return out
+
+
 def test_vendored_spec_is_current():
     if SHARED.exists():  # the product contract beside the clone; the copy here must follow it
         assert SHARED.read_text(encoding="utf-8") == SPEC.read_text(encoding="utf-8")
+    shared = SHARED.with_name("INTERNATIONAL.md")
+    if shared.exists():
+        assert shared.read_text(encoding="utf-8") == INTERNATIONAL.read_text(encoding="utf-8")
 
 
 def test_ids_and_severities_match_spec():
     spec = spec_rules()
     assert len(spec) == 25
-    assert {r.id: r.severity.value for r in load_rules().values()} == {k: v[0] for k, v in spec.items()}
+    new = international_rules()
+    assert sorted(new) == ["register-field-missing", "transfer-without-mechanism"]
+    assert {r.id: r.severity.value for r in load_rules().values()} == {k: v[0] for k, v in {**spec, **new}.items()}
 
 
 def test_citations_match_spec():
-    spec = spec_rules()
+    spec = {**spec_rules(), **international_rules()}
     for r in load_rules().values():
         cited = spec[r.id][1]
         for cite in r.cites:

@@ -128,6 +128,7 @@ def detail_panel(a: data.Analysis, contract_id: str, lang: str, policy: str | No
             html.Dt(t("detail.data", lang)), html.Dd("・".join(d["data"])),
             html.Dt(t("detail.type", lang)), html.Dd(d["type"]),
             html.Dt(t("detail.policies", lang)), html.Dd(", ".join(d["policies"])),
+            *[x for f in d["international"] for x in (html.Dt(f["label"]), html.Dd(f["value"], className=f"intl-{f['field']}"))],
         ]),
         html.H3(t("detail.path", lang)),
         html.Ol(className="path", id="detail-path", children=[

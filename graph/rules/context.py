@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from loaders.model import Approval, Contract, Dataset, Inspection, Improvement
-from loaders.vocab import ApprovalStatus, InspectionTiming, level_label
+from loaders.vocab import ApprovalStatus, Authorization, InspectionTiming, level_label
 
 from .caching import cached_property
 from .policy import Policy, due_date
@@ -60,9 +60,40 @@ class Visit:
         return [a for a in self.approvals
                 if a.approver_id == self.principal_id and a.status == ApprovalStatus.approved]
 
+    @cached_property
+    def objection(self) -> bool:
+        """The root objected (a `rejected` row by the root known on D)."""
+        return any(a.approver_id == self.principal_id and a.status == ApprovalStatus.rejected for a in self.approvals)
+
+    @cached_property
+    def root_notices(self) -> list[Approval]:
+        """GDPR 28(2) general written authorisation (only under a pack with `objection_days`, for a
+        contract whose `authorization` is general): the notices to the root known on D."""
+        if self.policy.objection_days is None or self.c.authorization != Authorization.general:
+            return []
+        return [a for a in self.ds.approvals_of.get(self.c.contract_id, ())
+                if a.approver_id == self.principal_id and a.status == ApprovalStatus.notified
+                and a.requested_date is not None and a.requested_date <= self.as_of]
+
+    def window_end(self, notice: Approval) -> date:
+        """The day the objection window of a notice has elapsed."""
+        return notice.requested_date + timedelta(days=self.policy.objection_days)
+
+    @cached_property
+    def authorising_notices(self) -> list[Approval]:
+        """Notices that authorise the contract on D: no objection by the root, window elapsed."""
+        if self.objection:
+            return []
+        return [a for a in self.root_notices if self.window_end(a) <= self.as_of]
+
     @property
     def unapproved(self) -> bool:
-        return self.depth >= 2 and not self.root_approvals
+        return self.depth >= 2 and not self.root_approvals and not self.authorising_notices
+
+    @property
+    def critical(self) -> bool:
+        """DORA: the chain's prime contract supports a critical or important function."""
+        return self.ds.contract[self.path[0]].critical_function if self.path else self.c.critical_function
 
     @cached_property
     def inspections(self) -> list[Inspection]:

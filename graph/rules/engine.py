@@ -31,7 +31,7 @@ class Engine:
             raise PolicyError(f"unknown rule {unknown[0]!r}")
         self.rules: list[Rule] = [r for r in registry.values() if rules is None or r.id in rules]
         # Which rules run on a contract depends on its policy, data categories and scope only:
-        # (id(policy), data categories, started, ended) → the rules, in registry order.
+        # (id(policy), data categories, started, ended, depth, critical chain) → the rules, in registry order.
         self._plans: dict[tuple, tuple[Rule, ...]] = {}
         self._policies: list[Policy] = []  # keeps the policies of _plans' keys alive
         self._depth_cap = max((r.min_depth for r in self.rules), default=1)
@@ -104,12 +104,13 @@ class Engine:
         policy, c = v.policy, v.c
         started, ended = v.started, v.ended
         depth = min(v.depth, self._depth_cap)
-        key = (id(policy), tuple(c.data_categories), started, ended, depth)
+        critical = v.critical
+        key = (id(policy), tuple(c.data_categories), started, ended, depth, critical)
         plan = self._plans.get(key)
         if plan is None:
             plan = self._plans[key] = tuple(
                 r for r in self.rules
-                if not (r.opt_in and not policy.rule_on(r.id, c))
+                if policy.runs(r, c, critical)
                 and not ((r.scope == "started" and not started) or (r.scope == "ended" and not ended))
                 and r.min_depth <= depth)
             self._policies.append(policy)
@@ -125,7 +126,7 @@ class Engine:
     def _finding(r: Rule, v: Visit, hit) -> Finding:
         c = v.c
         return Finding(r.id, r.severity.value, c.contract_id, v.depth, v.principal_id, c.delegator_id,
-                       c.delegatee_id, list(v.path), hit.details, list(r.cites), {"ja": hit.ja, "en": hit.en})
+                       c.delegatee_id, list(v.path), hit.details, list(v.policy.cites(r)), {"ja": hit.ja, "en": hit.en})
 
 
 def check(dataset: Dataset, as_of: date, **options) -> Report:

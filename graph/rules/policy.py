@@ -67,6 +67,19 @@ class RuleSwitch(_Strict):
         return self.data_category is None or self.data_category in c.data_categories
 
 
+class CountryList(_Strict):
+    """A dated list of countries kept as data in a pack (INTERNATIONAL.md: the EEA, the Commission's
+    adequacy decisions). `since` gives a country's date of entry; before it the country is not listed."""
+
+    as_of: date  # the date the list was last checked against its source
+    source: str
+    countries: dict[str, date]
+
+    def holds(self, country: str | None, day: date) -> bool:
+        since = self.countries.get(country or "")
+        return since is not None and since <= day
+
+
 class Pack(_Strict):
     id: str
     title: dict[str, str] = {}
@@ -76,6 +89,43 @@ class Pack(_Strict):
     onsite: tuple[OnsiteRequirement, ...] = ()
     deletion_grace_days: int | None = Field(default=None, ge=0)
     rules: dict[str, RuleSwitch] = {}
+    # INTERNATIONAL.md packs (gdpr-art28, dora): every key optional, the Japanese packs use none.
+    inherit_clauses: bool = True  # false: the clause sets of `extends` do not apply under this pack
+    rules_off: frozenset[str] = frozenset()  # always-on rules this pack does not run
+    only_rules: frozenset[str] | None = None  # this pack runs these rules and no others
+    scope: str | None = None  # "critical_function": the pack checks only chains whose prime contract has it
+    citations: dict[str, tuple[str, ...]] = {}  # rule id -> what a finding cites under this pack
+    objection_days: int | None = Field(default=None, ge=0)  # general authorisation: the objection window
+    eea: CountryList | None = None
+    adequacy: CountryList | None = None
+
+    @field_validator("scope")
+    @classmethod
+    def _known_scope(cls, scope: str | None) -> str | None:
+        if scope not in (None, "critical_function"):
+            raise ValueError(f"unknown scope {scope!r} (known: critical_function)")
+        return scope
+
+    @field_validator("rules_off", "only_rules", "citations")
+    @classmethod
+    def _known_rule_ids(cls, ids):
+        from .registry import load_rules
+
+        for rule_id in ids or ():
+            if rule_id not in load_rules():
+                raise ValueError(f"unknown rule {rule_id!r}")
+        return ids
+
+    def runs(self, r, c: Contract, critical: bool) -> bool:
+        """Whether this pack runs rule `r` on contract `c` (in a critical chain or not)."""
+        if self.scope == "critical_function" and not critical:
+            return False
+        if (self.only_rules is not None and r.id not in self.only_rules) or r.id in self.rules_off:
+            return False
+        if r.opt_in:
+            switch = self.rules.get(r.id)
+            return switch is not None and switch.applies(c)
+        return True
 
     @field_validator("rules")
     @classmethod
@@ -147,7 +197,8 @@ class PackLibrary:
 
 
 def _merge(base: Pack, child: Pack) -> Pack:
-    sets = {k: getattr(base.clauses, k) | getattr(child.clauses, k) for k in ClauseSets.model_fields}
+    sets = {k: (getattr(base.clauses, k) if child.inherit_clauses else frozenset()) | getattr(child.clauses, k)
+            for k in ClauseSets.model_fields}
     return Pack(
         id=child.id, title=child.title or base.title, extends=None, clauses=ClauseSets(**sets),
         inspection_interval_months=child.inspection_interval_months or base.inspection_interval_months,
@@ -155,6 +206,12 @@ def _merge(base: Pack, child: Pack) -> Pack:
         deletion_grace_days=(child.deletion_grace_days if child.deletion_grace_days is not None
                              else base.deletion_grace_days),
         rules={**base.rules, **child.rules},
+        inherit_clauses=child.inherit_clauses and base.inherit_clauses,
+        rules_off=base.rules_off | child.rules_off,
+        only_rules=child.only_rules if child.only_rules is not None else base.only_rules,
+        scope=child.scope or base.scope, citations={**base.citations, **child.citations},
+        objection_days=child.objection_days if child.objection_days is not None else base.objection_days,
+        eea=child.eea or base.eea, adequacy=child.adequacy or base.adequacy,
     )
 
 
@@ -179,9 +236,15 @@ class Policy:
             hit = self._memo[key] = self._required_clauses(c, depth)
         return hit
 
+    @cached_property
+    def own(self) -> list[Pack]:
+        """The packs named (each resolved, so it holds baseline's part), or baseline alone: the packs
+        that decide which rules run and which clauses are required."""
+        return [p for p in self.packs if p.id != DEFAULT_POLICY] or self.packs
+
     def _required_clauses(self, c: Contract, depth: int) -> frozenset[Clause]:
         out: set[Clause] = set()
-        for p in self.packs:
+        for p in self.own:
             out |= p.clauses.personal  # my_number is personal information too
             if DataCategory.my_number in c.data_categories:
                 out |= p.clauses.my_number
@@ -206,6 +269,37 @@ class Policy:
         if hit is None:
             hit = self._memo[key] = any(s.applies(c) for p in self.packs if (s := p.rules.get(rule_id)) is not None)
         return hit
+
+    def runs(self, r, c: Contract, critical: bool) -> bool:
+        """A rule runs on a contract if any pack in force runs it there (RULES.md § Policies)."""
+        key = ("runs", r.id, tuple(c.data_categories), critical)
+        hit = self._memo.get(key)
+        if hit is None:
+            hit = self._memo[key] = any(p.runs(r, c, critical) for p in self.own)
+        return hit
+
+    def cites(self, r) -> tuple[str, ...]:
+        """What a finding of `r` cites: each pack's own citations for it (INTERNATIONAL.md), else the rule's."""
+        key = ("cites", r.id)
+        hit = self._memo.get(key)
+        if hit is None:
+            hit = self._memo[key] = tuple(dict.fromkeys(c for p in self.own for c in p.citations.get(r.id, r.cites)))
+        return hit
+
+    @cached_property
+    def objection_days(self) -> int | None:
+        """General written authorisation (GDPR 28(2)) is recognised under a pack that sets the objection
+        window; with several, the longest window (the controller's time to object) applies."""
+        days = [p.objection_days for p in self.own if p.objection_days is not None]
+        return max(days) if days else None
+
+    @cached_property
+    def eea(self) -> CountryList | None:
+        return next((p.eea for p in self.own if p.eea), None)
+
+    @cached_property
+    def adequacy(self) -> CountryList | None:
+        return next((p.adequacy for p in self.own if p.adequacy), None)
 
     @cached_property
     def _has_onsite(self) -> bool:

@@ -17,6 +17,7 @@ CATEGORIES = {
     "inspection": {"ja": "検査の網羅", "en": "Inspection"},
     "people": {"ja": "体制", "en": "People"},
     "closure": {"ja": "契約終了・事故", "en": "End of contract and incidents"},
+    "international": {"ja": "国際（GDPR 第28条・DORA）", "en": "International (GDPR Art. 28, DORA)"},
 }
 
 
@@ -70,5 +71,6 @@ def rule(id: str, severity: str, category: str, cites: tuple[str, ...], title: d
 def load_rules() -> dict[str, Rule]:
     """Import every rule module (their declarations fill RULES) and return the registry."""
     from .checks import structure, approval, clauses, inspection, people, closure  # noqa: F401  (RULES.md order)
+    from .checks import international  # noqa: F401  (INTERNATIONAL.md)
 
     return RULES

@@ -85,15 +85,18 @@ SPEC = {
     "deletion-certificate-missing": ("high", "nict 31(1)五; jica 3(3); nerima 23"),
     "subcontractor-certificates-missing": ("medium", "jica 別添4 注1; nerima 23(3)"),
     "incident-report-incomplete": ("high", "nerima 26(1)(2); mic ⑨"),
+    # INTERNATIONAL.md § Pack gdpr-art28, § Pack dora (the new rules).
+    "transfer-without-mechanism": ("high", "GDPR 44, 45, 46"),
+    "register-field-missing": ("high", "ITS 2024/2956 B_05.01, B_05.02 c0020"),
 }
 # Rules marked "(pack)" in RULES.md: they run only where a pack turns them on.
 OPT_IN = {"upstream-not-notified", "pre-contract-check-missing", "improvement-unverified",
-          "audit-lead-conflict", "training-missing"}
+          "audit-lead-conflict", "training-missing", "transfer-without-mechanism", "register-field-missing"}
 # "Approval and clause rules apply to every contract whatever its dates; inspection rules to
 # contracts with start_date ≤ D; deletion rules to contracts with end_date < D."
 SCOPE = {"approval": "all", "clauses": "all", "inspection": "started"}
 DELETION_RULES = {"deletion-certificate-missing", "subcontractor-certificates-missing"}
-SOURCES = ("nict", "jica", "nerima", "kuki", "mic")
+SOURCES = ("nict", "jica", "nerima", "kuki", "mic", "GDPR", "ITS")
 
 
 def spec_citations(text: str) -> list[str]:

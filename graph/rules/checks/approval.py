@@ -11,9 +11,12 @@ from ..registry import Hit, rule
       min_depth=2,
       title={"ja": "承認のない再委託", "en": "Re-delegation without the principal's approval"},
       doc={"ja": "再委託・再々委託には、最上位の委託者（本市・本区等）の承認が必要です。元請など他者の承認は数えません。"
-                 "例: 市→A社→B社 の再委託 K-2 に、市の「承認」行がない（A社の承認のみ）。",
+                 "例: 市→A社→B社 の再委託 K-2 に、市の「承認」行がない（A社の承認のみ）。"
+                 "gdpr-art28 では、authorization が general の契約は、管理者への通知（notified）が異議なく異議申立期間を経過すれば承認とみなします。",
            "en": "Every re-delegation needs the approval of the root principal; an approval by anyone else "
-                 "(e.g. the prime contractor) does not count. Example: subcontract K-2 (A→B) has an approval by A only."})
+                 "(e.g. the prime contractor) does not count. Example: subcontract K-2 (A→B) has an approval by A only. "
+                 "Under gdpr-art28, a contract with `authorization` general is authorised by a `notified` row to "
+                 "the controller once its objection window has elapsed without a `rejected` row."})
 def unapproved_redelegation(v):
     if not v.unapproved:
         return None
@@ -29,21 +32,52 @@ def unapproved_redelegation(v):
     if states:
         ja += f"委託者への申請の状態: {'・'.join(ApprovalStatus(s).ja for s in states)}。"
         en += f" The principal's decision: {', '.join(states)}."
-    return Hit(ja=ja, en=en, details={"approved_by_others": others, "principal_statuses": states})
+    details = {"approved_by_others": others, "principal_statuses": states}
+    if v.root_notices:  # GDPR 28(2) general authorisation: a notice, but objected to or still open
+        ends = sorted(str(v.window_end(n)) for n in v.root_notices)
+        details["objection_window_ends"] = ends
+        if v.objection:
+            ja += "包括承認の下での通知に対し、委託者が異議を述べています。"
+            en += " The principal objected to the notice given under general authorisation."
+        else:
+            ja += f"包括承認の下での通知の異議申立期間が {ends[0]} まで続いています（経過前は承認とみなしません）。"
+            en += (f" The notice under general authorisation is still open to objection until {ends[0]}: "
+                   "it counts only once that window has elapsed.")
+    return Hit(ja=ja, en=en, details=details)
 
 
 @rule("late-approval", "high", "approval", ("nict 31(1)二 (事前承認)", "nerima 17(2)"),
       min_depth=2, needs=("approvals_of",),
       title={"ja": "事後の承認", "en": "Approval after the start"},
       doc={"ja": "委託者の承認はあるが、承認日が契約開始日より後（または承認日の記録がない）場合に指摘します。承認は事前に必要です。"
-                 "開始日当日の承認は事前とみなします。例: 開始 2025-04-01、承認 2025-04-15。",
+                 "開始日当日の承認は事前とみなします。例: 開始 2025-04-01、承認 2025-04-15。"
+                 "gdpr-art28 の包括承認では、通知日＋異議申立期間（objection_days、既定30日）より前の開始も指摘します。",
            "en": "Approved by the principal, but no such approval is dated on or before the start date "
-                 "(approval on the start date itself is in time). Example: start 2025-04-01, approved 2025-04-15."})
+                 "(approval on the start date itself is in time). Example: start 2025-04-01, approved 2025-04-15. "
+                 "Under gdpr-art28's general authorisation, also a start before the notice date + the objection "
+                 "window (`objection_days`, 30 by default)."})
 def late_approval(v):
-    if v.depth < 2 or not v.root_approvals:
+    if v.depth < 2 or not (v.root_approvals or v.authorising_notices):
         return None
-    if any(a.decided_date and a.decided_date <= v.c.start_date for a in v.root_approvals):
+    start = v.c.start_date
+    if any(a.decided_date and a.decided_date <= start for a in v.root_approvals):
         return None
+    # GDPR 28(2), general authorisation: the sub-processor may start once the objection window has elapsed.
+    if any(v.window_end(n) <= start for n in v.authorising_notices):
+        return None
+    if not v.root_approvals:
+        notices = sorted(str(n.requested_date) for n in v.authorising_notices)
+        ends = sorted(str(v.window_end(n)) for n in v.authorising_notices)
+        return Hit(
+            ja=f"{v.where['ja']}は {start} に開始していますが、委託者 {v.principal_name} への通知日は {'、'.join(notices)}、"
+               f"異議申立期間（{v.policy.objection_days} 日）の経過は {ends[0]} です（期間の経過前に開始）。",
+            en=f"{v.where['en']} starts {start}, but the notice to the principal {v.principal_name} is dated "
+               f"{', '.join(notices)}: the {v.policy.objection_days}-day objection window ends {ends[0]}, after the start.",
+            details={"notice_dates": notices, "objection_window_ends": ends, "start_date": str(start)})
+    return _late_specific(v)
+
+
+def _late_specific(v):
     dates = sorted(str(a.decided_date) for a in v.root_approvals if a.decided_date)
     shown = "、".join(dates) or "記録なし"
     return Hit(

@@ -1,0 +1,1 @@
+"""Registers kept by regulated entities, written from a dataset and read back (DORA register of information)."""
