@@ -183,6 +183,23 @@ def url_settings(state: AppState) -> tuple[str, date, str]:
     return lang, parse_day(args.get("as_of"), state.default_as_of), policy
 
 
+def url_values(state: AppState, search: str | None) -> dict[str, str]:
+    """The shell's settings a query string holds, valid ones only (as_of, policy, compare, lang)."""
+    from urllib.parse import parse_qs
+
+    q = {k: v[-1] for k, v in parse_qs((search or "").lstrip("?")).items() if v}
+    out: dict[str, str] = {}
+    for k in ("as_of", "compare"):
+        day = parse_day(q.get(k), None)
+        if day is not None:
+            out[k] = day.isoformat()
+    if q.get("policy") in state.analyzer.policies():
+        out["policy"] = q["policy"]
+    if q.get("lang") in i18n.LANGS:
+        out["lang"] = q["lang"]
+    return out
+
+
 def url_compare() -> str | None:
     """The "compare with" date a page load asks for (`?compare=YYYY-MM-DD`), or None."""
     try:
@@ -213,7 +230,7 @@ def shell(state: AppState, lang: str, as_of: date | None = None, policy: str | N
     nav = [dcc.Link(T(f"nav.{name}", lang), href=path, id=f"nav-{name}", className="nav-link")
            for name, path in PAGES]
     return html.Div(className="app", children=[
-        dcc.Location(id="url"),
+        dcc.Location(id="url"), dcc.Store(id="url-applied", data=False),
         html.Header(className="topbar", children=[
             html.Div(className="brand", children=[
                 T("app.title", lang, tag=html.Div, className="brand-title"),
@@ -258,6 +275,22 @@ def _register_shell(app: Dash, state: AppState) -> None:
         if response is not None:
             response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, httponly=True, samesite="Lax")
         return [t(i["key"], lang) for i in ids]
+
+    @app.callback(Output("as-of", "date"), Output("policy", "value"), Output("compare", "date"), Output("lang", "value"),
+                  Output("url-applied", "data"), Input("url", "search"), State("url-applied", "data"),
+                  State("as-of", "date"), State("policy", "value"), State("compare", "date"), State("lang", "value"))
+    def from_url(search, applied, as_of, policy, compare, lang):
+        """On page load, the shell's controls as the address asks (`?as_of=…&policy=…&compare=…&lang=…`):
+        the layout itself is fetched without the page's query string, so a bookmark needs this."""
+        if applied:  # later address changes are the pages' own (chains: navigate)
+            return (dash.no_update,) * 5
+        # Every value is set, changed or not: a no_update here would hold back the pages' first calls.
+        want = {"as_of": as_of, "policy": policy, "compare": compare, "lang": lang, **url_values(state, search)}
+        return tuple(want[k] for k in ("as_of", "policy", "compare", "lang")) + (True,)
+
+    @app.callback(Output("compare", "placeholder"), Input("lang", "value"))
+    def compare_placeholder(lang):
+        return t("compare.placeholder" if state.baseline is None else "compare.same_date", lang)
 
     @app.callback(Output("policy", "options"), Input("lang", "value"))
     def policies(lang):

@@ -361,7 +361,8 @@ def register(app, state):
             return skip
         trigger = ctx.triggered_id
         q = parse_query(search)
-        if trigger in (None, "ch-url"):  # the URL speaks (the shell took its date, policy and language)
+        if trigger in (None, "ch-url") or not (view_data or {}).get("principal"):
+            # the URL speaks (on load: the shell took its date, policy, compare date and language from it)
             a = state.analysis(as_of, policy)
             view, contract = view_from_query(a, q, default_principal(a))
             new = view.to_dict()
