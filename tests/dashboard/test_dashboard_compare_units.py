@@ -149,3 +149,13 @@ def test_app_state_comparison_by_date_and_by_baseline(tmp_path):
     c = based.comparison("2026-11-01", None, None)  # the baseline at the same as-of date
     assert c.before.as_of == AS_OF and c.baseline_name == "last-year"
     assert based.comparison("2026-11-01", None, "2025-11-01").before.as_of == date(2025, 11, 1)
+
+
+def test_url_values_keep_only_valid_settings():
+    from dashboard.app import url_values
+
+    state = create_app(EXAMPLE, warm=False).server.extensions["itaku"]
+    assert url_values(state, "?as_of=2026-11-01&compare=2025-11-01&policy=nict&lang=en&contract=K-104") == {
+        "as_of": "2026-11-01", "compare": "2025-11-01", "policy": "nict", "lang": "en"}
+    assert url_values(state, "?as_of=2026-13-01&compare=soon&policy=nope&lang=fr") == {}
+    assert url_values(state, None) == {} and url_values(state, "") == {}
