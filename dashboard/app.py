@@ -238,12 +238,12 @@ def shell(state: AppState, lang: str, as_of: date | None = None, policy: str | N
                           html.Span(state.source.name, id="dataset-name")], className="brand-sub"),
             ]),
             html.Div(className="controls", children=[
+                compare_control(state, lang, compare),  # first: the as-of date keeps its place
                 html.Div(className="control", children=[
                     T("app.as_of", lang, tag=html.Label, htmlFor="as-of"),
                     dcc.DatePickerSingle(id="as-of", date=(as_of or state.default_as_of).isoformat(),
                                          display_format="YYYY-MM-DD", first_day_of_week=1, clearable=False),
                 ]),
-                compare_control(state, lang, compare),
                 html.Div(className="control control-policy", children=[
                     T("app.policy", lang, tag=html.Label, htmlFor="policy"),
                     dcc.Dropdown(id="policy", options=policy_options(state, lang), value=policy or state.default_policy,
