@@ -87,23 +87,32 @@ class Diff:
 
 
 def diff(before: Side, after: Side) -> Diff:
-    old = {(f.rule, f.contract_id): f for f in before.report.findings}
-    new = {(f.rule, f.contract_id): f for f in after.report.findings}
     out = Diff(before, after)
-    for key, f in new.items():
-        if key not in old:
-            out.new.append(f)
-        elif (old[key].severity, old[key].details) != (f.severity, f.details):
-            out.changed.append(Changed(old[key], f))
-        else:
-            out.persisting.append(f)
-    out.resolved = [f for key, f in old.items() if key not in new]
-    for findings in (out.new, out.resolved, out.persisting):
-        findings.sort(key=Finding.sort_key)
-    out.changed.sort(key=lambda c: c.after.sort_key())
+    out.new, out.resolved, out.persisting, out.changed = compare_findings(before.report.findings, after.report.findings)
     out.records = record_changes(before.dataset, after.dataset)
     out.closed_late = closed_late(before.dataset, after.dataset)
     return out
+
+
+def compare_findings(before: list[Finding], after: list[Finding]
+                     ) -> tuple[list[Finding], list[Finding], list[Finding], list[Changed]]:
+    """(new, resolved, persisting, changed) between two lists of findings, each in `check`'s order —
+    the one comparison `itaku diff`, `itaku whatif`, the report's baseline and the dashboard share."""
+    old = {(f.rule, f.contract_id): f for f in before}
+    now = {(f.rule, f.contract_id): f for f in after}
+    new, persisting, changed = [], [], []
+    for key, f in now.items():
+        if key not in old:
+            new.append(f)
+        elif (old[key].severity, old[key].details) != (f.severity, f.details):
+            changed.append(Changed(old[key], f))
+        else:
+            persisting.append(f)
+    resolved = [f for key, f in old.items() if key not in now]
+    for findings in (new, resolved, persisting):
+        findings.sort(key=Finding.sort_key)
+    changed.sort(key=lambda c: c.after.sort_key())
+    return new, resolved, persisting, changed
 
 
 def record_changes(a: Dataset, b: Dataset) -> dict[str, dict[str, list[str]]]:

@@ -14,6 +14,7 @@ import base64
 import binascii
 import hmac
 import sys
+import threading
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -34,6 +35,7 @@ from .tree import CAP
 PAGES_DIR = Path(__file__).with_name("pages")
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
 LANG_COOKIE = "itaku_lang"
+_COMPARISONS_LOCK = threading.Lock()
 PAGES = (("overview", "/"), ("chains", "/chains"), ("levels", "/levels"), ("findings", "/findings"),
          ("organisations", "/organisations"), ("schedule", "/schedule"))
 
@@ -64,9 +66,36 @@ class AppState:
     default_as_of: date
     default_policy: str
     cap: int = CAP
+    baseline: Analyzer | None = None  # `itaku serve --baseline`: the dataset compare mode compares with
 
     def analysis(self, as_of: Any = None, policy: str | None = None) -> Analysis:
         return self.analyzer.get(parse_day(as_of, self.default_as_of), policy or self.default_policy)
+
+    def comparing(self, compare: Any = None) -> bool:
+        """Compare mode is on: a baseline dataset, or a "compare with" date."""
+        return self.baseline is not None or parse_day(compare, None) is not None
+
+    def comparison(self, as_of: Any = None, policy: str | None = None, compare: Any = None):
+        """The analysis on screen compared with the baseline (dashboard.compare.Comparison): the baseline
+        dataset, or this dataset, at the "compare with" date (default: the same as-of date); None when
+        compare mode is off. The last few are kept."""
+        from .compare import compare as compare_with
+
+        after = self.analysis(as_of, policy)
+        day = parse_day(compare, None)
+        if self.baseline is None and day is None:
+            return None
+        analyzer = self.baseline or self.analyzer
+        before = analyzer.get(day or after.as_of, after.policy)
+        key = (before.as_of, after.as_of, after.policy)
+        with _COMPARISONS_LOCK:
+            cache = self.__dict__.setdefault("_comparisons", {})
+            hit = cache.get(key)
+            if hit is None or hit.before is not before or hit.after is not after:  # (an analysis recomputed)
+                cache[key] = hit = compare_with(before, after, analyzer.source.name)
+                while len(cache) > 8:
+                    cache.pop(next(iter(cache)))
+            return hit
 
     @property
     def source(self) -> Source:
@@ -89,17 +118,22 @@ def current_lang() -> str:
 
 def create_app(source: Source | Any = None, *, as_of: date | None = None, policy: str = POLICY_DATA,
                library: PackLibrary | None = None, credentials: tuple[str, str] | None = None,
-               cap: int = CAP, cache_size: int = 8, warm: bool = True, suppressions: tuple = ()) -> Dash:
+               cap: int = CAP, cache_size: int = 8, warm: bool = True, suppressions: tuple = (),
+               baseline: Source | Any = None) -> Dash:
     """The dashboard for `source` (a Source, a dataset path, a Dataset; None: the bundled example).
 
     `credentials` (user, password) turns on HTTP Basic login for every route. The dataset is
     read here, so bad input fails before the server starts (loaders.DatasetError); with `warm`
-    the analysis of the default as-of date and policy is computed here too."""
+    the analysis of the default as-of date and policy is computed here too. `baseline` (a Source or a
+    dataset path, read here too) turns compare mode on: findings new, worsened, resolved since it."""
     src = as_source(source)
     analyzer = Analyzer(src, library, cache_size, suppressions)  # suppressions: accepted gaps (--ignore-file)
     default_as_of = as_of or _default_as_of(src)
-    state = AppState(analyzer, default_as_of, policy if policy in analyzer.policies() else POLICY_DATA, cap)
+    base = Analyzer(as_source(baseline), analyzer.library, cache_size, suppressions) if baseline is not None else None
+    state = AppState(analyzer, default_as_of, policy if policy in analyzer.policies() else POLICY_DATA, cap, base)
     src.dataset()  # fail early on bad input
+    if base is not None:
+        base.source.dataset()
     if warm:  # the first visitor's page (the default as-of and policy) is then ready
         analyzer.get(default_as_of, state.default_policy).warm()
 
@@ -107,7 +141,7 @@ def create_app(source: Source | Any = None, *, as_of: date | None = None, policy
                update_title=None, suppress_callback_exceptions=True, serve_locally=True,
                index_string=INDEX, routing_callback_inputs={"lang": State("lang", "value")},
                meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}])
-    app.layout = lambda: shell(state, *url_settings(state))
+    app.layout = lambda: shell(state, *url_settings(state), compare=url_compare())
     _register_shell(app, state)
     for page in list(dash.page_registry.values()):
         module = sys.modules.get(page["module"])
@@ -149,11 +183,54 @@ def url_settings(state: AppState) -> tuple[str, date, str]:
     return lang, parse_day(args.get("as_of"), state.default_as_of), policy
 
 
-def shell(state: AppState, lang: str, as_of: date | None = None, policy: str | None = None) -> html.Div:
+def url_values(state: AppState, search: str | None) -> dict[str, str]:
+    """The shell's settings a query string holds, valid ones only (as_of, policy, compare, lang)."""
+    from urllib.parse import parse_qs
+
+    q = {k: v[-1] for k, v in parse_qs((search or "").lstrip("?")).items() if v}
+    out: dict[str, str] = {}
+    for k in ("as_of", "compare"):
+        day = parse_day(q.get(k), None)
+        if day is not None:
+            out[k] = day.isoformat()
+    if q.get("policy") in state.analyzer.policies():
+        out["policy"] = q["policy"]
+    if q.get("lang") in i18n.LANGS:
+        out["lang"] = q["lang"]
+    return out
+
+
+def url_compare() -> str | None:
+    """The "compare with" date a page load asks for (`?compare=YYYY-MM-DD`), or None."""
+    try:
+        day = parse_day(flask.request.args.get("compare"), None)
+    except RuntimeError:  # outside a request
+        return None
+    return day.isoformat() if day else None
+
+
+def compare_control(state: AppState, lang: str, compare: str | None) -> html.Div:
+    """The "compare with" date (clearable; empty: no compare mode, or with a baseline dataset the
+    baseline at the same as-of date), and the baseline's name when there is one."""
+    key = "compare.with_date" if state.baseline is None else "compare.baseline_date"
+    return html.Div(className="control control-compare", children=[
+        T(key, lang, tag=html.Label, htmlFor="compare"),
+        html.Div(className="compare-row", children=[
+            dcc.DatePickerSingle(id="compare", date=compare, display_format="YYYY-MM-DD", first_day_of_week=1,
+                                 clearable=True, placeholder=t("compare.placeholder" if state.baseline is None
+                                                               else "compare.same_date", lang)),
+            html.Span([T("compare.baseline", lang), html.Span(": "), html.Span(state.baseline.source.name, id="baseline-name")],
+                      className="baseline-name") if state.baseline is not None else None,
+        ]),
+    ])
+
+
+def shell(state: AppState, lang: str, as_of: date | None = None, policy: str | None = None,
+          compare: str | None = None) -> html.Div:
     nav = [dcc.Link(T(f"nav.{name}", lang), href=path, id=f"nav-{name}", className="nav-link")
            for name, path in PAGES]
     return html.Div(className="app", children=[
-        dcc.Location(id="url"),
+        dcc.Location(id="url"), dcc.Store(id="url-applied", data=False),
         html.Header(className="topbar", children=[
             html.Div(className="brand", children=[
                 T("app.title", lang, tag=html.Div, className="brand-title"),
@@ -161,6 +238,7 @@ def shell(state: AppState, lang: str, as_of: date | None = None, policy: str | N
                           html.Span(state.source.name, id="dataset-name")], className="brand-sub"),
             ]),
             html.Div(className="controls", children=[
+                compare_control(state, lang, compare),  # first: the as-of date keeps its place
                 html.Div(className="control", children=[
                     T("app.as_of", lang, tag=html.Label, htmlFor="as-of"),
                     dcc.DatePickerSingle(id="as-of", date=(as_of or state.default_as_of).isoformat(),
@@ -197,6 +275,22 @@ def _register_shell(app: Dash, state: AppState) -> None:
         if response is not None:
             response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, httponly=True, samesite="Lax")
         return [t(i["key"], lang) for i in ids]
+
+    @app.callback(Output("as-of", "date"), Output("policy", "value"), Output("compare", "date"), Output("lang", "value"),
+                  Output("url-applied", "data"), Input("url", "search"), State("url-applied", "data"),
+                  State("as-of", "date"), State("policy", "value"), State("compare", "date"), State("lang", "value"))
+    def from_url(search, applied, as_of, policy, compare, lang):
+        """On page load, the shell's controls as the address asks (`?as_of=…&policy=…&compare=…&lang=…`):
+        the layout itself is fetched without the page's query string, so a bookmark needs this."""
+        if applied:  # later address changes are the pages' own (chains: navigate)
+            return (dash.no_update,) * 5
+        # Every value is set, changed or not: a no_update here would hold back the pages' first calls.
+        want = {"as_of": as_of, "policy": policy, "compare": compare, "lang": lang, **url_values(state, search)}
+        return tuple(want[k] for k in ("as_of", "policy", "compare", "lang")) + (True,)
+
+    @app.callback(Output("compare", "placeholder"), Input("lang", "value"))
+    def compare_placeholder(lang):
+        return t("compare.placeholder" if state.baseline is None else "compare.same_date", lang)
 
     @app.callback(Output("policy", "options"), Input("lang", "value"))
     def policies(lang):

@@ -18,16 +18,17 @@ from typing import Any
 from graph.rules import Finding
 
 from . import i18n
+from .compare import STATUSES, status_label
 from .data import SEVERITY_RANK, Analysis
 
 FAMILY_ORDER = ("approval", "clauses", "inspection", "people", "closure", "structure")
 TEXT_COLUMNS = ("severity", "rule_title", "family_label", "contract_id", "level", "principal", "delegator",
-                "delegatee", "title", "message", "citations", "rule")
+                "delegatee", "title", "message", "citations", "rule", "status")
 COLUMN_LABELS = {"severity": "findings.severity", "rule_title": "findings.rule", "family_label": "findings.family",
                  "contract_id": "findings.contract", "level": "findings.level", "principal": "findings.principal",
                  "delegator": "findings.delegator", "delegatee": "findings.delegatee", "title": "findings.title_col",
-                 "message": "findings.message", "citations": "findings.cites"}
-SORT_KEYS = {"severity": "severity_rank", "level": "depth"}  # columns sorted by a hidden value
+                 "message": "findings.message", "citations": "findings.cites", "status": "compare.status"}
+SORT_KEYS = {"severity": "severity_rank", "level": "depth", "status": "status_rank"}  # columns sorted by a hidden value
 _LOCK = threading.Lock()
 
 
@@ -54,26 +55,29 @@ class FindingTable:
     _cache: OrderedDict = field(default_factory=OrderedDict, repr=False)
 
 
-def table(a: Analysis, lang: str) -> FindingTable:
-    """The analysis's finding table in `lang`, built once and kept on the analysis."""
+def table(a: Analysis, lang: str, cmp: Any = None) -> FindingTable:
+    """The analysis's finding table in `lang`, built once and kept on the analysis. In compare mode
+    (`cmp`, a dashboard.compare.Comparison of `a` with a baseline) every row has its status and the
+    baseline's resolved findings are rows too; that table is kept on the comparison."""
     lang = i18n.norm_lang(lang)
     with _LOCK:
-        tables = a.__dict__.setdefault("_finding_tables", {})
+        tables = a.__dict__.setdefault("_finding_tables", {}) if cmp is None else cmp._tables
         if lang not in tables:
-            tables[lang] = _build(a, lang)
+            tables[lang] = _build(a, lang, cmp)
         return tables[lang]
 
 
-def _build(a: Analysis, lang: str) -> FindingTable:
+def _build(a: Analysis, lang: str, cmp: Any = None) -> FindingTable:
     pos = {cid: i for i, cid in enumerate(a.order)}
-    findings = sorted(a.report.findings,
+    resolved = {id(f) for f in cmp.resolved} if cmp is not None else set()
+    findings = sorted(list(a.report.findings) + (list(cmp.resolved) if cmp is not None else []),
                       key=lambda f: (-SEVERITY_RANK[f.severity], pos.get(f.contract_id, 1 << 30), f.rule))
-    names: dict[str, str] = {}
+    names: dict[tuple[bool, str], str] = {}
 
-    def name(org_id: str) -> str:
-        if org_id not in names:
-            names[org_id] = a.ds.org_name(org_id)
-        return names[org_id]
+    def name(org_id: str, old: bool = False) -> str:
+        if (old, org_id) not in names:  # a resolved finding's names are the baseline's
+            names[(old, org_id)] = (cmp.before.ds if old else a.ds).org_name(org_id)
+        return names[(old, org_id)]
 
     sev = {s: i18n.severity(s, lang) for s in SEVERITY_RANK}
     titles: dict[str, str] = {}
@@ -87,14 +91,18 @@ def _build(a: Analysis, lang: str) -> FindingTable:
             fams[f.rule] = (fam, family_label(fam, lang))
         if f.depth not in levels:
             levels[f.depth] = i18n.level(f.depth, lang)
-        c = a.ds.contract.get(f.contract_id)
+        old = id(f) in resolved
+        c = (cmp.before.ds if old else a.ds).contract.get(f.contract_id)
         rows.append({"i": i, "severity": sev[f.severity], "sev": f.severity, "severity_rank": SEVERITY_RANK[f.severity],
                      "rule": f.rule, "rule_title": titles[f.rule], "family": fams[f.rule][0],
                      "family_label": fams[f.rule][1], "contract_id": f.contract_id, "depth": f.depth,
                      "level": levels[f.depth], "principal_id": f.root_principal_id,
-                     "principal": name(f.root_principal_id), "delegator": name(f.delegator_id),
-                     "delegatee": name(f.delegatee_id), "title": (c.title or "") if c else "",
+                     "principal": name(f.root_principal_id, old), "delegator": name(f.delegator_id, old),
+                     "delegatee": name(f.delegatee_id, old), "title": (c.title or "") if c else "",
                      "message": f.message[lang], "citations": "; ".join(f.citations)})
+        if cmp is not None:
+            status = cmp.status_of(f) or "persisting"
+            rows[-1].update(status_key=status, status=status_label(status, lang), status_rank=STATUSES.index(status))
     return FindingTable(findings, rows)
 
 
@@ -111,19 +119,21 @@ class Query:
     contract: str = ""
     filter_model: tuple = ()  # ((column, model as sorted items), …) — hashable
     sort_model: tuple = ()  # ((column, "asc"|"desc"), …)
+    statuses: tuple[str, ...] = ()  # compare mode: new / worsened / changed / persisting / resolved
 
     @classmethod
     def make(cls, rules: Iterable[str] | None = None, severities: Iterable[str] | None = None,
              levels: Iterable[int | str] | None = None, principals: Iterable[str] | None = None,
              families: Iterable[str] | None = None, contract: str | None = None,
-             filter_model: dict | None = None, sort_model: list | None = None) -> Query:
+             filter_model: dict | None = None, sort_model: list | None = None,
+             statuses: Iterable[str] | None = None) -> Query:
         def tup(xs):
             return tuple(sorted(str(x) for x in xs or ()))
 
         fm = tuple(sorted((k, _freeze(v)) for k, v in (filter_model or {}).items()))
         sm = tuple((s["colId"], s.get("sort") or "asc") for s in sort_model or () if s.get("colId"))
         return cls(tup(rules), tup(severities), tuple(sorted(int(x) for x in levels or ())), tup(principals),
-                   tup(families), (contract or "").strip(), fm, sm)
+                   tup(families), (contract or "").strip(), fm, sm, tup(statuses))
 
     @property
     def filter_dict(self) -> dict[str, Any]:
@@ -131,7 +141,7 @@ class Query:
 
     def is_empty(self) -> bool:
         return not (self.rules or self.severities or self.levels or self.principals or self.families
-                    or self.contract or self.filter_model)
+                    or self.contract or self.filter_model or self.statuses)
 
 
 def _freeze(v: Any) -> Any:
@@ -193,6 +203,9 @@ def _external_tests(q: Query, tbl: FindingTable) -> list:
     if q.families:
         fs = set(q.families)
         tests.append(lambda r: r["family"] in fs)
+    if q.statuses:  # rows without a status (no compare mode) are not narrowed
+        sts = set(q.statuses)
+        tests.append(lambda r: r.get("status_key") in sts if "status_key" in r else True)
     if q.contract:
         wanted = q.contract.casefold()
         exact = any(f.contract_id == q.contract for f in tbl.findings)
@@ -231,12 +244,12 @@ def _column_test(col: str, model: dict[str, Any]):
         x, y = model.get("filter"), model.get("filterTo")
         if x is None and op != "inRange":
             return lambda r: True
-        return lambda r: fn(r[col], x, y)
+        return lambda r: fn(r[col], x, y) if col in r else False
     fn = TEXT_OPS.get(op, TEXT_OPS["contains"])
     x = str(model.get("filter") or "").casefold()
     if not x and op not in ("blank", "notBlank"):
         return lambda r: True
-    return lambda r: fn(str(r[col]).casefold(), x)
+    return lambda r: fn(str(r.get(col, "")).casefold(), x)
 
 
 def page(tbl: FindingTable, idx: list[int], start: int, end: int) -> list[dict[str, Any]]:

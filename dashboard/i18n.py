@@ -194,6 +194,9 @@ TEXT: dict[str, dict[str, str]] = {
 from .i18n_part2 import TEXT as _PART2  # noqa: E402  (issue 14's labels)
 
 TEXT.update(_PART2)
+from .i18n_compare import TEXT as _COMPARE  # noqa: E402  (issue 15's compare mode)
+
+TEXT.update(_COMPARE)
 
 # Short badges drawn on the tree's nodes, one per rule.
 BADGES: dict[str, dict[str, str]] = {

@@ -115,8 +115,10 @@ UNAPPROVED_RULES = ("unapproved-redelegation",)  # an edge into such a contract 
 
 
 class _Builder:
-    def __init__(self, a: Analysis, lang: str, cap: int, fanout: int, depth: int | None = None):
+    def __init__(self, a: Analysis, lang: str, cap: int, fanout: int, depth: int | None = None,
+                 marks: dict[str, str] | None = None):
         self.a, self.lang, self.cap, self.fanout = a, i18n.norm_lang(lang), cap, fanout
+        self.marks = marks or {}  # compare mode: contract id → new / worsened / resolved (dashboard.compare)
         self.depth = depth  # levels drawn below the view's top (None: as many as fit)
         self.elements: list[dict[str, Any]] = []
         self.reserved = 0  # elements kept for the 「+N 件」 nodes of contracts still to expand
@@ -154,6 +156,11 @@ class _Builder:
         shown = marks[:MAX_BADGES - 1] + ([f"+{len(marks) - MAX_BADGES + 1}"] if len(marks) > MAX_BADGES else marks[MAX_BADGES - 1:MAX_BADGES])
         status = status_of(c, a.as_of)
         tag = f"〔{t('tree.' + status, self.lang)}〕" if status else ""
+        mark = self.marks.get(cid)
+        if mark:
+            from .compare import mark_label
+
+            tag = f"{mark_label(mark, self.lang)}{tag}"
         label = f"{fit(name)}\n{cid}{' ' + tag if tag else ''}" + ("\n" + fit(" ".join(f"[{b}]" for b in shown), 26, 1) if shown else "")
         worst = a.worst(cid) or "none"
         depth = a.graph.position[cid].depth
@@ -161,8 +168,9 @@ class _Builder:
         self.elements.append({"data": {"id": nid, "kind": "contract", "contract_id": cid, "name": name,
                                        "title": c.title or "", "hover": hover, "status": status or "active",
                                        "badges": marks, "rules": list(dict.fromkeys(f.rule for f in a.findings_of.get(cid, ()))),
-                                       "severity": worst, "label": label, "depth": depth},
-                              "classes": f"contract sev-{worst}" + (f" inactive {status}" if status else "")})
+                                       "severity": worst, "label": label, "depth": depth, "change": mark or ""},
+                              "classes": f"contract sev-{worst}" + (f" inactive {status}" if status else "")
+                              + (f" chg-{mark}" if mark else "")})
         self.shown += 1
         if parent:
             unapproved = any(f.rule in UNAPPROVED_RULES for f in a.findings_of.get(cid, ()))
@@ -221,7 +229,8 @@ class _Builder:
                 self.more(nid, cid, kids[i:], None)
 
 
-def build(a: Analysis, view: View, lang: str, cap: int = CAP, fanout: int = FANOUT) -> Tree:
+def build(a: Analysis, view: View, lang: str, cap: int = CAP, fanout: int = FANOUT,
+          marks: dict[str, str] | None = None) -> Tree:
     """The elements of one view of a principal's chains, never more than `cap` of them, laid out.
 
     The deepest view whose layout stays within MAX_WIDTH node slots is chosen (as many levels
@@ -231,7 +240,7 @@ def build(a: Analysis, view: View, lang: str, cap: int = CAP, fanout: int = FANO
         return Tree([], "empty", 0, 0)
     best = None
     for depth in (None, 3, 2, 1):
-        tree = _build(a, view, principal, lang, cap - BANDS, fanout, depth)
+        tree = _build(a, view, principal, lang, cap - BANDS, fanout, depth, marks)
         width = _width(tree.elements)
         if best is None or width < best[0]:
             best = (width, tree)
@@ -248,9 +257,10 @@ def _width(elements: list[dict[str, Any]]) -> float:
     return (max(xs) - min(xs) + SLOT_W) if xs else 0.0
 
 
-def _build(a: Analysis, view: View, principal: str, lang: str, cap: int, fanout: int, depth: int | None) -> Tree:
+def _build(a: Analysis, view: View, principal: str, lang: str, cap: int, fanout: int, depth: int | None,
+           marks: dict[str, str] | None = None) -> Tree:
     total = a.contracts_of(principal)
-    b = _Builder(a, lang, cap, fanout, depth)
+    b = _Builder(a, lang, cap, fanout, depth, marks)
     top = b.principal(principal)
     primes = a.primes_of[principal]
     if view.focus in a.ds.contract and a.graph.position[view.focus].root_principal_id == principal:
@@ -462,6 +472,9 @@ def stylesheet() -> list[dict[str, Any]]:
                                                "underlay-opacity": 0.25}},
         {"selector": "node:selected", "style": {"overlay-color": "#1f3a5f", "overlay-opacity": 0.15, "border-width": 6}},
     ]
+    from .compare import stylesheet as compare_marks
+
+    base[-2:-2] = compare_marks()  # before the path and selection styles, which stay on top
     for sev, colour in SEVERITY_COLOURS.items():
         fill = {"critical": "#ffebee", "high": "#fff3e0", "medium": "#fffde7", "low": "#e1f5fe", "none": "#e8f5e9"}[sev]
         base.append({"selector": f".contract.sev-{sev}, .group.sev-{sev}",

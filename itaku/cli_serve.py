@@ -44,6 +44,19 @@ def source_for(dataset: Path | None, neo4j: str | None, name: str | None = None)
     return FolderSource(dataset) if dataset else as_source(None)
 
 
+def baseline_source(path: Path):
+    """The --baseline dataset, validated as any dataset: each problem as file:row:column, exit 2."""
+    from analysis import StaticSource
+    from graph.rules import PackLibrary
+
+    from .cli_audit import load_side
+
+    ds, problems = load_side(path, PackLibrary(), "--baseline")
+    if problems:
+        fail(problems + ["nothing was started."])
+    return StaticSource(ds, path.stem if path.is_file() else path.name)
+
+
 def _from_env(value: str | None) -> bool:
     """The --neo4j value came from NEO4J_URI, not from the command line."""
     import sys
@@ -61,6 +74,7 @@ def serve(
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="初期の基準日 / initial as-of date")] = None,
     name: Annotated[Optional[str], typer.Option("--dataset", help="Neo4j 上のデータセット名 (複数ある場合) / the Neo4j dataset, when several are loaded")] = None,
     ignore_file: Annotated[Optional[Path], typer.Option("--ignore-file", help="承知済みの指摘 (YAML: rule, contract_id, reason, expires)")] = None,
+    baseline: Annotated[Optional[Path], typer.Option("--baseline", help="比較対象のデータセット (昨年度; 新規・悪化・解消の指摘を表示) / compare with this dataset (folder or .xlsx)")] = None,
 ) -> None:
     """ダッシュボードを起動する / serve the dashboard (login required unless bound to localhost)."""
     from dashboard.app import create_app, is_local
@@ -76,6 +90,7 @@ def serve(
     if not is_local(host) and creds is None:
         fail(f"itaku serve: refusing to listen on {host} without a login: set {USER_ENV} and {PASSWORD_ENV} "
              "(or bind to 127.0.0.1)", EXIT_BAD_INPUT)
+    base = baseline_source(baseline) if baseline is not None else None  # bad input: exit 2, nothing started
     source = source_for(dataset, neo4j, name)
     entries = ()
     if ignore_file:
@@ -87,14 +102,16 @@ def serve(
         except SuppressionError as exc:
             fail(str(exc))
     try:
-        dash_app = create_app(source, as_of=_as_of(as_of) if as_of else None, credentials=creds, suppressions=entries)
+        dash_app = create_app(source, as_of=_as_of(as_of) if as_of else None, credentials=creds, suppressions=entries,
+                              baseline=base)
     except DatasetError as exc:
         fail([str(p) for p in exc.problems] + [f"{len(exc.problems)} problem(s); nothing was loaded."])
     except source_errors() as exc:  # a dataset that is not there (or not chosen) is bad input, as in check
         fail(f"itaku serve: {exc}", EXIT_BAD_INPUT if isinstance(exc, LookupError) else EXIT_UNREACHABLE)
     shown = f"[{host}]" if ":" in host else host
     login = "login required" if creds else "no login (local only)"
-    typer.echo(f"Itaku dashboard: http://{shown}:{port}/  ({source.name}; {login}; Ctrl+C to stop)", err=True)
+    compared = f"; compared with {base.name}" if base is not None else ""
+    typer.echo(f"Itaku dashboard: http://{shown}:{port}/  ({source.name}{compared}; {login}; Ctrl+C to stop)", err=True)
     quiet_server()
     dash_app.run(host=host, port=port, debug=False)
 

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlencode
 
 from dash import Input, Output, State, ctx, dcc, html, no_update
 
-from dashboard import data, figures, i18n, tree
+from dashboard import compare, data, figures, i18n, tree
 from dashboard.app import T
 from dashboard.i18n import t
 from dashboard.ui import GRAPH_CONFIG, SHELL_INPUTS, col, contract_href, grid, grid_options
@@ -69,8 +69,9 @@ def layout(lang: str = "ja", **_):
     ])
 
 
-def legend(lang: str, elements: list | None = None) -> list:
-    """Severity colours, every badge on screen with its rule, and the marks for links and states."""
+def legend(lang: str, elements: list | None = None, cmp=None) -> list:
+    """Severity colours, every badge on screen with its rule, the marks for links and states, and in
+    compare mode the outlines of new, worsened and resolved findings (with the contracts so marked)."""
     sev = [html.Span(t("chains.legend", lang))] + [
         html.Span(i18n.severity(s, lang) if s != "none" else t("common.none", lang), className=f"legend-item sev-{s}")
         for s in (*data.SEVERITY_ORDER, "none")]
@@ -86,7 +87,15 @@ def legend(lang: str, elements: list | None = None) -> list:
              html.Span(t("legend.path", lang), className="legend-mark path")]
     badges = ([html.Span(t("legend.badges", lang) + ("：" if lang == "ja" else ": "), className="legend-head")]
               + [html.Span(f"[{b}] {title}", className="legend-badge") for b, title in sorted(rules.items())]) if rules else []
-    return [html.Div(sev, className="legend-row"), html.Div(marks, className="legend-row"),
+    changes = None
+    if cmp is not None:
+        changes = html.Div(id="ch-compare", className="legend-row", children=[
+            html.Span(t("compare.legend", lang) + ("：" if lang == "ja" else ": "), className="legend-head")]
+            + [html.Span(t("compare.legend_n", lang, label=label, n=i18n.number(n)), className=f"legend-change chg-{m}",
+                         **{"data-n": str(n)}) for m, label, n in compare.legend_items(cmp, lang)]
+            + [html.Span(compare.summary(cmp, lang), className="note"),
+               html.Span(t("compare.legend_note", lang), className="note")])
+    return [html.Div(sev, className="legend-row"), html.Div(marks, className="legend-row"), changes,
             html.Div(badges, className="legend-row", id="ch-badges") if badges else None]
 
 
@@ -341,9 +350,9 @@ def register(app, state):
                   Input("ch-url", "search"), Input("ch-principal", "value"), Input("ch-prime", "value"),
                   Input("ch-reset", "n_clicks"), Input("ch-tree", "tapNode"), Input("ch-close", "n_clicks"),
                   Input("ch-search", "value"), Input("ch-contractors", "cellClicked"),
-                  Input("as-of", "date"), Input("policy", "value"), Input("lang", "value"),
+                  Input("as-of", "date"), Input("policy", "value"), Input("lang", "value"), Input("compare", "date"),
                   State("ch-url", "pathname"), State("ch-view", "data"), State("ch-selected", "data"))
-    def navigate(search, principal, prime, _reset, tapped, _close, hit, cell, as_of, policy, lang,
+    def navigate(search, principal, prime, _reset, tapped, _close, hit, cell, as_of, policy, lang, compare,
                  pathname, view_data, selected):
         """Every step of navigation, in one callback (so the URL and the view never chase each
         other): the URL → view and selection on load, links and Back/Forward; a click, search hit,
@@ -353,7 +362,8 @@ def register(app, state):
             return skip
         trigger = ctx.triggered_id
         q = parse_query(search)
-        if trigger in (None, "ch-url"):  # the URL speaks (the shell took its date, policy and language)
+        if trigger in (None, "ch-url") or not (view_data or {}).get("principal"):
+            # the URL speaks (on load: the shell took its date, policy, compare date and language from it)
             a = state.analysis(as_of, policy)
             view, contract = view_from_query(a, q, default_principal(a))
             new = view.to_dict()
@@ -387,7 +397,7 @@ def register(app, state):
                 view = tree.next_view(view, node) or view
         new_search = with_query(search, principal=view.principal, group=view.group, focus=view.focus,
                                 offset=view.offset, contract=selected, as_of=str(as_of or "")[:10] or None,
-                                policy=policy, lang=lang)
+                                policy=policy, lang=lang, compare=str(compare or "")[:10] or None)
         new = view.to_dict()
         return (new if new != view_data else no_update, selected, no_update if trigger != "ch-principal" else None,
                 view.principal if view.principal != principal else no_update,
@@ -396,14 +406,15 @@ def register(app, state):
     @app.callback(Output("ch-tree", "elements"), Output("ch-status", "children"), Output("ch-legend", "children"),
                   Output("ch-contractors-box", "hidden"), Output("ch-contractors", "rowData"),
                   Output("ch-contractors", "columnDefs"), Output("ch-contractors", "dashGridOptions"),
-                  Input("ch-view", "data"), *SHELL_INPUTS)
-    def draw(view_data, lang, as_of, policy):
+                  Input("ch-view", "data"), *SHELL_INPUTS, Input("compare", "date"))
+    def draw(view_data, lang, as_of, policy, compare_day):
         lang = i18n.norm_lang(lang)
         a = state.analysis(as_of, policy)
+        cmp = state.comparison(as_of, policy, compare_day)
         view = tree.View.from_dict(view_data)
         if not view.principal:
-            return [], "", legend(lang), True, [], [], no_update
-        built = tree.build(a, view, lang, cap=state.cap)
+            return [], "", legend(lang, cmp=cmp), True, [], [], no_update
+        built = tree.build(a, view, lang, cap=state.cap, marks=compare.contract_marks(cmp))
         status = t("chains.shown", lang, shown=i18n.number(built.shown), total=i18n.number(built.total),
                    elements=i18n.number(len(built.elements)), cap=i18n.number(state.cap))
         count = html.Span(status, id="ch-count", **{"data-elements": str(len(built.elements)), "data-mode": built.mode})
@@ -415,7 +426,7 @@ def register(app, state):
                 col("worst", t("chains.col_worst", lang), width=130, cellClassRules=sev_rules),
                 col("contracts", t("chains.col_contracts", lang), width=150, filter="agNumberColumnFilter"),
                 col("gaps", t("chains.col_gaps", lang), width=150, filter="agNumberColumnFilter")] if big else []
-        return built.elements, count, legend(lang, built.elements), not big, rows, cols, grid_options(lang)
+        return built.elements, count, legend(lang, built.elements, cmp), not big, rows, cols, grid_options(lang)
 
     @app.callback(Output("ch-crumbs", "children"), Input("ch-view", "data"), Input("ch-selected", "data"), *SHELL_INPUTS)
     def breadcrumbs(view_data, selected, lang, as_of, policy):

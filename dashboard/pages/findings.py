@@ -11,6 +11,7 @@ from dash import ClientsideFunction, Input, Output, State, dcc, html
 
 from dashboard import data, exports, grid as fgrid, i18n
 from dashboard.app import T
+from dashboard.compare import STATUSES, status_label, summary as compare_summary
 from dashboard.i18n import t
 from dashboard.ui import ag_locale, card, contract_href
 
@@ -19,6 +20,7 @@ dash.register_page(__name__, path="/findings", name="指摘 / Findings", title="
 PICKS = (("fi-rule", "findings.rule"), ("fi-severity", "findings.severity"), ("fi-level", "findings.level"),
          ("fi-family", "findings.family"), ("fi-principal", "findings.principal"))
 FILTERS = [State(i, "value") for i, _ in PICKS] + [State("fi-contract", "value")]
+COMPARE = [State("fi-status", "value"), State("compare", "date")]  # compare mode (dashboard.compare)
 PAGE_SIZE = 50
 PRINT_ROWS = 500
 
@@ -29,9 +31,18 @@ def _list(v) -> list[str]:
     return [x for x in (v if isinstance(v, (list, tuple)) else str(v).split(",")) if x != ""]
 
 
+def _comparing(compare=None) -> bool:
+    import flask
+
+    state = flask.current_app.extensions.get("itaku")
+    return bool(state and state.comparing(compare))
+
+
 def layout(lang: str = "ja", contract: str | None = None, level=None, family=None, severity=None, rule=None,
-           principal=None, **_):
+           principal=None, status=None, compare=None, **_):
     lang = i18n.norm_lang(lang)
+    comparing = _comparing(compare)
+    statuses = [s for s in _list(status) if s in STATUSES]
     initial = {"fi-rule": _list(rule), "fi-severity": _list(severity),
                "fi-level": [int(x) for x in _list(level) if str(x).isdigit()],
                "fi-family": _list(family), "fi-principal": _list(principal)}
@@ -52,7 +63,13 @@ def layout(lang: str = "ja", contract: str | None = None, level=None, family=Non
                 dcc.Input(id="fi-contract", type="text", value=contract or "", debounce=True,
                           placeholder=t("findings.contract_placeholder", lang), className="text-input"),
             ]),
+            html.Div(id="fi-status-box", className="control", hidden=not comparing, children=[
+                T("compare.status_pick", lang, tag=html.Label, htmlFor="fi-status"),
+                dcc.Dropdown(id="fi-status", multi=True, value=statuses, placeholder=t("common.all", lang),
+                             options=status_options(lang), style={"minWidth": "190px"}),
+            ]),
         ]),
+        html.Div(html.Span(id="fi-compare-text"), id="fi-compare", className="status compare-summary"),
         html.Div(className="toolbar no-print", children=[
             html.Span(html.Span(id="fi-count-text"), id="fi-count", className="status"),
             html.Button(T("findings.export_xlsx", lang), id="fi-xlsx", className="button", n_clicks=0),
@@ -67,18 +84,22 @@ def layout(lang: str = "ja", contract: str | None = None, level=None, family=Non
             dcc.Download(id="fi-download"),
         ]),
         dcc.Store(id="fi-initial", data=initial), dcc.Store(id="fi-query"), dcc.Store(id="fi-purged"), dcc.Store(id="fi-printed"),
-        card(html.Div(grid_box(lang), id="fi-grid-slot"), className="screen-only"),
+        card(html.Div(grid_box(lang, comparing), id="fi-grid-slot"), className="screen-only"),
         html.Div(id="fi-print-table", className="print-only"),
     ])
 
 
-def grid_box(lang: str) -> html.Div:
-    """The grid in a box keyed by the language: a language switch remounts it, since AG Grid reads
-    its locale only when it starts."""
+def status_options(lang: str) -> list[dict]:
+    return [{"label": status_label(s, lang), "value": s} for s in STATUSES]
+
+
+def grid_box(lang: str, comparing: bool = False) -> html.Div:
+    """The grid in a box keyed by the language and the compare mode: a switch of either remounts it,
+    since AG Grid reads its locale only when it starts (and compare mode adds the status column)."""
     import dash_ag_grid as dag
 
-    return html.Div(id=f"fi-grid-box-{lang}", children=dag.AgGrid(
-        id="fi-grid", rowModelType="infinite", columnDefs=columns(lang),
+    return html.Div(id=f"fi-grid-box-{lang}{'-compare' if comparing else ''}", children=dag.AgGrid(
+        id="fi-grid", rowModelType="infinite", columnDefs=columns(lang, comparing),
         defaultColDef={"sortable": True, "resizable": True, "filter": "agTextColumnFilter", "floatingFilter": True,
                        "minWidth": 80, "suppressHeaderMenuButton": True,
                        "filterParams": {"buttons": ["reset"], "debounceMs": 400, "maxNumConditions": 1},
@@ -90,7 +111,7 @@ def grid_box(lang: str) -> html.Div:
         style={"height": "640px", "width": "100%"}, className="ag-theme-alpine"))
 
 
-def columns(lang: str) -> list[dict]:
+def columns(lang: str, comparing: bool = False) -> list[dict]:
     ph = t("findings.filter_placeholder", lang)
 
     def c(field, key, **kw):
@@ -98,7 +119,9 @@ def columns(lang: str) -> list[dict]:
         return {"field": field, "headerName": t(key, lang), "headerTooltip": t(key, lang), "filterParams": params, **kw}
 
     chip = {f"sev-chip sev-chip-{s}": f"params.data && params.data.sev === '{s}'" for s in data.SEVERITY_ORDER}
-    return [
+    marks = {f"chg-chip chg-chip-{s}": f"params.data && params.data.status_key === '{s}'" for s in STATUSES}
+    status = [c("status", "compare.status", width=92, minWidth=86, cellClassRules=marks)] if comparing else []
+    return status + [
         c("severity", "findings.severity", width=96, minWidth=90, cellClassRules=chip),
         c("contract_md", "findings.contract", colId="contract_id", width=120, minWidth=110, cellRenderer="markdown"),
         c("level", "findings.level", width=120, wrapText=True),
@@ -113,10 +136,10 @@ def columns(lang: str) -> list[dict]:
     ]
 
 
-def query_of(rules, severities, levels, families, principals, contract, req=None) -> fgrid.Query:
+def query_of(rules, severities, levels, families, principals, contract, req=None, statuses=None) -> fgrid.Query:
     req = req or {}
     return fgrid.Query.make(rules, severities, levels, principals, families, contract,
-                            req.get("filterModel"), req.get("sortModel"))
+                            req.get("filterModel"), req.get("sortModel"), statuses)
 
 
 def _md_link(a: data.Analysis, cid: str) -> str:
@@ -164,25 +187,34 @@ def register(app, state):
                 [{"label": fgrid.family_label(f, lang), "value": f} for f in fgrid.families_present(a)],
                 [{"label": a.ds.org_name(p), "value": p} for p in a.principals], *values, {})
 
-    @app.callback(Output("fi-grid-slot", "children"), Input("lang", "value"), prevent_initial_call=True)
-    def relocale(lang):
-        return grid_box(i18n.norm_lang(lang))
+    @app.callback(Output("fi-grid-slot", "children"), Output("fi-status-box", "hidden"),
+                  Input("lang", "value"), Input("compare", "date"), prevent_initial_call=True)
+    def relocale(lang, compare):
+        comparing = state.comparing(compare)
+        return grid_box(i18n.norm_lang(lang), comparing), not comparing
+
+    @app.callback(Output("fi-status", "options"), Input("lang", "value"))
+    def statuses(lang):
+        return status_options(i18n.norm_lang(lang))
 
     # A change of the dropdowns, the date or the policy makes the grid ask again (purge its cache).
     app.clientside_callback(ClientsideFunction("itaku", "purgeGrid"), Output("fi-purged", "data"),
                             *(Input(i, "value") for i, _ in PICKS), Input("fi-contract", "value"),
-                            Input("as-of", "date"), Input("policy", "value"), State("fi-purged", "data"),
+                            Input("as-of", "date"), Input("policy", "value"), Input("fi-status", "value"),
+                            Input("compare", "date"), State("fi-purged", "data"),
                             prevent_initial_call=True)
 
     @app.callback(Output("fi-grid", "getRowsResponse"), Output("fi-count-text", "children"),
                   Output("fi-count-text", "data-count"), Output("fi-query", "data"), Output("fi-print-table", "children"),
+                  Output("fi-compare-text", "children"), Output("fi-compare-text", "data-counts"),
                   Input("fi-grid", "getRowsRequest"), *FILTERS, State("lang", "value"), State("as-of", "date"),
-                  State("policy", "value"), prevent_initial_call=True)
-    def rows(req, rules, severities, levels, families, principals, contract, lang, as_of, policy):
+                  State("policy", "value"), *COMPARE, prevent_initial_call=True)
+    def rows(req, rules, severities, levels, families, principals, contract, lang, as_of, policy, statuses, compare):
         lang = i18n.norm_lang(lang)
         a = state.analysis(as_of, policy)
-        tbl = fgrid.table(a, lang)
-        q = query_of(rules, severities, levels, families, principals, contract, req)
+        cmp = state.comparison(as_of, policy, compare)
+        tbl = fgrid.table(a, lang, cmp)
+        q = query_of(rules, severities, levels, families, principals, contract, req, statuses if cmp else None)
         idx = fgrid.select(tbl, q)
         start, end = int((req or {}).get("startRow") or 0), int((req or {}).get("endRow") or PAGE_SIZE)
         page = [{**r, "contract_md": _md_link(a, r["contract_id"]), "dossier_md": _dossier_link(a, r["contract_id"], lang)}
@@ -192,20 +224,24 @@ def register(app, state):
             t("findings.count_of", lang, n=i18n.number(n), total=i18n.number(total))
         stored = {"rules": rules, "severities": severities, "levels": levels, "families": families,
                   "principals": principals, "contract": contract, "filterModel": (req or {}).get("filterModel"),
-                  "sortModel": (req or {}).get("sortModel"), "as_of": a.as_of.isoformat(), "policy": a.policy}
+                  "sortModel": (req or {}).get("sortModel"), "as_of": a.as_of.isoformat(), "policy": a.policy,
+                  "statuses": statuses, "compare": compare}
         printed = print_table(fgrid.page(tbl, idx, 0, PRINT_ROWS), n, lang) if start == 0 else dash.no_update
-        return {"rowData": page, "rowCount": n}, label, str(n), stored, printed
+        summary = compare_summary(cmp, lang) if cmp else t("compare.off", lang)
+        counts = ",".join(f"{k}={v}" for k, v in cmp.counts().items()) if cmp else ""
+        return {"rowData": page, "rowCount": n}, label, str(n), stored, printed, summary, counts
 
     @app.callback(Output("fi-download", "data"), Input("fi-xlsx", "n_clicks"), Input("fi-csv", "n_clicks"),
                   State("fi-query", "data"), State("fi-encoding", "value"), *FILTERS, State("lang", "value"),
-                  State("as-of", "date"), State("policy", "value"), prevent_initial_call=True)
+                  State("as-of", "date"), State("policy", "value"), *COMPARE, prevent_initial_call=True)
     def export(_xlsx, _csv, stored, encoding, rules, severities, levels, families, principals, contract,
-               lang, as_of, policy):
+               lang, as_of, policy, statuses, compare):
         lang = i18n.norm_lang(lang)
         a = state.analysis(as_of, policy)
+        cmp = state.comparison(as_of, policy, compare)
         stored = stored or {}
-        q = query_of(rules, severities, levels, families, principals, contract, stored)
-        tbl = fgrid.table(a, lang)
+        q = query_of(rules, severities, levels, families, principals, contract, stored, statuses if cmp else None)
+        tbl = fgrid.table(a, lang, cmp)
         idx = fgrid.select(tbl, q)
         if dash.ctx.triggered_id == "fi-csv":
             enc = encoding if encoding in exports.ENCODINGS else "utf-8-sig"
