@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 import dash
 import flask
-from dash import ALL, Dash, Input, Output, State, dcc, html
+from dash import ALL, Dash, Input, Output, State, dcc, html, no_update
 
 from analysis import POLICY_DATA, Analysis, Analyzer, Source
 from graph.rules import PackLibrary
@@ -201,6 +202,19 @@ def _register_shell(app: Dash, state: AppState) -> None:
     @app.callback(Output("policy", "options"), Input("lang", "value"))
     def policies(lang):
         return policy_options(state, lang)
+
+    @app.callback(Output("as-of", "date"), Output("policy", "value"), Output("lang", "value"),
+                  Input("url", "search"), State("as-of", "date"), State("policy", "value"), State("lang", "value"),
+                  prevent_initial_call=True)
+    def follow_url(search, as_of, policy, lang):
+        """Back/Forward (and links) to an address with ?as_of=…&policy=…&lang=…: the shell follows it
+        (a page load reads them in url_settings)."""
+        args = {k: v[-1] for k, v in parse_qs((search or "").lstrip("?")).items() if v}
+        day = parse_day(args.get("as_of"), None)
+        new = (day.isoformat() if day and day != parse_day(as_of, None) else no_update,
+               args["policy"] if args.get("policy") in state.analyzer.policies() and args["policy"] != policy else no_update,
+               args["lang"] if args.get("lang") in i18n.LANGS and args["lang"] != lang else no_update)
+        return new
 
     @app.callback([Output(f"nav-{name}", "className") for name, _ in PAGES], Input("url", "pathname"))
     def active(pathname):
