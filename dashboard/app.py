@@ -22,7 +22,7 @@ from typing import Any
 
 import dash
 import flask
-from dash import ALL, Dash, Input, Output, State, dcc, html
+from dash import ALL, Dash, Input, Output, State, dcc, html, no_update
 
 from analysis import POLICY_DATA, Analysis, Analyzer, Source
 from graph.rules import PackLibrary
@@ -282,8 +282,11 @@ def _register_shell(app: Dash, state: AppState) -> None:
     def from_url(search, applied, as_of, policy, compare, lang):
         """On page load, the shell's controls as the address asks (`?as_of=…&policy=…&compare=…&lang=…`):
         the layout itself is fetched without the page's query string, so a bookmark needs this."""
-        if applied:  # later address changes are the pages' own (chains: navigate)
-            return (dash.no_update,) * 5
+        if applied:  # Back/Forward or a link: follow what the address says and differs, leave the rest
+            got = url_values(state, search)
+            now = {"as_of": str(as_of or "")[:10], "policy": policy, "compare": str(compare or "")[:10], "lang": lang}
+            return tuple(got[k] if k in got and got[k] != now[k] else no_update
+                         for k in ("as_of", "policy", "compare", "lang")) + (no_update,)
         # Every value is set, changed or not: a no_update here would hold back the pages' first calls.
         want = {"as_of": as_of, "policy": policy, "compare": compare, "lang": lang, **url_values(state, search)}
         return tuple(want[k] for k in ("as_of", "policy", "compare", "lang")) + (True,)

@@ -71,7 +71,7 @@ TEXT: dict[str, dict[str, str]] = {
     "legend.inactive": {"ja": "淡色・点線枠: 基準日に有効でない契約（〔終了〕〔開始前〕）",
                         "en": "Faded, dotted border: not active on the as-of date ([ended] [not started])"},
     "legend.more": {"ja": "「+N 件」/ まとめ箱: 隠れた契約の件数と、その中で最も重い指摘（枠の色）",
-                    "en": "「+N」 / group box: contracts hidden inside and the worst finding among them (border colour)"},
+                    "en": "“+N more” / group box: contracts hidden inside and the worst finding among them (border colour)"},
     "legend.badges": {"ja": "[ ] の印", "en": "[ ] badges"},
     "legend.path": {"ja": "太い紺の線: 選択した契約までの経路", "en": "Thick navy line: path to the selected contract"},
     "chains.search": {"ja": "検索（事業者名・ID、契約ID・件名）", "en": "Search (organisation name or id, contract id or title)"},

@@ -246,6 +246,17 @@ def view_from_query(a: data.Analysis, q: dict[str, str], default_principal: str 
     return tree.View(principal, q.get("group"), focus, offset), contract
 
 
+SHELL_KEYS = {"as-of": "as_of", "policy": "policy", "lang": "lang"}  # the shell's controls and their URL keys
+
+
+def url_shell(state, q: dict[str, str], as_of: str, policy: str, lang: str) -> tuple[str, str, str]:
+    """The (as-of date, policy, language) a chains URL asks for; what it leaves out stays as given."""
+    day = data.parse_day(q.get("as_of"), None)
+    return (day.isoformat() if day else as_of,
+            q["policy"] if q.get("policy") in state.analyzer.policies() else policy,
+            q["lang"] if q.get("lang") in i18n.LANGS else lang)
+
+
 def default_principal(a: data.Analysis) -> str | None:
     """The principal with the most severe findings (then the most of them, then by name)."""
     if not a.principals:
@@ -356,23 +367,27 @@ def register(app, state):
                  pathname, view_data, selected):
         """Every step of navigation, in one callback (so the URL and the view never chase each
         other): the URL → view and selection on load, links and Back/Forward; a click, search hit,
-        principal/date/policy/language change → view and selection → the URL (a history entry)."""
+        principal/date/policy/language change → view and selection → the URL (a history entry).
+        A date/policy/language change that the URL already says (Back/Forward: the shell follows
+        the URL, app.follow_url) is the URL speaking too."""
         skip = (no_update,) * 5
         if (pathname or "").rstrip("/") != "/chains":
             return skip
         trigger = ctx.triggered_id
         q = parse_query(search)
-        if trigger in (None, "ch-url") or not (view_data or {}).get("principal"):
+        shell = (str(as_of or "")[:10], policy, lang)
+        from_url = trigger in SHELL_KEYS and SHELL_KEYS[trigger] in q and url_shell(state, q, *shell) == shell
+        if trigger in (None, "ch-url") or from_url or not (view_data or {}).get("principal"):
             # the URL speaks (on load: the shell took its date, policy, compare date and language from it)
-            a = state.analysis(as_of, policy)
+            a = state.analysis(*url_shell(state, q, *shell)[:2])
             view, contract = view_from_query(a, q, default_principal(a))
             new = view.to_dict()
             return (new if new != view_data else no_update, contract if contract != selected else no_update,
                     no_update, view.principal if view.principal != principal else no_update, no_update)
         a = state.analysis(as_of, policy)
         view = tree.View.from_dict(view_data)
-        if trigger == "ch-principal":
-            if principal != view.principal:
+        if trigger == "ch-principal":  # (None: the dropdown cleared a value its options did not hold yet)
+            if principal and principal != view.principal:
                 view, selected = tree.View(principal), None
         elif trigger == "ch-close":
             selected = None
@@ -399,7 +414,7 @@ def register(app, state):
                                 offset=view.offset, contract=selected, as_of=str(as_of or "")[:10] or None,
                                 policy=policy, lang=lang, compare=str(compare or "")[:10] or None)
         new = view.to_dict()
-        return (new if new != view_data else no_update, selected, no_update if trigger != "ch-principal" else None,
+        return (new if new != view_data else no_update, selected, None if trigger == "ch-principal" and principal else no_update,
                 view.principal if view.principal != principal else no_update,
                 new_search if new_search != (search or "") else no_update)
 

@@ -1,0 +1,80 @@
+"""Screenshots of the chains page for people to look at (issue 13): the example (a contract
+selected, its panel open) and a generated 20,000-contract dataset (its first view), in Japanese
+and English, at 1440×900 and 1280×720 — saved to artifacts/screenshots/chains-*.png. Each view
+is also checked: the level gutter and the legend speak the page's language, no label is drawn
+below 10 CSS px at the first zoom, and the browser logged no error."""
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import pytest
+
+from dash_helpers import REPO, browser_setup, screenshot  # noqa: F401  (browser_setup: autouse)
+from dashboard import i18n
+from dashboard.app import create_app
+from test_chains_browser import wait_drawn
+from test_dashboard_browser import CY, no_console_errors, settle, start
+
+pytestmark = pytest.mark.browser
+
+EXAMPLE = REPO / "examples" / "city-resident-tax"
+SIZES = ((1440, 900), (1280, 720))
+LEGEND = {"ja": "承認のない再委託", "en": "unapproved re-delegation"}
+
+
+def go(dash_duo, path: str):
+    """Load `path` and wait for its callbacks (a 20k principal's first view takes a while on a busy machine)."""
+    dash_duo.driver.get(dash_duo.server_url + path)
+    dash_duo.wait_for_element("#_pages_content", timeout=60)
+    settle(dash_duo, timeout=180)
+
+
+@pytest.fixture(scope="module")
+def twenty_k(tmp_path_factory):
+    from synthetic.generate import generate
+
+    out = tmp_path_factory.mktemp("chains20k") / "g20k"
+    generate(out, 20_000, seed=1)
+    return out
+
+
+def check_view(dash_duo, lang: str, where: str):
+    bands = dash_duo.driver.execute_script(CY + "return cy.nodes('[kind = \"band\"]').map(n => n.data('label'));")
+    bands = [re.sub(r"\s*\n\s*", " " if lang == "en" else "", b) for b in bands]  # the gutter wraps long names
+    assert bands and bands == [i18n.level(d, lang) for d in range(1, len(bands) + 1)], f"{where}: gutter {bands}"
+    assert LEGEND[lang].casefold() in dash_duo.find_element("#ch-legend").text.casefold(), where
+    smallest = dash_duo.driver.execute_script(CY + """
+        const z = cy.zoom(), ext = cy.extent();
+        const seen = cy.nodes().filter(n => n.data('label') && n.visible()).filter(n => {
+            const b = n.boundingBox(); return b.x2 > ext.x1 && b.x1 < ext.x2 && b.y2 > ext.y1 && b.y1 < ext.y2; });
+        return seen.length ? Math.min(...seen.map(n => parseFloat(n.style('font-size')) * z)) : 0;""")
+    assert smallest >= 10, f"{where}: a label drawn at {smallest:.1f} px"
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_screens_of_the_example(dash_duo, lang):
+    start(dash_duo, create_app(EXAMPLE), f"/chains?contract=K-104&as_of=2026-11-01&lang={lang}")
+    for w, h in SIZES:
+        dash_duo.driver.set_window_size(w, h)
+        go(dash_duo, f"/chains?contract=K-104&as_of=2026-11-01&lang={lang}")
+        wait_drawn(dash_duo, "K-104")
+        dash_duo.wait_for_contains_text("#detail-heading", "K-104", timeout=30)
+        check_view(dash_duo, lang, f"example {lang} {w}x{h}")
+        screenshot(dash_duo, f"chains-example-{w}x{h}-{lang}")
+    no_console_errors(dash_duo, f"example {lang}")
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_screens_of_a_20k_dataset(dash_duo, twenty_k, lang):
+    start(dash_duo, create_app(twenty_k), f"/chains?lang={lang}")
+    for w, h in SIZES:
+        dash_duo.driver.set_window_size(w, h)
+        go(dash_duo, f"/chains?lang={lang}")
+        wait_drawn(dash_duo)
+        check_view(dash_duo, lang, f"20k {lang} {w}x{h}")
+        screenshot(dash_duo, f"chains-20k-{w}x{h}-{lang}")
+    no_console_errors(dash_duo, f"20k {lang}")
