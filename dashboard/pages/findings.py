@@ -82,7 +82,7 @@ def grid_box(lang: str) -> html.Div:
         defaultColDef={"sortable": True, "resizable": True, "filter": "agTextColumnFilter", "floatingFilter": True,
                        "minWidth": 80, "suppressHeaderMenuButton": True,
                        "filterParams": {"buttons": ["reset"], "debounceMs": 400, "maxNumConditions": 1},
-                       "floatingFilterComponentParams": {"suppressFilterButton": False}},
+                       "floatingFilterComponentParams": {"suppressFilterButton": False, "filterPlaceholder": True}},
         dashGridOptions={"pagination": True, "paginationPageSize": PAGE_SIZE, "cacheBlockSize": PAGE_SIZE,
                          "paginationPageSizeSelector": False, "maxBlocksInCache": 40, "rowHeight": 68,
                          "animateRows": False, "enableCellTextSelection": True, "ensureDomOrder": True,
