@@ -77,7 +77,7 @@ def grid(id: str, height: int = 520, lang: str = "ja", **kw: Any) -> dag.AgGrid:
         defaultColDef={"sortable": True, "filter": "agTextColumnFilter", "floatingFilter": True, "resizable": True,
                        "wrapText": False, "minWidth": 90, "cellDataType": False,
                        "filterParams": {"maxNumConditions": 1},
-                       "floatingFilterComponentParams": FLOATING_FILTER_PARAMS},
+                       "floatingFilterComponentParams": FLOATING_FILTER_PARAMS, "suppressFloatingFilterButton": True},
         dashGridOptions=grid_options(lang), columnSize="responsiveSizeToFit",
         style={"height": f"{height}px", "width": "100%"}, **kw)
 
