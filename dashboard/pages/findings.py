@@ -109,7 +109,7 @@ def columns(lang: str) -> list[dict]:
         c("principal", "findings.principal", width=100),
         c("delegatee", "findings.delegatee", width=150),
         c("citations", "findings.cites", width=150, tooltipField="citations"),
-        {"field": "dossier_md", "colId": "dossier", "headerName": t("findings.dossier", lang), "width": 80,
+        {"field": "dossier_md", "colId": "dossier", "headerName": t("findings.dossier", lang), "width": 100,
          "cellRenderer": "markdown", "sortable": False, "filter": False},
     ]
 
