@@ -100,13 +100,13 @@ def columns(lang: str) -> list[dict]:
 
     chip = {f"sev-chip sev-chip-{s}": f"params.data && params.data.sev === '{s}'" for s in data.SEVERITY_ORDER}
     return [
-        c("severity", "findings.severity", width=96, minWidth=90, cellClassRules=chip),
+        c("severity", "findings.severity", width=116, minWidth=100, cellClassRules=chip),
         c("contract_md", "findings.contract", colId="contract_id", width=120, minWidth=110, cellRenderer="markdown"),
         c("level", "findings.level", width=120, wrapText=True),
         c("rule_title", "findings.rule", width=180, tooltipField="rule", wrapText=True),
         c("message", "findings.message", flex=1, minWidth=300, wrapText=True, tooltipField="message",
           cellClass="cell-message"),
-        c("principal", "findings.principal", width=100),
+        c("principal", "findings.principal", width=124),
         c("delegatee", "findings.delegatee", width=150),
         c("citations", "findings.cites", width=150, tooltipField="citations"),
         {"field": "dossier_md", "colId": "dossier", "headerName": t("findings.dossier", lang), "width": 100,
