@@ -85,7 +85,7 @@ def grid_box(lang: str) -> html.Div:
                        "floatingFilterComponentParams": {"filterPlaceholder": True},
                        "suppressFloatingFilterButton": True},  # (the box gets the width: placeholder whole),
         dashGridOptions={"pagination": True, "paginationPageSize": PAGE_SIZE, "cacheBlockSize": PAGE_SIZE,
-                         "paginationPageSizeSelector": False, "maxBlocksInCache": 40, "rowHeight": 68,
+                         "paginationPageSizeSelector": False, "maxBlocksInCache": 40, "rowHeight": 72,
                          "animateRows": False, "enableCellTextSelection": True, "ensureDomOrder": True,
                          "localeText": ag_locale(lang), "tooltipShowDelay": 300, "rowBuffer": 10},
         style={"height": "640px", "width": "100%"}, className="ag-theme-alpine"))
