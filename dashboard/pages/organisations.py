@@ -60,8 +60,8 @@ def register(app, state):
             r["worst"] = i18n.severity(worst, lang) if worst else t("common.none", lang)
         rows.sort(key=lambda r: (-data.SEVERITY_RANK.get(r["sev"], -1), -r["findings"], r["contract_id"]))
         chip = {f"sev-chip sev-chip-{s}": f"params.data && params.data.sev === '{s}'" for s in data.SEVERITY_ORDER}
-        cols = [col("worst", t("orgs.worst", lang), width=140, cellClassRules=chip),
-                col("findings", t("orgs.findings", lang), width=110, type="numericColumn"),
+        cols = [col("worst", t("orgs.worst", lang), width=140, minWidth=140, cellClassRules=chip),
+                col("findings", t("orgs.findings", lang), width=110, minWidth=110, type="numericColumn"),
                 col("principal", t("findings.principal", lang), width=140),
                 contract_col("contract_id", t("findings.contract", lang), width=120),
                 col("level", t("findings.level", lang), width=200),
