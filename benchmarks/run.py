@@ -186,6 +186,19 @@ def redo(results: dict, sections: list[str], workdir: Path, log=None, neo4j_skip
     return results
 
 
+def redo_dashboard_in_place(out: Path, workdir: Path, seed: int = 1, repeat: int = 10, log=None) -> None:
+    """`--redo dashboard --out FILE` without the earlier JSON: measure the dashboard section again
+    and replace only its figures in FILE (benchmarks.report.splice_dashboard)."""
+    from .report import splice_dashboard
+
+    log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
+    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    dash = optional.dashboard(workdir, seed, repeat, log, dataset)
+    dash["measured_on"] = f"{when} (`--redo dashboard`), load average {machine()['load_average']}"
+    out.write_text(splice_dashboard(out.read_text(encoding="utf-8"), dash), encoding="utf-8")
+    print(f"wrote {out}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description="Itaku benchmarks (see docs/benchmarks.md)")
     ap.add_argument("--sizes", default="10000,100000,1000000", help="contract counts, e.g. 10000,100k,1M")
@@ -206,9 +219,11 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     if args.repeat < 1:
         ap.error("--repeat must be at least 1")
+    if args.redo == ["dashboard"] and args.out and args.out.exists() and not (args.json and args.json.exists()):
+        return redo_dashboard_in_place(args.out, args.workdir)
     if args.redo:
         if not args.json or not args.json.exists():
-            ap.error("--redo needs the earlier results: --json FILE")
+            ap.error("--redo needs the earlier results: --json FILE (or, for the dashboard alone, --out FILE)")
         results = redo(json.loads(args.json.read_text(encoding="utf-8")), args.redo, args.workdir,
                        neo4j_skip_1m=args.neo4j_skip_1m, neo4j_budget_s=60 * args.neo4j_budget_min)
     else:

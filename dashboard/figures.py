@@ -18,7 +18,7 @@ from .data import Sectors
 from .i18n import t
 from .tree import SEVERITY_COLOURS
 
-FONT = "Noto Sans CJK JP, Noto Sans JP, Hiragino Sans, Meiryo, sans-serif"
+FONT = "Noto Sans CJK JP, Noto Sans JP, Hiragino Sans, Yu Gothic UI, Yu Gothic, Meiryo, sans-serif"  # as the page CSS
 COVERAGE_COLOURS = {"covered_direct": "#2e7d32", "covered_via_contractor": "#81c784",
                     "not_covered": "#c62828", "not_yet_due": "#b0bec5"}
 GAP_SCALE = [[0.0, "#e8f5e9"], [0.25, "#fff59d"], [0.6, "#ff9800"], [1.0, "#b71c1c"]]

@@ -63,18 +63,36 @@ def graph(id: str, height: int | None = None) -> dcc.Graph:
     return dcc.Graph(id=id, config=GRAPH_CONFIG, **extra)
 
 
-def grid(id: str, height: int = 520, **kw: Any) -> dag.AgGrid:
+# The box under each header shows the locale's "filterOoo" (絞り込み… / Filter…) as its placeholder.
+FLOATING_FILTER_PARAMS = {"filterPlaceholder": True}
+
+
+def grid(id: str, height: int = 520, lang: str = "ja", **kw: Any) -> dag.AgGrid:
     """An AG Grid: sortable, filterable (a text filter under each header), paginated. Cells are
     rendered as text, never HTML."""
+    kw.setdefault("rowData", [])
+    kw.setdefault("columnDefs", [])
     return dag.AgGrid(
-        id=id, rowData=[], columnDefs=[],
+        id=id,
         defaultColDef={"sortable": True, "filter": "agTextColumnFilter", "floatingFilter": True, "resizable": True,
                        "wrapText": False, "minWidth": 90, "cellDataType": False,
-                       "filterParams": {"maxNumConditions": 1}},
-        dashGridOptions={"pagination": True, "paginationPageSize": 50, "paginationPageSizeSelector": [20, 50, 100, 500],
-                         "animateRows": False, "enableCellTextSelection": True, "ensureDomOrder": True,
-                         "localeText": AG_LOCALE_JA, "tooltipShowDelay": 300},
-        columnSize="responsiveSizeToFit", style={"height": f"{height}px", "width": "100%"}, **kw)
+                       "filterParams": {"maxNumConditions": 1},
+                       "floatingFilterComponentParams": FLOATING_FILTER_PARAMS, "suppressFloatingFilterButton": True},
+        dashGridOptions=grid_options(lang), columnSize="responsiveSizeToFit",
+        style={"height": f"{height}px", "width": "100%"}, **kw)
+
+
+def grid_slot(id: str, lang: str, height: int = 520, **kw: Any) -> html.Div:
+    """A grid in a slot (`{id}-slot`) whose one child is a box keyed by the language: a callback
+    that returns `grid_box(...)` as the slot's children updates the grid in place while the
+    language stays, and remounts it when the language changes (AG Grid reads its locale only
+    when it starts)."""
+    return html.Div(grid_box(id, lang, height, **kw), id=f"{id}-slot")
+
+
+def grid_box(id: str, lang: str, height: int = 520, **kw: Any) -> html.Div:
+    lang = i18n.norm_lang(lang)
+    return html.Div(grid(id, height, lang=lang, **kw), id=f"{id}-box-{lang}")
 
 
 def grid_options(lang: str) -> dict[str, Any]:

@@ -103,9 +103,10 @@ def grid_box(lang: str, comparing: bool = False) -> html.Div:
         defaultColDef={"sortable": True, "resizable": True, "filter": "agTextColumnFilter", "floatingFilter": True,
                        "minWidth": 80, "suppressHeaderMenuButton": True,
                        "filterParams": {"buttons": ["reset"], "debounceMs": 400, "maxNumConditions": 1},
-                       "floatingFilterComponentParams": {"suppressFilterButton": False}},
+                       "floatingFilterComponentParams": {"filterPlaceholder": True},
+                       "suppressFloatingFilterButton": True},  # (the box gets the width: placeholder whole),
         dashGridOptions={"pagination": True, "paginationPageSize": PAGE_SIZE, "cacheBlockSize": PAGE_SIZE,
-                         "paginationPageSizeSelector": False, "maxBlocksInCache": 40, "rowHeight": 68,
+                         "paginationPageSizeSelector": False, "maxBlocksInCache": 40, "rowHeight": 72,
                          "animateRows": False, "enableCellTextSelection": True, "ensureDomOrder": True,
                          "localeText": ag_locale(lang), "tooltipShowDelay": 300, "rowBuffer": 10},
         style={"height": "640px", "width": "100%"}, className="ag-theme-alpine"))
@@ -122,16 +123,16 @@ def columns(lang: str, comparing: bool = False) -> list[dict]:
     marks = {f"chg-chip chg-chip-{s}": f"params.data && params.data.status_key === '{s}'" for s in STATUSES}
     status = [c("status", "compare.status", width=92, minWidth=86, cellClassRules=marks)] if comparing else []
     return status + [
-        c("severity", "findings.severity", width=96, minWidth=90, cellClassRules=chip),
+        c("severity", "findings.severity", width=116, minWidth=100, cellClassRules=chip),
         c("contract_md", "findings.contract", colId="contract_id", width=120, minWidth=110, cellRenderer="markdown"),
         c("level", "findings.level", width=120, wrapText=True),
         c("rule_title", "findings.rule", width=180, tooltipField="rule", wrapText=True),
         c("message", "findings.message", flex=1, minWidth=300, wrapText=True, tooltipField="message",
           cellClass="cell-message"),
-        c("principal", "findings.principal", width=100),
+        c("principal", "findings.principal", width=124),
         c("delegatee", "findings.delegatee", width=150),
         c("citations", "findings.cites", width=150, tooltipField="citations"),
-        {"field": "dossier_md", "colId": "dossier", "headerName": t("findings.dossier", lang), "width": 80,
+        {"field": "dossier_md", "colId": "dossier", "headerName": t("findings.dossier", lang), "width": 100,
          "cellRenderer": "markdown", "sortable": False, "filter": False},
     ]
 

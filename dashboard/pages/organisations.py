@@ -9,7 +9,7 @@ from dash import Input, Output, State, dcc, html
 from dashboard import charts, data, gaps, i18n
 from dashboard.app import T
 from dashboard.i18n import t
-from dashboard.ui import SHELL_INPUTS, card, col, contract_col, graph, grid, grid_options
+from dashboard.ui import SHELL_INPUTS, card, col, contract_col, graph, grid_box, grid_slot
 
 dash.register_page(__name__, path="/organisations", name="事業者 / Organisations",
                    title="Itaku — 事業者 / Organisations", order=4)
@@ -27,7 +27,7 @@ def layout(lang: str = "ja", org: str | None = None, **_):
                 dcc.Dropdown(id="org-pick", clearable=False, style={"minWidth": "420px"}, value=org),
             ])]),
             html.P(id="org-summary", className="status"),
-            grid("org-exposure", height=480),
+            grid_slot("org-exposure", lang, height=480),
         ),
         card(
             T("orgs.concentration", lang, tag=html.H2),
@@ -35,7 +35,7 @@ def layout(lang: str = "ja", org: str | None = None, **_):
                 html.Div([T("orgs.by_principals", lang, tag=html.H3), graph("org-concentration")]),
                 html.Div([T("orgs.by_chains", lang, tag=html.H3), graph("org-chains")]),
             ]),
-            grid("org-ranking", height=420),
+            grid_slot("org-ranking", lang, height=420),
         ),
     ])
 
@@ -47,8 +47,7 @@ def register(app, state):
         values = {o["value"] for o in options}
         return options, current if current in values else (options[0]["value"] if options else None)
 
-    @app.callback(Output("org-exposure", "rowData"), Output("org-exposure", "columnDefs"),
-                  Output("org-exposure", "dashGridOptions"), Output("org-summary", "children"),
+    @app.callback(Output("org-exposure-slot", "children"), Output("org-summary", "children"),
                   Input("org-pick", "value"), *SHELL_INPUTS)
     def exposure(org, lang, as_of, policy):
         lang = i18n.norm_lang(lang)
@@ -61,18 +60,18 @@ def register(app, state):
             r["worst"] = i18n.severity(worst, lang) if worst else t("common.none", lang)
         rows.sort(key=lambda r: (-data.SEVERITY_RANK.get(r["sev"], -1), -r["findings"], r["contract_id"]))
         chip = {f"sev-chip sev-chip-{s}": f"params.data && params.data.sev === '{s}'" for s in data.SEVERITY_ORDER}
-        cols = [col("worst", t("orgs.worst", lang), width=110, cellClassRules=chip),
-                col("findings", t("orgs.findings", lang), width=90, type="numericColumn"),
+        cols = [col("worst", t("orgs.worst", lang), width=140, minWidth=140, cellClassRules=chip),
+                col("findings", t("orgs.findings", lang), width=110, minWidth=110, type="numericColumn"),
                 col("principal", t("findings.principal", lang), width=140),
                 contract_col("contract_id", t("findings.contract", lang), width=120),
                 col("level", t("findings.level", lang), width=200),
                 col("data", t("detail.data", lang), width=200),
                 col("path", t("orgs.path", lang), flex=1, minWidth=400, tooltipField="path")]
         summary = t("orgs.exposure_summary", lang, p=len({r["principal"] for r in rows}), c=len(rows)) if org else ""
-        return rows, cols, grid_options(lang), summary
+        return grid_box("org-exposure", lang, 480, rowData=rows, columnDefs=cols), summary
 
-    @app.callback(Output("org-concentration", "figure"), Output("org-chains", "figure"), Output("org-ranking", "rowData"),
-                  Output("org-ranking", "columnDefs"), Output("org-ranking", "dashGridOptions"), *SHELL_INPUTS)
+    @app.callback(Output("org-concentration", "figure"), Output("org-chains", "figure"), Output("org-ranking-slot", "children"),
+                  *SHELL_INPUTS)
     def concentration(lang, as_of, policy):
         lang = i18n.norm_lang(lang)
         rows = data.concentration_rows(state.analysis(as_of, policy))
@@ -81,7 +80,7 @@ def register(app, state):
                 col("chains", t("orgs.chains", lang), type="numericColumn", width=110),
                 col("my_number_chains", t("orgs.my_number_chains", lang), type="numericColumn", width=150)]
         by_principals, by_chains = charts.concentration_figures(rows, lang)
-        return by_principals, by_chains, rows, cols, grid_options(lang)
+        return by_principals, by_chains, grid_box("org-ranking", lang, 420, rowData=rows, columnDefs=cols)
 
     @app.callback(Output("org-nav", "href"), Input("org-concentration", "clickData"), Input("org-chains", "clickData"),
                   prevent_initial_call=True)

@@ -8,7 +8,7 @@ from dash import Input, Output, dcc, html
 from dashboard import charts, data, gaps, i18n
 from dashboard.app import T
 from dashboard.i18n import t
-from dashboard.ui import SHELL_INPUTS, card, col, contract_col, graph, grid, grid_options
+from dashboard.ui import SHELL_INPUTS, card, col, contract_col, graph, grid_box, grid_slot
 
 dash.register_page(__name__, path="/schedule", name="検査予定 / Schedule", title="Itaku — 検査予定 / Schedule", order=5)
 
@@ -42,7 +42,7 @@ def layout(lang: str = "ja", month: str | None = None, **_):
             html.Span(id="sc-summary", className="status"),
         ]),
         card(graph("sc-figure")),
-        card(grid("sc-grid", height=520)),
+        card(grid_slot("sc-grid", lang, height=520)),
     ])
 
 
@@ -55,8 +55,8 @@ def register(app, state):
         return ([{"label": a.ds.org_name(p), "value": p} for p in a.principals], t("common.all", lang),
                 [{"label": t("schedule.only_overdue", lang), "value": "overdue"}])
 
-    @app.callback(Output("sc-figure", "figure"), Output("sc-grid", "rowData"), Output("sc-grid", "columnDefs"),
-                  Output("sc-grid", "dashGridOptions"), Output("sc-summary", "children"),
+    @app.callback(Output("sc-figure", "figure"), Output("sc-grid-slot", "children"),
+                  Output("sc-summary", "children"),
                   Input("sc-principal", "value"), Input("sc-overdue", "value"), Input("sc-from", "date"),
                   Input("sc-to", "date"), *SHELL_INPUTS)
     def render(principal, only, start, end, lang, as_of, policy):
@@ -77,4 +77,4 @@ def register(app, state):
                 col("principal", t("findings.principal", lang), width=130)]
         summary = t("schedule.summary", lang, o=i18n.number(overdue), u=i18n.number(len(rows) - overdue))
         months = gaps.schedule_months(a, principal, overdue_only, start, end)
-        return charts.schedule_figure(months, a.as_of.isoformat(), lang), rows, cols, grid_options(lang), summary
+        return charts.schedule_figure(months, a.as_of.isoformat(), lang), grid_box("sc-grid", lang, 520, rowData=rows, columnDefs=cols), summary

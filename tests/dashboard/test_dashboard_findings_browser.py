@@ -237,6 +237,65 @@ def test_the_report_button_downloads_what_itaku_report_writes(dash_duo, tmp_path
     no_console_errors(dash_duo, "report")
 
 
+GRID_CHROME = """
+    const out = {};
+    document.querySelectorAll('.ag-root-wrapper').forEach(g => {
+      const id = g.closest('div[id]').id;
+      out[id] = {placeholders: [...g.querySelectorAll('.ag-floating-filter input')].map(e => e.getAttribute('placeholder')),
+                 paging: (g.querySelector('.ag-paging-panel') || {}).innerText || ''};
+    });
+    return out;"""
+
+
+def grid_chrome(dash_duo, ids: list[str], timeout: float = 20) -> dict:
+    """The floating filters' placeholders and the paging panel of each grid (once all are drawn)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        got = dash_duo.driver.execute_script(GRID_CHROME)
+        if all(got.get(i, {}).get("placeholders") and got[i]["paging"].strip() for i in ids) or time.monotonic() > deadline:
+            return got
+        time.sleep(0.3)
+
+
+@pytest.mark.parametrize("path,ids", [("/findings", ["fi-grid"]), ("/schedule", ["sc-grid"]),
+                                      ("/organisations", ["org-exposure", "org-ranking"])])
+def test_every_filter_box_has_a_placeholder_and_the_locale_follows_a_live_switch(dash_duo, path, ids):
+    start(dash_duo, create_app(EXAMPLE), path)
+    dash_duo.wait_for_element(f"#{ids[0]} .ag-row", timeout=30)
+    settle(dash_duo)
+    ja = grid_chrome(dash_duo, ids)
+    for i in ids:
+        assert ja[i]["placeholders"] and set(ja[i]["placeholders"]) == {"絞り込み…"}, (i, ja[i])
+        assert "ページ" in ja[i]["paging"], (i, ja[i])
+    dash_duo.find_element("#lang label:nth-child(2)").click()  # English, live
+    dash_duo.wait_for_text_to_equal("#nav-overview", "Overview", timeout=20)
+    settle(dash_duo)
+    dash_duo.wait_for_element(f"#{ids[0]} .ag-row", timeout=30)
+    en = grid_chrome(dash_duo, ids)
+    for i in ids:
+        assert en[i]["placeholders"] and set(en[i]["placeholders"]) == {"Filter…"}, (i, en[i])
+        assert "Page" in en[i]["paging"] and not CJK.search(en[i]["paging"]), (i, en[i])
+        headers = dash_duo.driver.execute_script(
+            "return document.querySelector('#' + arguments[0] + ' .ag-header').innerText;", i)
+        assert not CJK.search(headers), (i, headers)
+    no_console_errors(dash_duo, f"{path} language switch")
+
+
+def test_the_chains_page_loads_without_console_warnings_and_with_the_page_fonts(dash_duo):
+    start(dash_duo, create_app(EXAMPLE), "/chains")
+    dash_duo.wait_for_element("#ch-count", timeout=30)
+    settle(dash_duo)
+    logs = [e for e in dash_duo.driver.get_log("browser") if e["level"] in ("WARNING", "SEVERE")]
+    assert not [e for e in logs if "wheel sensitivity" in e["message"]], logs
+    assert not [e for e in logs if e["level"] == "SEVERE"], logs
+    font = dash_duo.driver.execute_script(
+        "const el = document.getElementById('ch-tree'); const cy = el && el._cyreg && el._cyreg.cy;"
+        "return cy && cy.nodes().length ? cy.nodes()[0].style('font-family') : null;")
+    page = dash_duo.driver.execute_script("return getComputedStyle(document.body).fontFamily;")
+    for name in ("Meiryo", "Yu Gothic", "Noto Sans CJK JP"):
+        assert name in font and name in page, (font, page)
+
+
 # ---- screenshots -------------------------------------------------------------------------------
 def _screenshots(dash_duo, app, tag: str):
     a = app.server.extensions["itaku"].analysis()
