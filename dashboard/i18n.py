@@ -62,6 +62,8 @@ TEXT: dict[str, dict[str, str]] = {
                     "en": "Click a node for its details. “+N more” expands; a grouped box loads its subtree."},
     "chains.shown": {"ja": "表示中 {shown} / {total} 件（要素 {elements} / 上限 {cap}）",
                      "en": "Showing {shown} of {total} contracts ({elements} of at most {cap} elements)"},
+    "chains.shown_list": {"ja": "契約 {total} 件: 第1階層の委託先 {n} 社を一覧で表示中（選ぶとその系統の木を表示）",
+                          "en": "{total} contracts: listing their {n} first-level contractors (pick one to draw its tree)"},
     "chains.legend": {"ja": "色（最も重い指摘）", "en": "Colour (worst finding)"},
     "tree.more": {"ja": "+{n} 件", "en": "+{n} more"},
     "tree.worst_inside": {"ja": "内の最重: {sev}", "en": "worst inside: {sev}"},

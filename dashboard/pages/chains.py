@@ -430,11 +430,12 @@ def register(app, state):
         if not view.principal:
             return [], "", legend(lang, cmp=cmp), True, [], [], no_update
         built = tree.build(a, view, lang, cap=state.cap, marks=compare.contract_marks(cmp))
-        status = t("chains.shown", lang, shown=i18n.number(built.shown), total=i18n.number(built.total),
-                   elements=i18n.number(len(built.elements)), cap=i18n.number(state.cap))
-        count = html.Span(status, id="ch-count", **{"data-elements": str(len(built.elements)), "data-mode": built.mode})
         big = built.mode == "aggregate"
         rows = contractor_rows(a, view.principal, lang) if big else []
+        status = (t("chains.shown_list", lang, total=i18n.number(built.total), n=i18n.number(len(rows))) if big else
+                  t("chains.shown", lang, shown=i18n.number(built.shown), total=i18n.number(built.total),
+                    elements=i18n.number(len(built.elements)), cap=i18n.number(state.cap)))
+        count = html.Span(status, id="ch-count", **{"data-elements": str(len(built.elements)), "data-mode": built.mode})
         sev_rules = {f"sev-{s}": f"params.data.sev === '{s}'" for s in data.SEVERITY_ORDER}
         cols = [col("name", t("chains.col_contractor", lang), minWidth=260),
                 col("org", "ID", width=110),
