@@ -386,6 +386,8 @@ def register(app, state):
                     no_update, view.principal if view.principal != principal else no_update, no_update)
         a = state.analysis(as_of, policy)
         view = tree.View.from_dict(view_data)
+        if trigger == "ch-principal" and (not principal or principal == view.principal):
+            return skip  # the dropdown echoing the view (or cleared before its options came): no new history entry
         if trigger == "ch-principal":  # (None: the dropdown cleared a value its options did not hold yet)
             if principal and principal != view.principal:
                 view, selected = tree.View(principal), None

@@ -154,6 +154,9 @@ def test_the_url_holds_the_selection_and_back_returns_to_it(dash_duo):
     dash_duo.driver.back()
     wait_selected(dash_duo, "K-104", {"contract": "K-104"})
     assert shell_state(dash_duo)[0] == "2026-11-01"
+    # Forward: the history after it was kept (no step above pushed a new entry)
+    dash_duo.driver.forward()
+    wait_selected(dash_duo, "K-105", {"contract": "K-105", "as_of": "2026-11-01"})
     settle(dash_duo)
     no_console_errors(dash_duo, "url")
 
