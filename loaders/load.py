@@ -11,8 +11,6 @@ from pathlib import Path
 from functools import lru_cache
 from typing import Annotated
 
-from openpyxl.utils import get_column_letter
-
 from pydantic import TypeAdapter, ValidationError
 
 from .errors import _QUOTED, DatasetError, Problem
@@ -21,6 +19,12 @@ from .model import PLURAL, RECORD_BY_FILE, RECORD_TYPES, Dataset, Record
 from .pseudonym import pseudonymize
 from .references import check_references
 from .tables import MAX_CELL, LazyRows, Table, Unstreamable, read_csv, read_dataset_tables
+
+
+def get_column_letter(index: int) -> str:
+    """openpyxl's column letter, imported only when a message needs one (openpyxl costs ~0.2 s of start-up)."""
+    from openpyxl.utils import get_column_letter as letter
+    return letter(index)
 
 
 def load_dataset(path: str | Path, known_policies: Collection[str] | None = None,
