@@ -99,7 +99,7 @@ def template_checklist(
     try:
         info = ContractInfo.of(ds, contract)
     except KeyError:
-        fail(f"--contract: no contract {contract!r} in {dataset}")
+        fail(f"--contract: {msg('no_contract', contract=contract, dataset=dataset).text(lang.value)}")
     save_atomically(build_workbook(t, info), out)
     typer.echo(printable(f"{out}: {t.id} ({len(t.items)} items) for {contract} → {info.delegatee_name} ({info.delegatee_id})"))
 
@@ -140,7 +140,7 @@ def import_checklist(
     packs = library(policy_file)
     ds = read(dataset, packs, lang=lang)
     if not workbook.is_file():
-        fail(f"{workbook}: no such file")
+        fail(f"{workbook}: {msg('no_such_path').text(lang.value)}")
     try:
         filled = read_workbook(workbook)
         plan = plan_import(filled, ds, inspection_id=inspection_id, inspector=inspector, day=when, method=method,

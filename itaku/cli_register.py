@@ -10,6 +10,8 @@ import typer
 
 from loaders import DatasetError
 
+from loaders.messages import msg
+
 from .cli import DatasetArg, Lang, LangOpt, app, fail, library, problem_lines, read
 from .cli_office import import_app
 from .output import printable
@@ -58,7 +60,7 @@ def import_dora_roi(
 
     _fresh(out, folder)
     if not folder.is_dir():
-        fail(f"{folder}: no such folder")
+        fail(f"{folder}: {msg('no_such_path').text(lang.value)}")
     try:
         ds = import_register(folder, out, entity)
     except DatasetError as exc:

@@ -218,6 +218,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                             "検査 {inspection} ({template}、{day}) としてすでに取り込まれています: 別の検査として取り込むには "
                             "--inspection-id を指定してください"),
     "cl_inspection_exists": ("inspection {value!r} already exists in the dataset", "検査 {value!r} はすでにデータセットにあります"),
+    "no_contract": ("no contract {contract!r} in {dataset}", "{dataset} に契約 {contract!r} はありません"),
     # --- the DORA register of information (registers.dora_roi)
     "roi_provider_empty": ("empty identification code of the provider", "提供者の識別コードが空です"),
     "roi_provider_twice": ("provider {value!r} already has row {first}", "提供者 {value!r} はすでに {first} 行目にあります"),

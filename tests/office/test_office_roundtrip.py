@@ -310,7 +310,7 @@ def test_template_checklist_bad_input(tmp_path):
     out = run_itaku("template", "checklist", "jica-99", "--contract", "K-151", "--dataset", ds, "--out", tmp_path / "x.xlsx")
     assert out.returncode == 2 and "unknown checklist template 'jica-99'" in out.stderr
     out = run_itaku("template", "checklist", "jica-35", "--contract", "K-999", "--dataset", ds, "--out", tmp_path / "x.xlsx")
-    assert out.returncode == 2 and "no contract 'K-999'" in out.stderr
+    assert out.returncode == 2 and "契約 'K-999' はありません" in out.stderr  # Japanese by default
     out = run_itaku("template", "checklist", "jica-35", "--contract", "K-151", "--dataset", ds, "--out", tmp_path / "x.csv")
     assert out.returncode == 2
     assert not (tmp_path / "x.xlsx").exists()
