@@ -31,10 +31,11 @@ def test_japanese_template_has_the_same_placeholders(key):
 
 def test_every_template_is_used_and_every_key_named_exists():
     code = "\n".join(p.read_text(encoding="utf-8") for p in SOURCES)
-    quoted = set(re.findall(r'(?="([\w. -]+)")', code))  # overlapping: every quoted word
+    quoted = set(re.findall(r'(?=(["\'])([\w. -]+)\1)', code))  # overlapping: every quoted word
+    quoted = {word for _, word in quoted}
     unused = [k for k in CATALOGUE if k not in quoted and k.removeprefix("noun.") not in quoted]
     assert unused == []
-    named = set(re.findall(r'\bmsg\(\s*"([^"]+)"', code))
+    named = set(re.findall(r'\bmsg\(\s*["\']([^"\']+)["\']', code))
     assert named - set(CATALOGUE) == {"noun."}  # "noun." + what: the nouns are checked below
     nouns = set(re.findall(r'_enum(?:_list)?\(vocab\.\w+, "([^"]+)"\)', code))
     assert {"noun." + n for n in nouns} - set(CATALOGUE) == set()
