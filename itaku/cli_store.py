@@ -200,7 +200,7 @@ def _check_impl(neo4j: Optional[str], dataset_name: Optional[str], write_finding
                            f"(replacing {n['replaced']})", err=True)
             emit(report, fmt, lang, *rest)
 
-        with _substituted(read=lambda path, packs, pseudonymize=False: ds, emit=emit_and_write):
+        with _substituted(read=lambda path, packs, pseudonymize=False, lang=None: ds, emit=emit_and_write):
             return _check(**{**kwargs, "dataset": Path(name)})
 
 
