@@ -26,6 +26,7 @@ from enum import Enum
 from pathlib import Path
 
 from loaders import Dataset, DatasetError, Problem, load_dataset
+from loaders.messages import msg
 from loaders.model import RECORD_BY_FILE
 from loaders.tables import csv_files
 
@@ -99,8 +100,8 @@ def _encode(text: str, style: CsvStyle, label: str) -> bytes:
         return text.encode(style.encoding)
     except UnicodeEncodeError as exc:
         line = text[: exc.start].count("\n") + 1
-        raise DatasetError([Problem(label, line, "-", f"cannot be written in {style.encoding.upper()}, the file's "
-                                    f"encoding: character {text[exc.start]!r} (U+{ord(text[exc.start]):04X})")]) from None
+        raise DatasetError([Problem(label, line, "-", msg("not_encodable", encoding=style.encoding.upper(),
+                                                               char=text[exc.start], code=f"U+{ord(text[exc.start]):04X}"))]) from None
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -138,7 +139,7 @@ def append_records(dataset: Path, new: dict[str, list[dict[str, str]]],
         return _append_csv(dataset, new, known_policies, updates)
     if dataset.suffix.lower() == ".xlsx" and dataset.is_file():
         return _append_xlsx(dataset, new, known_policies, updates)
-    raise DatasetError([Problem(dataset.name, 1, "-", "not a dataset: expected a folder of CSV files or an .xlsx workbook")])
+    raise DatasetError([Problem(dataset.name, 1, "-", msg("not_a_dataset"))])
 
 
 def _updated(text: str, file: str, changes: dict[str, dict[str, str]], newline: str) -> str:
@@ -188,10 +189,8 @@ def _refuse_formulas(wb, book: Path) -> None:
     found = [(ws.title, c) for ws in wb.worksheets for c in list(ws._cells.values()) if c.data_type == "f"]
     if found:
         title, first = found[0]
-        more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
         raise DatasetError([Problem(f"{book.name}[{title}]", first.row, first.column_letter,
-                                    f"the dataset workbook holds formulas{more}: importing would lose their computed "
-                                    "values; replace them by values (copy, paste as values) or import into a CSV dataset")])
+                                    msg("formulas_in_dataset", more=msg("and_more", n=len(found) - 1) if len(found) > 1 else ""))])
 
 
 def _text_cell(cell, value: str) -> None:

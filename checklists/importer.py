@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from graph.rules.dates import add_months
+from loaders.messages import MessageError, Msg, msg
 from loaders.model import Dataset
 from loaders.values import alias_parser, normalize, parse_date
 from loaders.vocab import InspectionMethod, InspectionResult, InspectionTiming
@@ -69,42 +70,40 @@ def plan_import(filled: FilledChecklist, ds: Dataset, *, inspection_id: str | No
     """The records to append; CLI values win over the workbook's header cells. Problems raise
     ChecklistError with the cell (or option) at fault."""
     t, info = filled.template, filled.info
-    problems: list[str] = []
+    problems: list[tuple[str, Msg | str]] = []
     contract = ds.contract.get(info.contract_id)
     where_meta = f"{filled.book}[{META_SHEET}]"
     if contract is None:
-        raise ChecklistError([f"{where_meta}: the workbook is for contract {info.contract_id!r}, "
-                              "which is not in this dataset"])
+        raise ChecklistError([(where_meta, msg("cl_unknown_contract", contract=info.contract_id))])
     if contract.delegatee_id != info.delegatee_id:
-        problems.append(f"{filled.at('E5')}: the workbook was made for delegatee {info.delegatee_id!r}, but "
-                        f"contract {contract.contract_id} in the dataset is delegated to {contract.delegatee_id!r}")
+        problems.append((filled.at("E5"), msg("cl_other_delegatee", made_for=info.delegatee_id, contract=contract.contract_id,
+                                              delegatee=contract.delegatee_id)))
     # Inspector, date, method: the option, else the cell.
     inspector_id = None
     if inspector is not None:
         inspector_id = resolve_org(ds, inspector)
         if inspector_id is None:
-            problems.append(f"--inspector: unknown organization {inspector!r}")
+            problems.append(("--inspector", msg("cl_unknown_org", value=inspector)))
     else:
         inspector_id = resolve_org(ds, filled.inspector, info.inspectors)
         if inspector_id is None:
-            problems.append(f"{filled.at(INSPECTOR)}: " + (
-                "検査実施者 (inspector) is empty: choose the organization that inspected, or pass --inspector"
-                if not _norm(filled.inspector) else f"unknown organization {_norm(filled.inspector)!r} (an org_id of the dataset)"))
+            problems.append((filled.at(INSPECTOR), msg("cl_no_inspector") if not _norm(filled.inspector) else
+                             msg("cl_unknown_inspector", value=_norm(filled.inspector))))
     when = day
     if when is None:
         raw = filled.inspection_date
         try:
             if raw in (None, ""):
-                raise ValueError("実施日 (inspection date) is empty: fill it in, or pass --date")
+                raise MessageError(msg("cl_no_date"))
             when = parse_date(raw)
         except ValueError as exc:
-            problems.append(f"{filled.at(INSPECTION_DATE)}: {exc}")
+            problems.append((filled.at(INSPECTION_DATE), getattr(exc, "msg", str(exc))))
     how = None
     parse_method = alias_parser(InspectionMethod.aliases(), "inspection method")
     try:
         how = InspectionMethod(parse_method(method if method is not None else (_norm(filled.method) or "?")))
     except ValueError as exc:
-        problems.append(("--method" if method is not None else filled.at(METHOD)) + f": {exc}")
+        problems.append(("--method" if method is not None else filled.at(METHOD), getattr(exc, "msg", str(exc))))
     when_timing = InspectionTiming(timing) if timing else t.timing
     if problems:
         raise ChecklistError(problems)
@@ -113,14 +112,14 @@ def plan_import(filled: FilledChecklist, ds: Dataset, *, inspection_id: str | No
             if i.date == when and i.checklist == t.id and i.inspector_id == inspector_id]
     if inspection_id is None:
         if same:
-            raise ChecklistError([f"{filled.where}: already imported as inspection {same[0].inspection_id} "
-                                  f"({t.id}, {when}); pass --inspection-id to import it again as another inspection"])
+            raise ChecklistError([(filled.where, msg("cl_imported_already", inspection=same[0].inspection_id, template=t.id,
+                                                     day=when))])
         base = f"IN-{contract.contract_id}-{when:%Y%m%d}"
         inspection_id, n = base, 2
         while inspection_id in ds.inspection:
             inspection_id, n = f"{base}-{n}", n + 1
     elif inspection_id in ds.inspection:
-        raise ChecklistError([f"--inspection-id: inspection {inspection_id!r} already exists in the dataset"])
+        raise ChecklistError([("--inspection-id", msg("cl_inspection_exists", value=inspection_id))])
     counts = Counter(a.answer for a in filled.answers)
     result = (InspectionResult.ok if all(a.answer in ("A", "NA") for a in filled.answers)
               else InspectionResult.needs_improvement)

@@ -27,6 +27,7 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from graph.chains import ChainGraph
+from loaders.messages import Msg, msg
 from loaders.model import Dataset
 from loaders.tables import not_a_file
 from loaders.workbooks import zip_bounds_problem
@@ -52,11 +53,18 @@ INFO_TEXT = ("contract_id", "contract_title", "delegator_id", "delegator_name", 
 
 
 class ChecklistError(Exception):
-    """A workbook that cannot be imported; `problems` are `FILE.xlsx[Sheet]!A1: message` lines."""
+    """A workbook that cannot be imported: (where, message) pairs, printed as `FILE.xlsx[Sheet]!A1: message`."""
 
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__(f"{len(problems)} problem(s) in the checklist workbook")
+    def __init__(self, found: list[tuple[str, Msg]]):
+        self.found = found
+        super().__init__(f"{len(found)} problem(s) in the checklist workbook")
+
+    def lines(self, lang: str = "en") -> list[str]:
+        return [f"{where}: {m.text(lang) if isinstance(m, Msg) else m}" for where, m in self.found]
+
+    @property
+    def problems(self) -> list[str]:
+        return self.lines()
 
 
 @dataclass(frozen=True)
@@ -321,39 +329,38 @@ def read_workbook(path: Path) -> FilledChecklist:
     name = path.name
     trouble = not_a_file(path) or zip_bounds_problem(path)
     if trouble is not None:
-        raise ChecklistError([f"{name}: {trouble}"])
+        raise ChecklistError([(name, trouble)])
     try:
         wb = load_workbook(path, data_only=False)
     except Exception as exc:  # noqa: BLE001 - damaged XML or parts raise many kinds (ParseError, IndexError …)
-        raise ChecklistError([f"{name}: not a readable .xlsx workbook ({type(exc).__name__})"]) from None
+        raise ChecklistError([(name, msg("xlsx_unreadable", reason=type(exc).__name__))]) from None
     if META_SHEET not in wb.sheetnames or SHEET not in wb.sheetnames:
         missing = SHEET if SHEET not in wb.sheetnames else META_SHEET
-        raise ChecklistError([f"{name}: not an Itaku checklist workbook (sheet {missing!r} is missing; "
-                              "make one with `itaku template checklist`)"])
+        raise ChecklistError([(name, msg("cl_sheet_missing", sheet=missing))])
     meta_ws = wb[META_SHEET]
     cells = meta_ws._cells  # (row, column) → cell: only the cells in the file, however far they lie
     meta = {_norm(c.value): getattr(cells.get((r, 2)), "value", None) for (r, col), c in list(cells.items())
             if col == 1 and c.value}
     meta_where = f"{name}[{META_SHEET}]"
     if _norm(meta.get("format")) != FORMAT:
-        raise ChecklistError([f"{meta_where}!B1: not an Itaku checklist workbook"])
+        raise ChecklistError([(f"{meta_where}!B1", msg("cl_not_checklist"))])
     try:
         t = get_template(_norm(meta.get("template")))
     except TemplateError as exc:
-        raise ChecklistError([f"{meta_where}!B3: {exc}"]) from None
+        raise ChecklistError([(f"{meta_where}!B3", str(exc))]) from None
     if _norm(meta.get("template_version")) != str(t.version):
-        raise ChecklistError([f"{meta_where}!B4: made from template {t.id} version {_norm(meta.get('template_version'))}, "
-                              f"but the current version is {t.version}: make a new workbook with `itaku template checklist`"])
+        raise ChecklistError([(f"{meta_where}!B4", msg("cl_old_version", template=t.id, version=_norm(meta.get("template_version")),
+                                                       current=t.version))])
     try:
         info = ContractInfo(**{k: _norm(meta.get(k)) for k in INFO_TEXT},
                             depth=int(_norm(meta.get("depth"))),
                             inspectors=tuple(x for x in _norm(meta.get("inspectors")).split("\n") if x))
     except (TypeError, ValueError):
-        raise ChecklistError([f"{meta_where}: the record of the contract is damaged"]) from None
+        raise ChecklistError([(meta_where, msg("cl_record_damaged"))]) from None
     ws = wb[SHEET]
     where = f"{name}[{SHEET}]"
     lay = layout(t, info)
-    problems: list[str] = []
+    problems: list[tuple[str, Msg]] = []
     coords = set(lay.cells)
     for cell in list(ws._cells.values()):  # the cells in the file, not the rectangle up to the farthest one (XFD1048576)
         if cell.value not in (None, "") and hasattr(cell, "column_letter"):
@@ -373,13 +380,13 @@ def read_workbook(path: Path) -> FilledChecklist:
         a_cell, n_cell = ws[f"F{row}"], ws[f"G{row}"]
         for cell in (a_cell, n_cell):
             if cell.data_type == "f":
-                problems.append(f"{where}!{cell.coordinate}: a formula is not an answer; type the answer or the note itself")
+                problems.append((f"{where}!{cell.coordinate}", msg("cl_formula")))
         if a_cell.data_type == "f" or n_cell.data_type == "f":
             continue
         answer = parse_answer(a_cell.value)
         if answer is None:
-            problems.append(f"{where}!F{row}: " + (f"no answer for item {item}" if not _norm(a_cell.value) else
-                            f"answer {_short(a_cell.value)} for item {item} is not one of: {', '.join(CHOICES)}"))
+            problems.append((f"{where}!F{row}", msg("cl_no_answer", item=item) if not _norm(a_cell.value) else
+                             msg("cl_bad_answer", answer=_short(a_cell.value), item=item, expected=", ".join(CHOICES))))
             continue
         answers.append(AnswerRow(item, answer, _norm(n_cell.value) or None, f"F{row}"))
     if problems:
@@ -392,16 +399,15 @@ def _cell_order(coord: str) -> tuple[int, str]:
     return (int(m[2]), m[1].rjust(3))
 
 
-def _altered(where: str, coord: str, expected: object, actual: object, lay: Layout) -> str:
+def _altered(where: str, coord: str, expected: object, actual: object, lay: Layout) -> tuple[str, Msg]:
     row = int(re.sub(r"\D", "", coord))
     col = re.sub(r"\d", "", coord)
     item = next((i for i, r in lay.item_rows.items() if r == row), None)
     what = COLUMNS.get(col, ("",))[0] if item is not None else ""
+    at = f"{where}!{coord}"
     if expected in (None, ""):
-        return f"{where}!{coord}: the workbook was altered: {_short(actual)} was added outside the answer cells"
+        return at, msg("cl_added", value=_short(actual))
+    detail = msg("cl_item_cell", what=what, item=item) if item is not None else msg("cl_form_cell")
     if actual in (None, ""):
-        detail = f"{what} of item {item}" if item is not None else "a cell of the form"
-        return f"{where}!{coord}: the workbook was altered: {detail} was deleted (expected {_short(expected)})"
-    detail = f"{what} of item {item}" if item is not None else "a cell of the form"
-    return (f"{where}!{coord}: the workbook was altered: {detail} changed "
-            f"(expected {_short(expected)}, found {_short(actual)})")
+        return at, msg("cl_deleted", detail=detail, expected=_short(expected))
+    return at, msg("cl_changed", detail=detail, expected=_short(expected), found=_short(actual))

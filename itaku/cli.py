@@ -15,6 +15,7 @@ import typer
 from graph.chains import ChainGraph
 from graph.rules import Engine, PackLibrary, PolicyError, Report, load_rules
 from loaders import Dataset, DatasetError, load_dataset
+from loaders.messages import msg
 from loaders.values import parse_date
 
 from . import output, settings
@@ -75,6 +76,13 @@ class Lang(str, Enum):
 
 
 LANG_HELP = "表示の言語 / language of the output"
+LangOpt = Annotated[Lang, typer.Option("--lang", help="表示・エラーの言語 / language of the output and of the errors")]
+
+
+def problem_lines(exc: DatasetError, lang: Lang | str, summary: str = "summary_loaded") -> list[str]:
+    """A DatasetError's problems in `lang`, then the summary line (a loaders.messages key)."""
+    code = getattr(lang, "value", lang)
+    return [p.text(code) for p in exc.problems] + [msg(summary, n=len(exc.problems)).text(code)]
 
 
 SeverityFilter = Enum("SeverityFilter", {s: s for s in settings.SEVERITIES}, type=str)  # --severity's choices
@@ -125,7 +133,7 @@ PseudonymizeOpt = Annotated[bool, typer.Option(
                            "replace person ids by keyed hashes (key from ITAKU_PSEUDONYM_KEY)")]
 
 
-def read(dataset: Path, packs: PackLibrary, pseudonymize: bool = False) -> Dataset:
+def read(dataset: Path, packs: PackLibrary, pseudonymize: bool = False, lang: Lang | str = Lang.ja) -> Dataset:
     key = None
     if pseudonymize:
         from loaders.pseudonym import PseudonymKeyError, key_from_env
@@ -137,7 +145,7 @@ def read(dataset: Path, packs: PackLibrary, pseudonymize: bool = False) -> Datas
     try:
         return load_dataset(dataset, known_policies=packs.ids(), pseudonymize_key=key)
     except DatasetError as exc:
-        fail([str(p) for p in exc.problems] + [f"{len(exc.problems)} problem(s); nothing was loaded."])
+        fail(problem_lines(exc, lang))
 
 
 def _version(value: bool) -> None:
@@ -158,9 +166,10 @@ def _main(_: Annotated[bool, typer.Option("--version", callback=_version, is_eag
 
 
 @app.command()
-def validate(dataset: DatasetArg, policy_file: PolicyFileOpt = [], pseudonymize: PseudonymizeOpt = False) -> None:
+def validate(dataset: DatasetArg, policy_file: PolicyFileOpt = [], pseudonymize: PseudonymizeOpt = False,
+             lang: LangOpt = Lang.ja) -> None:
     """データセットを検証する / validate a dataset: every problem as file:row:column: message (exit 2)."""
-    ds = read(dataset, library(policy_file), pseudonymize)
+    ds = read(dataset, library(policy_file), pseudonymize, lang)
     typer.echo(f"OK: {len(ds.organizations)} organizations, {len(ds.contracts)} contracts, "
                f"{sum(len(ds.records(f)) for f in ('approvals', 'inspections', 'checklist_items', 'improvements', 'personnel', 'trainings', 'deletions', 'incidents'))} other records")
 
@@ -177,7 +186,7 @@ def check(
     severity: Annotated[list[SeverityFilter], typer.Option("--severity", help="この重大度のみ (繰り返し可) / only these severities (repeatable)")] = [],
     principal: Annotated[list[str], typer.Option("--principal", help="この委託者 (org_id) のチェーンのみ / only the chains of these principals (org_id)")] = [],
     ignore_file: Annotated[Optional[Path], typer.Option("--ignore-file", help="承知済みの指摘 (YAML: rule, contract_id, reason, expires)")] = None,
-    lang: Annotated[Lang, typer.Option("--lang", help="表の言語 / table language")] = Lang.ja,
+    lang: Annotated[Lang, typer.Option("--lang", help="表・エラーの言語 / language of the table and of the errors")] = Lang.ja,
     pseudonymize: PseudonymizeOpt = False,
     encoding: EncodingOpt = Encoding.utf_8,
 ) -> None:
@@ -185,7 +194,7 @@ def check(
     day = _as_of(as_of)
     severity = [s.value for s in severity]
     packs = library(policy_file)
-    ds = read(dataset, packs, pseudonymize)
+    ds = read(dataset, packs, pseudonymize, lang)
     check_principals(ds, principal)
     report = run_check(ds, day, packs, policy, rule or None)
     if ignore_file:
@@ -272,7 +281,7 @@ def demo(
     ja = lang == Lang.ja
     for name in settings.DEMO_DATASETS:
         path = settings.EXAMPLES / name
-        ds = read(path, packs)
+        ds = read(path, packs, lang=lang)
         graph = ChainGraph(ds)
         report = run_check(ds, day, packs, [], None)
         con.print(Rule(f"[bold]{name}[/]  ({'基準日' if ja else 'as of'} {day})"))
@@ -349,7 +358,7 @@ def query(
         from queries.catalog import get
 
         get(name, params)
-        ds = read(dataset, packs)
+        ds = read(dataset, packs, lang=lang)
         rows = run_embedded(name, ds, day, params, Engine(packs))
     except QueryError as exc:
         fail(str(exc))

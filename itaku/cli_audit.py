@@ -15,6 +15,7 @@ from graph.rules.suppress import SuppressionError, apply_suppressions, read_supp
 from loaders import Dataset, DatasetError, load_dataset
 
 from .cli import EXIT_FINDINGS, Format, Lang, PolicyFileOpt, _as_of, app, fail, library, run_check
+from loaders.messages import msg
 
 
 IgnoreOpt = Annotated[Optional[Path], typer.Option("--ignore-file", help="承知済みの指摘 (YAML: rule, contract_id, reason, expires)")]
@@ -37,14 +38,15 @@ def suppress(report: Report, ignore_file: Optional[Path], ds: Dataset, label: st
         typer.echo(f"{ignore_file}: expired on {e.expires}: {e.rule} {e.contract_id or '*'} ({e.reason})", err=True)
 
 
-def load_side(path: Path, packs: PackLibrary, side: str) -> tuple[Dataset | None, list[str]]:
+def load_side(path: Path, packs: PackLibrary, side: str, lang: Lang | str = Lang.ja) -> tuple[Dataset | None, list[str]]:
     """A dataset, or its problems each prefixed by where the file is and which side it is."""
     try:
         return load_dataset(path, known_policies=packs.ids()), []
     except DatasetError as exc:
         base = path if path.is_dir() else path.parent
-        lines = [f"{base / p.file if path.is_dir() else p.file}:{p.row}:{p.column}: {p.message}" for p in exc.problems]
-        return None, lines + [f"{side} ({path}): {len(exc.problems)} problem(s)"]
+        code = getattr(lang, "value", lang)
+        lines = [p.text(code, str(base / p.file) if path.is_dir() else None) for p in exc.problems]
+        return None, lines + [msg("summary_side", side=side, path=path, n=len(exc.problems)).text(code)]
 
 
 def emit_diff(d, fmt: Format, lang: Lang, persisting: bool) -> None:
@@ -107,10 +109,10 @@ def diff(
         a = _read_neo4j(neo4j, str(before))
         b = _read_neo4j(neo4j, str(after)) if after is not None else a
     else:
-        a, problems = load_side(before, packs, "before")
-        b, more = load_side(after, packs, "after") if after is not None else (a, [])
+        a, problems = load_side(before, packs, "before", lang)
+        b, more = load_side(after, packs, "after", lang) if after is not None else (a, [])
         if problems or more:
-            fail(problems + more + ["nothing was compared."])
+            fail(problems + more + [msg("nothing_compared").text(lang.value)])
     sides = []
     for ds, path, when in ((a, before, before_day), (b, after or before, day)):
         report = run_check(ds, when, packs, policy, None)
@@ -141,14 +143,14 @@ def whatif(
     threshold = _severity(fail_on_new)
     day = _as_of(as_of)
     packs = library(policy_file)
-    ds, problems = load_side(dataset, packs, "dataset")
+    ds, problems = load_side(dataset, packs, "dataset", lang)
     if problems:
-        fail(problems + ["nothing was compared."])
+        fail(problems + [msg("nothing_compared").text(lang.value)])
     try:
         ops = read_changes(changes)
         changed = apply_changes(ds, ops, changes, known_policies=packs.ids())
     except ChangeError as exc:
-        fail(exc.problems + [f"{len(exc.problems)} problem(s); nothing was changed."])
+        fail(exc.problems + [msg("summary_changed", n=len(exc.problems)).text(lang.value)])
     sides = []
     for d_, label in ((ds, str(dataset)), (changed, f"{dataset} + {changes}")):
         report = run_check(d_, day, packs, policy, None)

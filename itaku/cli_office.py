@@ -13,10 +13,12 @@ from typing import Annotated, Optional
 import typer
 
 from loaders import DatasetError
+from loaders.messages import msg
 from loaders.values import parse_date
 
 from .output import printable
-from .cli import EXIT_BAD_INPUT, Lang, PolicyFileOpt, PolicyOpt, _as_of, app, fail, library, read, run_check
+from .cli import (EXIT_BAD_INPUT, Lang, LangOpt, PolicyFileOpt, PolicyOpt, _as_of, app, fail, library, problem_lines, read,
+                  run_check)
 
 template_app = typer.Typer(help="Excel のひな形（チェックリスト・データセット）/ Excel templates: checklists and datasets.",
                            no_args_is_help=True)
@@ -81,6 +83,7 @@ def template_checklist(
     contract: Annotated[str, typer.Option("--contract", help="対象の契約ID / the contract whose delegatee is checked")],
     dataset: Annotated[Path, typer.Option("--dataset", help="データセット (CSV のフォルダまたは .xlsx) / the dataset")],
     out: Annotated[Path, typer.Option("--out", help="出力する .xlsx / the workbook to write")],
+    lang: LangOpt = Lang.ja,
 ) -> None:
     """記入用チェックシート (.xlsx) を作る / write a fillable checklist workbook for one contract."""
     from checklists import TemplateError, get_template
@@ -92,11 +95,11 @@ def template_checklist(
         t = get_template(template_id)
     except TemplateError as exc:
         fail(str(exc))
-    ds = read(dataset, library([]))
+    ds = read(dataset, library([]), lang=lang)
     try:
         info = ContractInfo.of(ds, contract)
     except KeyError:
-        fail(f"--contract: no contract {contract!r} in {dataset}")
+        fail(f"--contract: {msg('no_contract', contract=contract, dataset=dataset).text(lang.value)}")
     save_atomically(build_workbook(t, info), out)
     typer.echo(printable(f"{out}: {t.id} ({len(t.items)} items) for {contract} → {info.delegatee_name} ({info.delegatee_id})"))
 
@@ -125,6 +128,7 @@ def import_checklist(
     reported: Annotated[Optional[str], typer.Option("--reported-to-principal", help="委託者への報告日 (検査者が委託者でない場合)")] = None,
     neo4j: Annotated[Optional[str], typer.Option("--neo4j", help="取り込み後のデータセットを Neo4j にも読み込む (URI) / then load the dataset into Neo4j")] = None,
     policy_file: PolicyFileOpt = [],
+    lang: LangOpt = Lang.ja,
 ) -> None:
     """チェックシートを取り込み、検査・回答・改善要求を追記する / import a filled checklist into a dataset."""
     from checklists.append import append_records
@@ -134,20 +138,20 @@ def import_checklist(
     when = _date_option(day, "--date")
     reported_on = _date_option(reported, "--reported-to-principal")
     packs = library(policy_file)
-    ds = read(dataset, packs)
+    ds = read(dataset, packs, lang=lang)
     if not workbook.is_file():
-        fail(f"{workbook}: no such file")
+        fail(f"{workbook}: {msg('no_such_path').text(lang.value)}")
     try:
         filled = read_workbook(workbook)
         plan = plan_import(filled, ds, inspection_id=inspection_id, inspector=inspector, day=when, method=method,
                            timing=timing.value if timing else None, due_months=due_months,
                            reported_to_principal=reported_on)
     except ChecklistError as exc:
-        fail(exc.problems + [f"{len(exc.problems)} problem(s); nothing was imported."])
+        fail(exc.lines(lang.value) + [msg("summary_imported", n=len(exc.problems)).text(lang.value)])
     try:
         new = append_records(dataset, plan.records(), known_policies=packs.ids(), updates=plan.updates)
     except DatasetError as exc:
-        fail([str(p) for p in exc.problems] + [f"{len(exc.problems)} problem(s); nothing was written."])
+        fail(problem_lines(exc, lang, "summary_written"))
     result = "問題なし (ok)" if plan.result.value == "ok" else "要改善 (needs_improvement)"
     counts = ", ".join(f"{k} {plan.counts.get(k, 0)}" for k in ("A", "B", "C", "NA"))
     typer.echo(printable(f"{plan.inspection_id}: {filled.template.id} for {filled.info.contract_id} on {plan.inspection['date']} "
@@ -217,7 +221,7 @@ def report(
         fail("itaku report: give a DATASET (folder or .xlsx), or --neo4j URI [--dataset NAME] to read the graph")
     day = _as_of(as_of)
     packs = library(policy_file)
-    ds = read(dataset, packs) if neo4j is None else _read_neo4j(neo4j, dataset_name)
+    ds = read(dataset, packs, lang=lang) if neo4j is None else _read_neo4j(neo4j, dataset_name)
     check = run_check(ds, day, packs, policy, None)
     committee_options = dict(organisation=organisation, period=period, author=author, approver=approver, title=title)
     committee = _committee(ds, check, packs, policy, lang.value, dataset, ignore_file, baseline, baseline_as_of,
@@ -252,9 +256,9 @@ def _committee(ds, check, packs, policy, lang, dataset, ignore_file, baseline, b
         entries = read_suppressions(ignore_file, load_rules())
     compared = None
     if baseline is not None:
-        before, problems = load_side(baseline, packs, "baseline")
+        before, problems = load_side(baseline, packs, "baseline", lang)
         if problems:
-            fail(problems + ["nothing was written."])
+            fail(problems + [msg("nothing_written").text(lang)])
         when = _date_option(baseline_as_of, "--baseline-as-of") or add_months(check.as_of, -12)
         old = run_check(before, when, packs, policy, None)
         if ignore_file:

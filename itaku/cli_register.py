@@ -10,7 +10,9 @@ import typer
 
 from loaders import DatasetError
 
-from .cli import DatasetArg, app, fail, library, read
+from loaders.messages import msg
+
+from .cli import DatasetArg, Lang, LangOpt, app, fail, library, problem_lines, read
 from .cli_office import import_app
 from .output import printable
 
@@ -29,17 +31,17 @@ def _fresh(out: Path, *inputs: Path) -> None:
 
 
 @export_app.command("dora-roi")
-def export_dora_roi(dataset: DatasetArg, out: OutDir) -> None:
+def export_dora_roi(dataset: DatasetArg, out: OutDir, lang: LangOpt = Lang.ja) -> None:
     """DORA の情報登録簿 B_05.01・B_05.02 を CSV で書き出す / write the DORA register of information
     templates B_05.01 and B_05.02 (ITS 2024/2956) for the chains supporting critical functions."""
     from registers.dora_roi import export_register
 
     _fresh(out, dataset)
-    ds = read(dataset, library([]))
+    ds = read(dataset, library([]), lang=lang)
     try:
         reg = export_register(ds, out)
     except DatasetError as exc:
-        fail([str(p) for p in exc.problems] + [f"{len(exc.problems)} problem(s) in the register; nothing was written."])
+        fail(problem_lines(exc, lang, "summary_register"))
     chains = len({r["c0010"] for r in reg.b0502})
     typer.echo(printable(f"{out}: b_05.01.csv ({len(reg.b0501)} providers), b_05.02.csv ({len(reg.b0502)} rows, "
                          f"{chains} chains supporting critical functions), itaku/ (what the ITS does not record)"))
@@ -51,16 +53,17 @@ def import_dora_roi(
     out: OutDir,
     entity: Annotated[str, typer.Option("--entity", help="金融機関の org_id（itaku/ がない場合）/ org_id of the financial entity "
                                                           "when the folder has no itaku/ companion")] = "ENTITY",
+    lang: LangOpt = Lang.ja,
 ) -> None:
     """DORA の情報登録簿をデータセットに取り込む / import a register of information into a new dataset."""
     from registers.dora_roi import import_register
 
     _fresh(out, folder)
     if not folder.is_dir():
-        fail(f"{folder}: no such folder")
+        fail(f"{folder}: {msg('no_such_path').text(lang.value)}")
     try:
         ds = import_register(folder, out, entity)
     except DatasetError as exc:
-        fail([str(p) for p in exc.problems] + [f"{len(exc.problems)} problem(s); nothing was written."])
+        fail(problem_lines(exc, lang, "summary_written"))
     typer.echo(printable(f"{out}: {len(ds.organizations)} organizations, {len(ds.contracts)} contracts, "
                          f"{len(ds.approvals)} approvals (check it: itaku check {out} --policy dora)"))

@@ -11,7 +11,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from .cli import EXIT_BAD_INPUT, EXIT_UNREACHABLE, _as_of, app, fail
+from loaders.messages import msg
+
+from .cli import EXIT_BAD_INPUT, EXIT_UNREACHABLE, Lang, _as_of, app, fail, problem_lines
 
 USER_ENV, PASSWORD_ENV = "ITAKU_DASHBOARD_USER", "ITAKU_DASHBOARD_PASSWORD"
 
@@ -44,16 +46,16 @@ def source_for(dataset: Path | None, neo4j: str | None, name: str | None = None)
     return FolderSource(dataset) if dataset else as_source(None)
 
 
-def baseline_source(path: Path):
+def baseline_source(path: Path, lang: str = "ja"):
     """The --baseline dataset, validated as any dataset: each problem as file:row:column, exit 2."""
     from analysis import StaticSource
     from graph.rules import PackLibrary
 
     from .cli_audit import load_side
 
-    ds, problems = load_side(path, PackLibrary(), "--baseline")
+    ds, problems = load_side(path, PackLibrary(), "--baseline", lang)
     if problems:
-        fail(problems + ["nothing was started."])
+        fail(problems + [msg("nothing_started").text(lang)])
     return StaticSource(ds, path.stem if path.is_file() else path.name)
 
 
@@ -75,6 +77,7 @@ def serve(
     name: Annotated[Optional[str], typer.Option("--dataset", help="Neo4j 上のデータセット名 (複数ある場合) / the Neo4j dataset, when several are loaded")] = None,
     ignore_file: Annotated[Optional[Path], typer.Option("--ignore-file", help="承知済みの指摘 (YAML: rule, contract_id, reason, expires)")] = None,
     baseline: Annotated[Optional[Path], typer.Option("--baseline", help="比較対象のデータセット (昨年度; 新規・悪化・解消の指摘を表示) / compare with this dataset (folder or .xlsx)")] = None,
+    lang: Annotated[Lang, typer.Option("--lang", help="エラーの言語 (ダッシュボードの言語は画面で選ぶ) / language of the errors")] = Lang.ja,
 ) -> None:
     """ダッシュボードを起動する / serve the dashboard (login required unless bound to localhost)."""
     from dashboard.app import create_app, is_local
@@ -90,7 +93,7 @@ def serve(
     if not is_local(host) and creds is None:
         fail(f"itaku serve: refusing to listen on {host} without a login: set {USER_ENV} and {PASSWORD_ENV} "
              "(or bind to 127.0.0.1)", EXIT_BAD_INPUT)
-    base = baseline_source(baseline) if baseline is not None else None  # bad input: exit 2, nothing started
+    base = baseline_source(baseline, lang.value) if baseline is not None else None  # bad input: exit 2, nothing started
     source = source_for(dataset, neo4j, name)
     entries = ()
     if ignore_file:
@@ -105,7 +108,7 @@ def serve(
         dash_app = create_app(source, as_of=_as_of(as_of) if as_of else None, credentials=creds, suppressions=entries,
                               baseline=base)
     except DatasetError as exc:
-        fail([str(p) for p in exc.problems] + [f"{len(exc.problems)} problem(s); nothing was loaded."])
+        fail(problem_lines(exc, lang))
     except source_errors() as exc:  # a dataset that is not there (or not chosen) is bad input, as in check
         fail(f"itaku serve: {exc}", EXIT_BAD_INPUT if isinstance(exc, LookupError) else EXIT_UNREACHABLE)
     shown = f"[{host}]" if ":" in host else host

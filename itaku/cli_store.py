@@ -71,6 +71,7 @@ def load(
     name: Annotated[Optional[str], typer.Option("--name", help="Neo4j 上の名前（既定: フォルダ名）/ name in Neo4j (default: the folder's name)")] = None,
     policy_file: cli.PolicyFileOpt = [],
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="1 文あたりの行数 / rows per UNWIND batch")] = 2000,
+    lang: cli.LangOpt = cli.Lang.ja,
 ) -> None:
     """データセットを Neo4j に読み込む / load a dataset into Neo4j (validated first; atomic, idempotent)."""
     from rich.console import Console
@@ -79,7 +80,7 @@ def load(
     from graph.store.load import load_dataset_to_neo4j
 
     packs = cli.library(policy_file)
-    ds = cli.read(dataset, packs)  # bad input: every problem listed, exit 2, nothing written
+    ds = cli.read(dataset, packs, lang=lang)  # bad input: every problem listed, exit 2, nothing written
     target = name or ds.name
     with store(neo4j) as (driver, database):
         columns = (TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
@@ -199,7 +200,7 @@ def _check_impl(neo4j: Optional[str], dataset_name: Optional[str], write_finding
                            f"(replacing {n['replaced']})", err=True)
             emit(report, fmt, lang, *rest)
 
-        with _substituted(read=lambda path, packs, pseudonymize=False: ds, emit=emit_and_write):
+        with _substituted(read=lambda path, packs, pseudonymize=False, lang=None: ds, emit=emit_and_write):
             return _check(**{**kwargs, "dataset": Path(name)})
 
 

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from .messages import Msg, msg
 
 MAX_SHOWN = 80  # characters of a quoted value or a column name shown in a problem line
 _QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
@@ -13,12 +15,24 @@ class Problem:
     file: str
     row: int  # as a spreadsheet shows it: header = 1
     column: str  # the column name, or "-" for a problem of the whole file or row
-    message: str
+    message: Msg  # rendered in a language when printed (loaders.messages)
+    withheld: bool = False  # quoted values are withheld (personnel data)
+
+    def text(self, lang: str = "en", file: str | None = None) -> str:
+        """One line in `lang`, whatever the data: control characters escaped, long values shortened;
+        the `file:row:column: ` prefix is the same in every language (`file` shown instead of self.file)."""
+        message = self.message.text(lang)
+        if self.withheld:
+            shown = msg("withheld").text(lang)
+            message = _QUOTED.sub(lambda _: shown, message)
+        message = _QUOTED.sub(lambda m: _shorten(m[0], quoted=True), message)
+        return f"{_printable(file or self.file)}:{self.row}:{_shorten(_printable(self.column))}: {_printable(message)}"
 
     def __str__(self) -> str:
-        """One line, whatever the data: control characters escaped, long values shortened."""
-        message = _QUOTED.sub(lambda m: _shorten(m[0], quoted=True), self.message)
-        return f"{_printable(self.file)}:{self.row}:{_shorten(_printable(self.column))}: {_printable(message)}"
+        return self.text("en")
+
+    def with_withheld_values(self) -> Problem:
+        return replace(self, withheld=True)
 
 
 def _printable(text: str) -> str:

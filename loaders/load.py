@@ -13,7 +13,8 @@ from typing import Annotated
 
 from pydantic import TypeAdapter, ValidationError
 
-from .errors import _QUOTED, DatasetError, Problem
+from .errors import DatasetError, Problem
+from .messages import MessageError, Msg, msg
 from .fast import FastBuilder, paused_gc
 from .model import PLURAL, RECORD_BY_FILE, RECORD_TYPES, Dataset, Record
 from .pseudonym import pseudonymize
@@ -37,7 +38,7 @@ def load_dataset(path: str | Path, known_policies: Collection[str] | None = None
     if pseudonymize_key is not None and not pseudonymize_key:
         raise ValueError("pseudonymize_key is empty")
     if not path.exists():
-        raise DatasetError([Problem(str(path), 1, "-", "no such file or folder")])
+        raise DatasetError([Problem(str(path), 1, "-", msg("no_such_path"))])
     with paused_gc():  # millions of acyclic objects: collections would only rescan them
         return _load(path, known_policies, pseudonymize_key)
 
@@ -48,7 +49,7 @@ def _load(path: Path, known_policies: Collection[str] | None, pseudonymize_key: 
     labels = {name: t.label for name, t in tables.items()}
     for name, table in tables.items():
         if name not in RECORD_BY_FILE:
-            problems.append(Problem(table.label, 1, "-", f"unknown file {name!r} (expected one of: {', '.join(RECORD_BY_FILE)})"))
+            problems.append(Problem(table.label, 1, "-", msg("unknown_file", name=name, expected=", ".join(RECORD_BY_FILE))))
     records: dict[str, list[Record]] = {}
     rows: dict[str, list[int]] = {}
     unreadable: set[str] = set()  # files whose rows are unknown: references into them are not checked
@@ -60,9 +61,9 @@ def _load(path: Path, known_policies: Collection[str] | None, pseudonymize_key: 
             if not record_type.required_file:
                 continue
             if path.is_dir():
-                problems.append(Problem(record_type.file + ".csv", 1, "-", "required file missing"))
+                problems.append(Problem(record_type.file + ".csv", 1, "-", msg("required_file_missing")))
             elif tables:  # an unreadable workbook was reported already
-                problems.append(Problem(f"{path.name}[{record_type.file}]", 1, "-", "required sheet missing"))
+                problems.append(Problem(f"{path.name}[{record_type.file}]", 1, "-", msg("required_sheet_missing")))
             unreadable.add(record_type.file)
         elif not table.readable:
             unreadable.add(record_type.file)
@@ -75,7 +76,7 @@ def _load(path: Path, known_policies: Collection[str] | None, pseudonymize_key: 
     problems.extend(check_references(records, rows, labels, known_policies, unreadable))
     if problems:
         personnel = labels.get("personnel")
-        problems = [withhold_values(p) if p.file == personnel else p for p in problems]
+        problems = [p.with_withheld_values() if p.file == personnel else p for p in problems]
         raise DatasetError(sorted(problems, key=lambda p: (_file_rank(p.file), p.file, p.row)))
     if pseudonymize_key is not None:
         records["personnel"] = pseudonymize(records["personnel"], pseudonymize_key)
@@ -126,7 +127,7 @@ def _parse_table(record_type: type[Record], table: Table, problems: list[Problem
     known = [name if name in columns else None for name in table.header]
     for row_no, cells in table.rows:
         if len(cells) > width and any(_text(c) for c in cells[width:]):
-            problems.append(Problem(table.label, row_no, "-", f"{len(cells)} cells but only {width} columns in the header"))
+            problems.append(Problem(table.label, row_no, "-", msg("too_many_cells", cells=len(cells), width=width)))
             if (keyed := _key_only(record_type, table, cells)) is not None:  # its id exists: no false "unknown id"
                 out.append(keyed)
                 row_numbers.append(row_no)
@@ -144,7 +145,7 @@ def _parse_table(record_type: type[Record], table: Table, problems: list[Problem
                 if isinstance(cell, str):
                     cell = cell.strip()
                     if len(cell) > MAX_CELL:
-                        problems.append(Problem(table.label, row_no, name, f"cell too long ({len(cell)} characters, at most {MAX_CELL})"))
+                        problems.append(Problem(table.label, row_no, name, msg("cell_too_long", length=len(cell), limit=MAX_CELL)))
                         too_long.add(name)
                         continue
                 if cell != "" and cell is not None and name in columns:
@@ -153,8 +154,7 @@ def _parse_table(record_type: type[Record], table: Table, problems: list[Problem
             continue  # a blank line
         if not EXCEL_ERRORS.isdisjoint(raw.values()):
             for name in [k for k, v in raw.items() if v in EXCEL_ERRORS]:
-                problems.append(Problem(table.label, row_no, name, f"Excel error value {raw.pop(name)!r} (a formula "
-                                        "that failed, or its exported result): correct it in the workbook"))
+                problems.append(Problem(table.label, row_no, name, msg("excel_error", value=raw.pop(name))))
                 too_long.add(name)  # its other problems (e.g. required value missing) are not repeated
         try:
             record = build(raw)
@@ -194,9 +194,7 @@ def _check_header(record_type: type[Record], table: Table, problems: list[Proble
     ok = True
     if not any(table.header):
         first = next((n for n, cells in table.rows if any(_text(c) for c in cells)), None)
-        problems.append(Problem(table.label, 1, "-", "empty file: no header row" if first is None else
-                                f"row 1 is blank: the header (the column names) must be on row 1, the data below it "
-                                f"(the first non-blank row is row {first})"))
+        problems.append(Problem(table.label, 1, "-", msg("empty_file") if first is None else msg("row1_blank", first=first)))
         return False
     seen: set[str] = set()
     for i, name in enumerate(table.header):
@@ -204,18 +202,18 @@ def _check_header(record_type: type[Record], table: Table, problems: list[Proble
             continue
         # A header cell outside the schema may be a data row typed where the header belongs:
         # in personnel.csv that could be a person's name, so it is named by its column letter.
-        column, prefix = name, ""
+        column, named = name, (lambda m: m)
         if record_type.file == "personnel" and name not in columns:
-            column, prefix = "-", f"column {get_column_letter(i + 1)}: "
+            column, named = "-", (lambda m, letter=get_column_letter(i + 1): msg("column_letter", letter=letter, message=m))
         if name in seen:
-            problems.append(Problem(table.label, 1, column, prefix + "duplicate column"))
+            problems.append(Problem(table.label, 1, column, named(msg("duplicate_column"))))
             ok = False
         seen.add(name)
         if name not in columns:  # reported; the other columns are still checked
-            problems.append(Problem(table.label, 1, column, prefix + f"unknown column (expected one of: {', '.join(columns)})"))
+            problems.append(Problem(table.label, 1, column, named(msg("unknown_column", expected=", ".join(columns)))))
     for name, info in columns.items():
         if info.is_required() and name not in seen:
-            problems.append(Problem(table.label, 1, name, "required column missing"))
+            problems.append(Problem(table.label, 1, name, msg("required_column_missing")))
             ok = False
     return ok
 
@@ -227,30 +225,35 @@ def _check_unnamed_columns(table: Table, problems: list[Problem]) -> None:
             continue
         first = next((row_no for row_no, cells in table.rows if i < len(cells) and _text(cells[i])), None)
         if first is not None:
-            problems.append(Problem(table.label, 1, "-", f"column {get_column_letter(i + 1)} has no name in the header "
-                                                         f"but holds values (first at row {first})"))
+            problems.append(Problem(table.label, 1, "-", msg("unnamed_column", letter=get_column_letter(i + 1), first=first)))
 
 
-WITHHELD = "[value withheld: personnel data]"
 # What Excel shows (and exports to CSV) for a formula that failed: never a name or an id.
 EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#SPILL!", "#CALC!",
                           "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"})
 
 
-def withhold_values(problem: Problem) -> Problem:
-    """personnel.csv names people, and a name may sit in any of its cells (a shifted column, a
-    missing header): a problem there never quotes a cell value."""
-    return Problem(problem.file, problem.row, problem.column, _QUOTED.sub(WITHHELD, problem.message))
-
-
 def _problems_of(exc: ValidationError, label: str, row_no: int) -> Iterable[Problem]:
     for err in exc.errors(include_url=False):
         column = str(err["loc"][0]) if err["loc"] else "-"
-        if err["type"] == "missing":
-            message = "required value missing"
-        else:
-            message = err["msg"].removeprefix("Value error, ")
-        yield Problem(label, row_no, column, message)
+        yield Problem(label, row_no, column, _message_of(err))
+
+
+def _message_of(err: dict) -> Msg:
+    """The catalogue message of one pydantic error: our parsers raise MessageError; pydantic's own
+    constraints (Field(ge=…), min_length) are mapped by type."""
+    ctx = err.get("ctx") or {}
+    if isinstance(ctx.get("error"), MessageError):
+        return ctx["error"].msg
+    if err["type"] == "missing":
+        return msg("required_value_missing")
+    if err["type"] == "greater_than_equal":
+        return msg("at_least", limit=ctx["ge"])
+    if err["type"] == "too_short":
+        return msg("at_least_items", limit=ctx["min_length"], actual=ctx["actual_length"])
+    if err["type"] == "string_too_short":
+        return msg("at_least_chars", limit=ctx["min_length"])
+    return msg("invalid_value", detail=err["msg"].removeprefix("Value error, "))
 
 
 def _text(cell: object) -> str:

@@ -13,6 +13,7 @@ from typing import Annotated, ClassVar
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from . import vocab
+from .messages import MessageError, msg
 from .values import alias_parser, parse_bool, parse_date, parse_int, split_list, to_text
 
 Id = Annotated[str, BeforeValidator(to_text), StringConstraints(min_length=1)]
@@ -23,6 +24,17 @@ Int = Annotated[int, BeforeValidator(parse_int)]
 IdList = Annotated[list[Id], BeforeValidator(split_list)]
 
 
+def number_reason(exc: Exception):
+    """python-stdnum's reason for refusing a number, as a catalogue message."""
+    from stdnum import exceptions as e
+
+    for cls, key in ((e.InvalidLength, "number_length"), (e.InvalidChecksum, "number_checksum"),
+                     (e.InvalidFormat, "number_format"), (e.InvalidComponent, "number_component")):
+        if isinstance(exc, cls):
+            return msg(key)
+    return str(exc)
+
+
 def _corporate_number(value: str) -> str:
     """法人番号: 13 digits whose first digit checks the other twelve (python-stdnum)."""
     from stdnum.exceptions import ValidationError as NumberError
@@ -31,7 +43,7 @@ def _corporate_number(value: str) -> str:
     try:
         return cn.validate(value)
     except NumberError as exc:
-        raise ValueError(f"invalid 法人番号 (corporate number) {value!r}: {exc}") from None
+        raise MessageError(msg("corporate_number", value=value, reason=number_reason(exc))) from None
 
 
 def _lei(value: str) -> str:
@@ -40,11 +52,11 @@ def _lei(value: str) -> str:
     from stdnum.exceptions import ValidationError as NumberError
 
     if len(lei.compact(value)) != 20:
-        raise ValueError(f"invalid LEI {value!r}: an LEI has 20 characters")
+        raise MessageError(msg("lei_length", value=value))
     try:
         return lei.validate(value)
     except NumberError as exc:
-        raise ValueError(f"invalid LEI {value!r}: {exc}") from None
+        raise MessageError(msg("lei_invalid", value=value, reason=number_reason(exc))) from None
 
 
 def _country(value: str) -> str:
@@ -53,7 +65,7 @@ def _country(value: str) -> str:
 
     code = value.strip().upper()
     if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
-        raise ValueError(f"unknown country {value!r} (expected an ISO 3166-1 alpha-2 code, e.g. DE, JP)")
+        raise MessageError(msg("unknown_country", value=value))
     return code
 
 

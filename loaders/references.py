@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from .errors import Problem
+from .messages import Msg, msg
 from .model import Record
 
 # (file, column, target file) for every reference to an id of another file.
@@ -43,7 +44,7 @@ def check_references(records: dict[str, list[Record]], rows: dict[str, list[int]
     checked: every one of them would be a false "unknown id"."""
     problems: list[Problem] = []
 
-    def at(file: str, i: int, column: str, message: str) -> None:
+    def at(file: str, i: int, column: str, message: Msg) -> None:
         problems.append(Problem(labels.get(file, file + ".csv"), rows[file][i], column, message))
 
     ids: dict[str, dict[str, int]] = {}
@@ -54,10 +55,9 @@ def check_references(records: dict[str, list[Record]], rows: dict[str, list[int]
             if value is None:
                 continue
             if not value.isprintable():  # a newline, a tab, a byte order mark (U+FEFF), U+202E …
-                at(file, i, key, f"{key} {value!r} holds " + ("a byte order mark (U+FEFF: two files joined into one?)"
-                                 if "\ufeff" in value else "a control or invisible character") + ": an id is plain text")
+                at(file, i, key, msg("id_has_bom" if "\ufeff" in value else "id_has_control", key=key, value=value))
             if value in seen:
-                at(file, i, key, f"duplicate {key} {value!r} (first at row {rows[file][seen[value]]})")
+                at(file, i, key, msg("duplicate_id", key=key, value=value, first=rows[file][seen[value]]))
             else:
                 seen[value] = i
         ids[file] = seen
@@ -69,27 +69,27 @@ def check_references(records: dict[str, list[Record]], rows: dict[str, list[int]
             value = getattr(rec, column, None)
             for ref in value if isinstance(value, list) else ([value] if value else []):
                 if ref not in ids[target]:
-                    at(file, i, column, f"unknown {KEYS[target]} {ref!r}")
+                    at(file, i, column, msg("unknown_id", key=KEYS[target], value=ref))
 
     for file, first, second in SPANS:
         for i, rec in enumerate(records[file]):
             a, b = getattr(rec, first, None), getattr(rec, second, None)
             if a and b and b < a:
-                at(file, i, second, f"{second} {b} is before {first} {a}")
+                at(file, i, second, msg("dates_inverted", first=first, a=a, second=second, b=b))
 
     for i, c in enumerate(records["contracts"]):
         if getattr(c, "delegator_id", None) is not None and c.delegator_id == getattr(c, "delegatee_id", None):
-            at("contracts", i, "delegatee_id", f"{c.delegatee_id!r} delegates to itself")
+            at("contracts", i, "delegatee_id", msg("self_delegation", value=c.delegatee_id))
         if c.policies and c.parent_contract_id:
-            at("contracts", i, "policies", "policies may be set only on a prime contract (委託); the chain below inherits them")
+            at("contracts", i, "policies", msg("policies_below_prime"))
         if known_policies is not None:
             for policy in c.policies:
                 if policy not in known_policies:
-                    at("contracts", i, "policies", f"unknown policy {policy!r} (known: {', '.join(sorted(known_policies))})")
+                    at("contracts", i, "policies", msg("unknown_policy", value=policy, known=", ".join(sorted(known_policies))))
 
     for i, a in enumerate(records["approvals"]):  # INTERNATIONAL.md: the notice date is requested_date
         if str(getattr(a, "status", "")) == "notified" and hasattr(a, "status") and getattr(a, "requested_date", None) is None:
-            at("approvals", i, "requested_date", "a `notified` approval needs requested_date (the date of the notice)")
+            at("approvals", i, "requested_date", msg("notified_needs_date"))
 
     seen_items: dict[tuple[str, str], int] = {}
     for i, item in enumerate(records["checklist_items"]):
@@ -97,7 +97,8 @@ def check_references(records: dict[str, list[Record]], rows: dict[str, list[int]
         if None in key:  # a partial row: its missing cell was reported already
             continue
         if key in seen_items:
-            at("checklist_items", i, "item", f"item {item.item!r} of inspection {item.inspection_id!r} answered twice (first at row {rows['checklist_items'][seen_items[key]]})")
+            at("checklist_items", i, "item", msg("item_twice", item=item.item, inspection=item.inspection_id,
+                                                 first=rows["checklist_items"][seen_items[key]]))
         seen_items.setdefault(key, i)
 
     for file, column in (("contracts", "parent_contract_id"), ("organizations", "parent_org_id")):
@@ -105,12 +106,10 @@ def check_references(records: dict[str, list[Record]], rows: dict[str, list[int]
         parent = {getattr(r, key): getattr(r, column, None) for r in records[file] if hasattr(r, key)}
         cycles = find_cycles(parent)
         for member, (loop, j) in cycles.items():
-            at(file, ids[file][member], column, f"{column} forms a cycle: {show_cycle(loop, j)}")
+            at(file, ids[file][member], column, msg("cycle", column=column, cycle=show_cycle(loop, j)))
         if file == "contracts":
             for member in first_too_deep(parent, cycles):
-                at(file, ids[file][member], column,
-                   f"the chain is deeper than {MAX_CHAIN_DEPTH:,} levels ({member!r} would be level "
-                   f"{MAX_CHAIN_DEPTH + 1:,}): Itaku checks chains of at most {MAX_CHAIN_DEPTH:,} levels")
+                at(file, ids[file][member], column, msg("too_deep", limit=MAX_CHAIN_DEPTH, value=member, level=MAX_CHAIN_DEPTH + 1))
     return problems
 
 
@@ -141,14 +140,14 @@ def first_too_deep(parent: dict[str, str | None], cyclic: Collection[str]) -> li
 MAX_CYCLE_SHOWN = 10
 
 
-def show_cycle(loop: list[str], start: int = 0) -> str:
+def show_cycle(loop: list[str], start: int = 0) -> str | Msg:
     """The cycle from loop[start] round back to it; a long one shortened, so that the lines of a
     cycle of n ids stay O(n) in all, not O(n²)."""
     n = len(loop)
     shown = [loop[(start + k) % n] for k in range(min(n, MAX_CYCLE_SHOWN))]
     if n <= MAX_CYCLE_SHOWN:
         return " → ".join(shown + [loop[start]])
-    return " → ".join(shown) + f" → … → {loop[start]} ({n} in the cycle)"
+    return msg("cycle_long", shown=" → ".join(shown), start=loop[start], n=n)
 
 
 def find_cycles(parent: dict[str, str | None]) -> dict[str, tuple[list[str], int]]:

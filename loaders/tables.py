@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Problem
+from .messages import Msg, msg
 
 ENCODINGS = ("utf-8-sig", "cp932")
 MAX_CELL = 100_000  # characters: a larger cell is a problem, not data
@@ -39,13 +40,13 @@ def read_dataset_tables(path: Path, problems: list[Problem], lazy: Collection[st
         try:
             files = csv_files(path)
         except OSError as exc:
-            problems.append(Problem(path.name, 1, "-", f"the folder cannot be read ({exc.strerror or type(exc).__name__})"))
+            problems.append(Problem(path.name, 1, "-", msg("folder_unreadable", reason=exc.strerror or type(exc).__name__)))
             return {}
         for p in files:
             table = Table(p.stem, p.name, readable=False)
             trouble = not_a_file(p, path)
             if trouble is None and p.stem in tables:
-                trouble = f"two files are named {p.stem!r} (as {tables[p.stem].label} and {p.name}); keep one"
+                trouble = msg("two_files_same_name", name=p.stem, first=tables[p.stem].label, second=p.name)
             if trouble is not None:
                 problems.append(Problem(p.name, 1, "-", trouble))
                 if p.stem in tables:
@@ -62,7 +63,7 @@ def read_dataset_tables(path: Path, problems: list[Problem], lazy: Collection[st
         from .workbooks import read_xlsx
 
         return read_xlsx(path, problems)
-    problems.append(Problem(path.name, 1, "-", "not a dataset: expected a folder of CSV files or an .xlsx workbook"))
+    problems.append(Problem(path.name, 1, "-", msg("not_a_dataset")))
     return {}
 
 
@@ -72,7 +73,7 @@ def csv_files(folder: Path) -> list[Path]:
     return sorted((p for p in folder.iterdir() if p.suffix.lower() == ".csv"), key=lambda p: p.name)
 
 
-def not_a_file(path: Path, folder: Path | None = None) -> str | None:
+def not_a_file(path: Path, folder: Path | None = None) -> Msg | None:
     """Why `path` cannot be read as a data file, or None. Checked before opening, so that a pipe
     never blocks, a device is never read without end, and a link is never followed out of
     `folder` (its target's content would be quoted in messages)."""
@@ -81,20 +82,20 @@ def not_a_file(path: Path, folder: Path | None = None) -> str | None:
             try:
                 target = path.resolve(strict=True)
             except FileNotFoundError:
-                return "a symbolic link to a file that does not exist"
+                return msg("link_dangling")
             except (RuntimeError, OSError):
-                return "a symbolic link that loops (it leads back to itself)"
+                return msg("link_loops")
             if folder is not None and not target.is_relative_to(folder.resolve()):
-                return "a symbolic link to a file outside the dataset folder: copy the file into the folder"
+                return msg("link_outside")
         mode = path.stat().st_mode
     except OSError as exc:
-        return f"cannot be read ({exc.strerror or type(exc).__name__})"
+        return msg("cannot_read", reason=exc.strerror or type(exc).__name__)
     if stat.S_ISDIR(mode):
-        return "a folder, not a file"
+        return msg("is_folder")
     if not stat.S_ISREG(mode):
-        return "not a regular file (a device, a pipe or a socket): save the data as a file"
+        return msg("not_regular")
     if mode & 0o444 == 0 or not os.access(path, os.R_OK):
-        return "cannot be read: permission denied (no read permission on the file)"
+        return msg("permission_denied")
     return None
 
 
@@ -104,7 +105,7 @@ def decode(raw: bytes) -> tuple[str | None, str]:
     return text, encoding
 
 
-def decode_checked(raw: bytes) -> tuple[str | None, str, tuple[int, str] | None]:
+def decode_checked(raw: bytes) -> tuple[str | None, str, tuple[int, Msg] | None]:
     """Text, encoding and, when the bytes cannot be trusted, (line, message) instead of the text.
 
     UTF-8 (with or without BOM) is tried first, then CP932. A file that is not UTF-8 as a whole is
@@ -112,9 +113,9 @@ def decode_checked(raw: bytes) -> tuple[str | None, str, tuple[int, str] | None]
     whose other lines are CP932 means mixed encodings — refused, since CP932 would "succeed" on many
     UTF-8 byte pairs and load mojibake silently. A UTF-8 BOM in front of CP932 is refused too."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_utf16(raw):
-        return None, "", (1, "the file is UTF-16; save it as UTF-8 (CSV UTF-8) or Shift_JIS/CP932")
+        return None, "", (1, msg("utf16"))
     if raw.startswith(b"PK\x03\x04"):
-        return None, "", (1, "this is a zip file (an .xlsx workbook saved under a .csv name?), not CSV text")
+        return None, "", (1, msg("zip_as_csv"))
     bom = raw.startswith(b"\xef\xbb\xbf")
     body = raw[3:] if bom else raw
     try:
@@ -127,18 +128,15 @@ def decode_checked(raw: bytes) -> tuple[str | None, str, tuple[int, str] | None]
             continue
         kind = _line_encoding(line)
         if kind is None:
-            return None, "", (n, f"cannot decode: neither UTF-8 nor CP932 (byte 0x{_bad_utf8_byte(line):02x})")
+            return None, "", (n, msg("undecodable", byte=_bad_utf8_byte(line)))
         if first is None:
             first = (n, kind)
             if bom and kind == "CP932":
-                return None, "", (n, "the file starts with a UTF-8 byte order mark but this line is CP932; "
-                                     "save the whole file as UTF-8 or as CP932 (without the mark)")
+                return None, "", (n, msg("bom_then_cp932"))
         elif kind != first[1]:
             if kind == "CP932":
-                return None, "", (n, f"mixed encodings: line {first[0]} is UTF-8 but this line is not "
-                                     f"(byte 0x{_bad_utf8_byte(line):02x}; CP932?); save the whole file in one encoding")
-            return None, "", (n, f"mixed encodings: line {first[0]} is CP932 but this line is UTF-8; "
-                                 "save the whole file in one encoding")
+                return None, "", (n, msg("mixed_utf8_then_cp932", first=first[0], byte=_bad_utf8_byte(line)))
+            return None, "", (n, msg("mixed_cp932_then_utf8", first=first[0]))
     return body.decode("cp932"), "cp932", None
 
 
@@ -182,7 +180,7 @@ def read_csv(path: Path, problems: list[Problem]) -> Table:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        problems.append(Problem(path.name, 1, "-", f"cannot be read ({exc.strerror or type(exc).__name__})"))
+        problems.append(Problem(path.name, 1, "-", msg("cannot_read", reason=exc.strerror or type(exc).__name__)))
         table.readable = False
         return table
     text, _, trouble = decode_checked(raw)
@@ -192,7 +190,7 @@ def read_csv(path: Path, problems: list[Problem]) -> Table:
         return table
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
-        problems.append(Problem(path.name, line, "-", "the file contains a NUL byte (a binary file saved as CSV?)"))
+        problems.append(Problem(path.name, line, "-", msg("nul_byte")))
         table.readable = False
         return table
     csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))  # a long cell is reported by length, not here
@@ -262,9 +260,9 @@ def stream_csv(path: Path) -> Table | None:
     return table
 
 
-def _csv_error(message: str) -> str:
+def _csv_error(message: str) -> Msg:
     if message == "unexpected end of data":
-        return 'malformed CSV: a quoted cell is never closed (a \" without its closing \")'
+        return msg("csv_unclosed")
     if message.endswith("expected after '\"'"):
-        return 'malformed CSV: text after the closing \" of a quoted cell (write a \" inside a quoted cell as \"\")'
-    return f"malformed CSV: {message}"
+        return msg("csv_after_quote")
+    return msg("csv_other", detail=message)

@@ -9,6 +9,8 @@ import re
 import unicodedata
 from datetime import date, datetime
 
+from .messages import MessageError, msg
+
 # Era name, its one-letter abbreviation, its first and last day.
 ERAS = (
     ("令和", "R", date(2019, 5, 1), date.max),
@@ -40,7 +42,7 @@ def parse_date(value: object) -> date:
     result = _parse_date(value)
     if not FIRST_DATE <= result <= LAST_DATE:
         shown = normalize(str(value)) if isinstance(value, str) else result.isoformat()
-        raise ValueError(f"date {shown!r} is out of range ({FIRST_DATE} to {LAST_DATE})")
+        raise MessageError(msg("date_out_of_range", value=shown, first=FIRST_DATE, last=LAST_DATE))
     return result
 
 
@@ -56,19 +58,19 @@ def _parse_date(value: object) -> date:
         name, _, first, last = _ERA_BY_TOKEN[m[1].upper() if len(m[1]) == 1 else m[1]]
         era_year = 1 if m[2] == "元" else int(m[2])
         if era_year < 1:
-            raise ValueError(f"invalid era year in date {text!r}")
+            raise MessageError(msg("era_year_invalid", value=text))
         result = _make_date(first.year + era_year - 1, int(m[3]), int(m[4]), text)
         if not first <= result <= last:
-            raise ValueError(f"date {text!r} is outside the {name} era")
+            raise MessageError(msg("outside_era", value=text, era=name))
         return result
-    raise ValueError(f"not a date: {text!r} (expected YYYY-MM-DD or a Japanese era date such as 令和5年3月1日 / R5.3.1)")
+    raise MessageError(msg("not_a_date", value=text))
 
 
 def _make_date(year: int, month: int, day: int, text: str) -> date:
     try:
         return date(year, month, day)
     except ValueError:
-        raise ValueError(f"no such date: {text!r}") from None
+        raise MessageError(msg("no_such_date", value=text)) from None
 
 
 def parse_bool(value: object) -> bool:
@@ -79,7 +81,7 @@ def parse_bool(value: object) -> bool:
         return True
     if text in FALSE_WORDS:
         return False
-    raise ValueError(f"not a boolean: {text!r} (expected true/false, 1/0, yes/no or ○/×)")
+    raise MessageError(msg("not_a_boolean", value=text))
 
 
 _INT_RE = re.compile(r"^[+-]?\d{1,18}$")
@@ -88,7 +90,7 @@ _INT_RE = re.compile(r"^[+-]?\d{1,18}$")
 def parse_int(value: object) -> int:
     """An integer cell: ASCII or full-width digits (１２００), or an Excel number without a fraction."""
     if isinstance(value, bool):
-        raise ValueError(f"not an integer: {value!r}")
+        raise MessageError(msg("not_an_integer", value=value))
     if isinstance(value, int):
         return value
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e18:
@@ -96,7 +98,7 @@ def parse_int(value: object) -> int:
     text = normalize(str(value))
     if _INT_RE.match(text):
         return int(text)
-    raise ValueError(f"not an integer: {text!r}")
+    raise MessageError(msg("not_an_integer", value=text))
 
 
 def split_list(value: object) -> list[str]:
@@ -116,7 +118,8 @@ def to_text(value: object) -> str:
 
 
 def alias_parser(aliases: dict[str, str], what: str):
-    """Build a parser mapping any accepted spelling (English value or Japanese alias) to the value."""
+    """Build a parser mapping any accepted spelling (English value or Japanese alias) to the value;
+    `what` names the vocabulary in messages (a `noun.` key of loaders.messages)."""
     folded = {normalize(k).lower(): v for k, v in aliases.items()}
     shown = ", ".join(dict.fromkeys(aliases.values()))
 
@@ -125,6 +128,6 @@ def alias_parser(aliases: dict[str, str], what: str):
         try:
             return folded[text.lower()]
         except KeyError:
-            raise ValueError(f"unknown {what} {text!r} (expected one of: {shown})") from None
+            raise MessageError(msg("unknown_choice", what=msg("noun." + what), value=text, expected=shown)) from None
 
     return parse

@@ -16,6 +16,7 @@ from pathlib import Path
 from openpyxl.utils import column_index_from_string, get_column_letter
 
 from .errors import Problem
+from .messages import Msg, msg
 from .tables import Table
 
 MAX_COLUMNS = 256  # a dataset sheet has at most ~20 columns; a cell beyond IV is refused, not read
@@ -25,22 +26,21 @@ BOMB_RATIO, BOMB_MIN = 100, 16 << 20  # a member inflating more than 100-fold to
 MB = 1 << 20
 
 
-def zip_bounds_problem(path: Path) -> str | None:
+def zip_bounds_problem(path: Path) -> Msg | None:
     """Why the workbook at `path` must not be opened (a zip bomb), or None. Sizes come from the zip
     directory; zipfile never inflates a member past the size it declares there."""
     try:
         with zipfile.ZipFile(path) as z:
             infos = z.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        return f"not a readable .xlsx workbook ({type(exc).__name__})"
+        return msg("xlsx_unreadable", reason=type(exc).__name__)
     total = sum(i.file_size for i in infos)
     for i in infos:
         if i.file_size > BOMB_MIN and i.file_size > BOMB_RATIO * max(i.compress_size, 1):
-            return (f"refused: part {i.filename} inflates from {i.compress_size / MB:.1f} MB to {i.file_size / MB:,.0f} MB "
-                    f"(more than {BOMB_RATIO}-fold; a zip bomb?). Save the data again from Excel")
+            return msg("xlsx_part_bomb", part=i.filename, packed=i.compress_size / MB, inflated=i.file_size / MB,
+                       ratio=BOMB_RATIO)
     if total > MAX_INFLATED:
-        return (f"refused: the workbook inflates to {total / MB:,.0f} MB of XML (at most {MAX_INFLATED // MB:,} MB); "
-                "split the data or use CSV files")
+        return msg("xlsx_too_big", inflated=total / MB, limit=MAX_INFLATED // MB)
     return None
 
 
@@ -55,26 +55,25 @@ def read_xlsx(path: Path, problems: list[Problem]) -> dict[str, Table]:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - a corrupt zip or XML raises many kinds; each is "not a workbook"
-        problems.append(Problem(path.name, 1, "-", f"not a readable .xlsx workbook ({type(exc).__name__})"))
+        problems.append(Problem(path.name, 1, "-", msg("xlsx_unreadable", reason=type(exc).__name__)))
         return {}
     tables: dict[str, Table] = {}
     try:
         for sheet in book.worksheets:
             table = Table(sheet.title.strip(), f"{path.name}[{sheet.title}]")
             if table.name in tables:
-                problems.append(Problem(table.label, 1, "-", f"two sheets are named {table.name!r}; keep one"))
+                problems.append(Problem(table.label, 1, "-", msg("two_sheets_same_name", name=table.name)))
                 continue
             tables[table.name] = table
             if sheet.sheet_state != "visible":
-                problems.append(Problem(table.label, 1, "-", "the sheet is hidden: unhide it to load it, or delete it "
-                                                             "(hidden data is never loaded)"))
+                problems.append(Problem(table.label, 1, "-", msg("sheet_hidden")))
                 table.readable = False
                 continue
             try:
                 rows, beyond = _bounded_rows(sheet)
                 facts = _sheet_facts(book, sheet) if beyond is None else None
             except Exception as exc:  # noqa: BLE001 - a corrupt sheet inside a valid zip
-                problems.append(Problem(table.label, 1, "-", f"not a readable sheet ({type(exc).__name__})"))
+                problems.append(Problem(table.label, 1, "-", msg("sheet_unreadable", reason=type(exc).__name__)))
                 table.readable = False
                 continue
             if beyond is not None:
@@ -84,27 +83,26 @@ def read_xlsx(path: Path, problems: list[Problem]) -> dict[str, Table]:
             _fill_table(table, rows)
             found = _hidden_and_merged(table, *facts)
             problems.extend(found)
-            if any(p.message.startswith(("row ", "column ")) for p in found):
+            if any(p.message.key in ("row_hidden", "column_hidden") for p in found):
                 table.readable = False  # hidden data: its rows are not known
     finally:
         book.close()
     return tables
 
 
-def _bounded_rows(sheet) -> tuple[list[tuple], tuple[int, str] | None]:
+def _bounded_rows(sheet) -> tuple[list[tuple], tuple[int, Msg] | None]:
     """The sheet's rows as read (not padded to the declared dimension), or (row, problem) at the
     first cell beyond MAX_COLUMNS or row beyond MAX_ROWS."""
     sheet.reset_dimensions()  # the declared <dimension> is not trusted: rows as they are in the file
     rows: list[tuple] = []
     for n, row in enumerate(sheet.iter_rows(values_only=True), start=1):
         if n > MAX_ROWS:
-            return rows, (n, f"more than {MAX_ROWS:,} rows (Excel's last row): not a worksheet Excel wrote")
+            return rows, (n, msg("too_many_rows", limit=MAX_ROWS))
         if len(row) > MAX_COLUMNS:
             far = next((i for i in range(len(row) - 1, MAX_COLUMNS - 1, -1) if row[i] not in (None, "")), None)
             if far is not None:
-                return rows, (n, f"a value in cell {get_column_letter(far + 1)}{n}, beyond column "
-                                 f"{get_column_letter(MAX_COLUMNS)} (a dataset sheet has at most {MAX_COLUMNS} "
-                                 "columns): delete it")
+                return rows, (n, msg("cell_beyond_columns", cell=f"{get_column_letter(far + 1)}{n}",
+                                     last=get_column_letter(MAX_COLUMNS), limit=MAX_COLUMNS))
             row = row[:MAX_COLUMNS]
         rows.append(row)
     return rows, None
@@ -156,15 +154,12 @@ def _hidden_and_merged(table: Table, merged, hidden_rows, hidden_cols) -> list[P
     by_row[1] = table.header
     for n in sorted(hidden_rows):
         if any(c not in (None, "") for c in by_row.get(n, ())):
-            out.append(Problem(table.label, n, "-", "row " f"{n} is hidden: unhide it to load it, or delete it "
-                                                   "(hidden data is never loaded)"))
+            out.append(Problem(table.label, n, "-", msg("row_hidden", row=n)))
     for first, last in sorted(hidden_cols):
         for col in range(first, min(last, MAX_COLUMNS) + 1):
             held = next((n for n, cells in sorted(by_row.items()) if col <= len(cells) and cells[col - 1] not in (None, "")), None)
             if held is not None:
-                out.append(Problem(table.label, 1, column(col), f"column {get_column_letter(col)} is hidden: unhide it "
-                                                                "to load it, or delete it (hidden data is never loaded)"))
+                out.append(Problem(table.label, 1, column(col), msg("column_hidden", letter=get_column_letter(col))))
     for ref, row, col in merged:
-        out.append(Problem(table.label, row, column(col),
-                           f"merged cells {ref}: unmerge them (only the first cell of a merged range holds a value)"))
+        out.append(Problem(table.label, row, column(col), msg("merged", ref=ref)))
     return out

@@ -30,6 +30,8 @@ from pathlib import Path
 
 from loaders import Dataset, DatasetError, load_dataset
 from loaders.errors import Problem
+from loaders.messages import msg
+from loaders.model import number_reason
 from loaders.model import Approval, Contract, Organization, Record
 from loaders.vocab import IctServiceType
 
@@ -108,9 +110,9 @@ def check_register(reg: Register, where: str = "") -> list[Problem]:
     known: dict[str, int] = {}
     for row, r in enumerate(reg.b0501, start=2):
         if not r["c0010"]:
-            problems.append(Problem(f1, row, "c0010", "empty identification code of the provider"))
+            problems.append(Problem(f1, row, "c0010", msg("roi_provider_empty")))
         elif r["c0010"] in known:
-            problems.append(Problem(f1, row, "c0010", f"provider {r['c0010']!r} already has row {known[r['c0010']]}"))
+            problems.append(Problem(f1, row, "c0010", msg("roi_provider_twice", value=r["c0010"], first=known[r["c0010"]])))
         else:
             known[r["c0010"]] = row
         if r["c0020"] == LEI and r["c0010"]:
@@ -123,23 +125,23 @@ def check_register(reg: Register, where: str = "") -> list[Problem]:
     for row, r in enumerate(reg.b0502, start=2):
         rank = _rank(r["c0050"])
         if rank is None:
-            problems.append(Problem(f2, row, "c0050", f"rank {r['c0050']!r} is not a whole number ≥ 1"))
+            problems.append(Problem(f2, row, "c0050", msg("roi_rank_invalid", value=r["c0050"])))
         if r["c0020"] and r["c0020"] not in IctServiceType.__members__:
-            problems.append(Problem(f2, row, "c0020", f"unknown ICT service type {r['c0020']!r} (expected S01 … S19)"))
+            problems.append(Problem(f2, row, "c0020", msg("roi_service_type", value=r["c0020"])))
         for col in ("c0030", "c0060"):
             if r[col] and r[col] not in known:
-                problems.append(Problem(f2, row, col, f"identifier {r[col]!r} has no row in b_05.01.csv"))
+                problems.append(Problem(f2, row, col, msg("roi_unknown_provider", value=r[col])))
         if not r["c0030"]:
-            problems.append(Problem(f2, row, "c0030", "empty provider identifier"))
+            problems.append(Problem(f2, row, "c0030", msg("roi_provider_id_empty")))
         if not r["c0010"]:
-            problems.append(Problem(f2, row, "c0010", "empty contract reference"))
+            problems.append(Problem(f2, row, "c0010", msg("roi_contract_ref_empty")))
         if rank == 1 and (r["c0060"] or r["c0070"]):
-            problems.append(Problem(f2, row, "c0060", "a rank-1 provider serves the financial entity: the recipient must be empty"))
+            problems.append(Problem(f2, row, "c0060", msg("roi_rank1_recipient")))
         if rank is not None and rank > 1 and not r["c0060"]:
-            problems.append(Problem(f2, row, "c0060", f"a rank-{rank} subcontractor needs its recipient (the provider it serves)"))
+            problems.append(Problem(f2, row, "c0060", msg("roi_recipient_missing", rank=rank)))
         key = tuple(r[k] for k in UNIQUE)
         if key in seen:
-            problems.append(Problem(f2, row, "-", f"same contract reference, service type, provider, rank and recipient as row {seen[key]}"))
+            problems.append(Problem(f2, row, "-", msg("roi_row_twice", first=seen[key])))
         else:
             seen[key] = row
         if rank is not None:
@@ -147,8 +149,8 @@ def check_register(reg: Register, where: str = "") -> list[Problem]:
         ranks.append((row, r, rank))
     for row, r, rank in ranks:
         if rank and rank > 1 and r["c0060"] and r["c0060"] not in providers_at.get((r["c0010"], rank - 1), ()):
-            problems.append(Problem(f2, row, "c0050", f"rank {rank} of {r['c0010']!r}: its recipient {r['c0060']!r} is no "
-                                                      f"provider at rank {rank - 1} of the same chain (ranks must be contiguous)"))
+            problems.append(Problem(f2, row, "c0050", msg("roi_rank_gap", rank=rank, contract=r["c0010"], recipient=r["c0060"],
+                                                          above=rank - 1)))
     return sorted(problems)
 
 
@@ -163,7 +165,7 @@ def _lei_problem(file: str, row: int, col: str, value: str) -> list[Problem]:
     try:
         lei.validate(value)
     except ValidationError as exc:
-        return [Problem(file, row, col, f"{value!r} is not a valid LEI ({exc})")]
+        return [Problem(file, row, col, msg("roi_lei", value=value, reason=number_reason(exc)))]
     return []
 
 
@@ -171,7 +173,7 @@ def _country_problem(file: str, row: int, col: str, value: str) -> list[Problem]
     import pycountry
 
     if len(value) != 2 or pycountry.countries.get(alpha_2=value) is None:
-        return [Problem(file, row, col, f"{value!r} is not an ISO 3166-1 alpha-2 country code")]
+        return [Problem(file, row, col, msg("roi_country", value=value))]
     return []
 
 
@@ -224,9 +226,9 @@ def export_register(ds: Dataset, out: Path) -> Register:
     reg = build_register(ds)
     problems = check_register(reg)
     if problems:  # name the contract behind each b_05.02 row: that is where the user fixes it
-        problems = [Problem(p.file, p.row, p.column, p.message + (f" (contract {reg.contract_of_row[p.row - 2]})"
-                                                                   if p.file == "b_05.02.csv" and p.row >= 2 else ""))
-                    for p in problems]
+        problems = [Problem(p.file, p.row, p.column, msg("roi_of_contract", message=p.message,
+                                                          contract=reg.contract_of_row[p.row - 2]))
+                    if p.file == "b_05.02.csv" and p.row >= 2 else p for p in problems]
         raise DatasetError(problems)
     contracts = [ds.contract[cid] for cid in reg.contract_of_row]
     ids = {c.contract_id for c in contracts}
@@ -250,22 +252,22 @@ def read_register(folder: Path) -> tuple[Register, Dataset | None]:
     for name, cols in FILES.items():
         path = folder / name
         if not path.is_file():
-            problems.append(Problem(str(path), 1, "-", "no such file (a register export holds b_05.01.csv and b_05.02.csv)"))
+            problems.append(Problem(str(path), 1, "-", msg("roi_no_file")))
             continue
         try:
             text = path.read_text(encoding="utf-8-sig")
         except (UnicodeDecodeError, OSError) as exc:
-            problems.append(Problem(name, 1, "-", f"unreadable: {exc}"))
+            problems.append(Problem(name, 1, "-", msg("roi_unreadable", reason=str(exc))))
             continue
         rows = list(csv.reader(io.StringIO(text, newline="")))
         header = rows[0] if rows else []
         if header != list(cols):
-            problems.append(Problem(name, 1, "-", f"the header must be the ITS column codes {', '.join(cols)}; got {', '.join(header) or 'nothing'}"))
+            problems.append(Problem(name, 1, "-", msg("roi_header", expected=", ".join(cols), got=", ".join(header) or msg("roi_nothing"))))
             continue
         table = []
         for row_no, values in enumerate(rows[1:], start=2):
             if len(values) != len(cols):
-                problems.append(Problem(name, row_no, "-", f"{len(values)} cells, expected {len(cols)}"))
+                problems.append(Problem(name, row_no, "-", msg("roi_cells", cells=len(values), expected=len(cols))))
                 values = (values + [""] * len(cols))[: len(cols)]
             table.append({k: v.strip() for k, v in zip(cols, values)})
         if name == "b_05.01.csv":
@@ -328,8 +330,8 @@ def register_dataset(reg: Register, companion: Dataset | None, entity: str = ENT
         rank = int(r["c0050"])
         c = keyed.get((r["c0010"], r["c0030"], r["c0050"], r["c0060"]))
         if companion is not None and c is None:
-            problems.append(Problem(f"{COMPANION}/contracts.csv", 1, "-", f"no contract for b_05.02.csv row {row} "
-                                    f"({r['c0010']}, rank {rank}, provider {r['c0030']}): the companion does not match the register"))
+            problems.append(Problem(f"{COMPANION}/contracts.csv", 1, "-", msg("roi_no_contract", row=row, contract=r["c0010"], rank=rank,
+                                                                                 provider=r["c0030"])))
             continue
         parent = None if rank == 1 else made.get((r["c0010"], rank - 1, r["c0060"]))
         if c is not None:
@@ -350,7 +352,7 @@ def register_dataset(reg: Register, companion: Dataset | None, entity: str = ENT
         for c in companion.contracts:
             if c.contract_id not in used:
                 problems.append(Problem(f"{COMPANION}/contracts.csv", 1, "contract_id",
-                                        f"contract {c.contract_id!r} has no row in b_05.02.csv"))
+                                        msg("roi_contract_unused", value=c.contract_id)))
         approvals = [a for a in companion.approvals if a.contract_id in used]
     if problems:
         raise DatasetError(sorted(problems))

@@ -26,7 +26,10 @@ def test_validate_ok_and_bad(small, tmp_path):
     assert ok.returncode == 0 and "3 contracts" in ok.stdout
     bad = write_dataset(tmp_path / "bad", {"organizations": ORGS, "contracts":
         "contract_id,delegator_id,delegatee_id,data_categories,start_date,end_date\nK-1,CITY,A,personal,R7.4.31,2026-03-31\n"})
-    out = run_itaku("validate", bad)
+    out = run_itaku("validate", bad)  # Japanese by default; the file:row:column: prefix is the same
+    assert out.returncode == 2
+    assert out.stderr.splitlines() == ["contracts.csv:2:start_date: 存在しない日付です: 'R7.4.31'", "問題 1 件: 何も読み込んでいません。"]
+    out = run_itaku("validate", bad, "--lang", "en")
     assert out.returncode == 2
     assert out.stderr.splitlines()[0] == "contracts.csv:2:start_date: no such date: 'R7.4.31'"
     assert "Traceback" not in out.stderr
@@ -34,7 +37,7 @@ def test_validate_ok_and_bad(small, tmp_path):
 
 @pytest.mark.parametrize("command", ["validate", "check"])
 def test_planted_errors_exit_2(tmp_path, command):
-    out = run_itaku(command, write_dataset(tmp_path / "planted", PLANTED))
+    out = run_itaku(command, write_dataset(tmp_path / "planted", PLANTED), "--lang", "en")
     assert out.returncode == 2 and out.stdout == ""
     assert out.stderr.splitlines() == PLANTED_PROBLEMS + ["5 problem(s); nothing was loaded."]
 
@@ -97,7 +100,7 @@ def test_bad_input_exit_2_no_output(tmp_path):
     folder = write_dataset(tmp_path / "d", {"organizations": ORGS, "contracts": "contract_id\nK-1\n"})
     out = run_itaku("check", folder, "--format", "json")
     assert out.returncode == 2 and out.stdout == ""
-    assert "contracts.csv:1:delegator_id: required column missing" in out.stderr.splitlines()
+    assert "contracts.csv:1:delegator_id: 必須の列がありません" in out.stderr.splitlines()
 
 
 def test_unknown_policy_and_rule(small):

@@ -121,7 +121,7 @@ def _tampered(exported: Path, tmp_path: Path, name: str, edit) -> Path:
 def test_bad_register_is_located_and_writes_nothing(exported: Path, tmp_path: Path, name, edit, line):
     folder = _tampered(exported, tmp_path, name, edit)
     out = tmp_path / "never"
-    result = run_itaku("import", "dora-roi", folder, "--out", out)
+    result = run_itaku("import", "dora-roi", folder, "--out", out, "--lang", "en")
     assert result.returncode == 2, result.stdout
     assert any(l.startswith(line) for l in result.stderr.splitlines()), result.stderr
     assert "nothing was written" in result.stderr
@@ -136,11 +136,15 @@ def test_export_of_a_broken_chain_is_located_and_writes_nothing(tmp_path: Path):
                  "ICT-1.1,ICT-1,VISTULA,LUTETIA,personal,2025-01-17,2029-12-31,,\n")
     ds = write_dataset(tmp_path / "broken", {"organizations": orgs, "contracts": contracts})
     out = tmp_path / "never"
-    result = run_itaku("export", "dora-roi", ds, "--out", out)
+    result = run_itaku("export", "dora-roi", ds, "--out", out, "--lang", "en")
     assert result.returncode == 2, result.stdout
     assert result.stderr.splitlines()[0].startswith(
         "b_05.02.csv:3:c0050: rank 2 of 'ICT-1': its recipient '259400VISTULADC00086' is no provider at rank 1 of the same chain")
     assert "(contract ICT-1.1)" in result.stderr and "nothing was written" in result.stderr
+    ja = run_itaku("export", "dora-roi", ds, "--out", out).stderr.splitlines()  # Japanese by default
+    assert ja[0].startswith("b_05.02.csv:3:c0050: 'ICT-1' の順位 2: 受領者 '259400VISTULADC00086' は同じチェーンの順位 1 の"
+                            "提供者ではありません") and ja[0].endswith(" (契約 ICT-1.1)")
+    assert ja[-1] == f"登録簿に問題 {len(ja) - 1} 件: 何も書き込んでいません。"
     assert not out.exists()
 
 

@@ -97,7 +97,7 @@ def test_both_sides_validated_first(tmp_path):
         "contract_id,delegator_id,delegatee_id,data_categories,start_date,end_date\nK-1,CITY,A,personal,R7.4.31,2026-03-31\n"})
     bad2 = write_dataset(tmp_path / "new", {"organizations": ORGS, "contracts":
         "contract_id,delegator_id,delegatee_id,data_categories,start_date,end_date\nK-1,CITY,NOBODY,personal,2025-04-01,2026-03-31\n"})
-    out = run_itaku("diff", bad1, bad2, "--format", "json")
+    out = run_itaku("diff", bad1, bad2, "--format", "json", "--lang", "en")
     assert out.returncode == 2 and out.stdout == ""
     assert out.stderr.splitlines() == [
         f"{bad1}/contracts.csv:2:start_date: no such date: 'R7.4.31'", f"before ({bad1}): 1 problem(s)",

@@ -101,7 +101,7 @@ def test_bad_change_file_exits_2_and_writes_nothing(tmp_path, text, lines):
     changes = tmp_path / "changes.yaml"
     changes.write_bytes(text.encode("utf-8"))
     before, own = snapshot(CITY), changes.read_bytes()
-    out = run_itaku("whatif", CITY, changes, "--as-of", DAY)
+    out = run_itaku("whatif", CITY, changes, "--as-of", DAY, "--lang", "en")
     assert out.returncode == 2 and out.stdout == ""
     got = out.stderr.splitlines()
     assert len(got) == len(lines) + 1 and got[-1].endswith("nothing was changed.")

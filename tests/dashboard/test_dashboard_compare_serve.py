@@ -30,7 +30,7 @@ def test_a_bad_baseline_exits_2_located_and_starts_nothing(tmp_path):
     assert "2025-13-45" in lines[2]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     port = free_port()
-    r = serve(EXAMPLE, "--baseline", bad, "--port", port)
+    r = serve(EXAMPLE, "--baseline", bad, "--port", port, "--lang", "en")
     assert r.returncode == 2, r.stderr
     assert re.search(rf"{re.escape(str(path))}:3:[^:\n]+: ", r.stderr), r.stderr
     assert "--baseline" in r.stderr and "nothing was started" in r.stderr and "Traceback" not in r.stderr

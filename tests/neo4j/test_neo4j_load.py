@@ -304,7 +304,7 @@ def test_cli_load_bad_input_writes_nothing(graph, neo4j_server, tmp_path):
     _edit(files, "contracts", change=lambda r: {**r, "parent_contract_id": "K-9999"} if r["contract_id"] == "K-00003" else r)
     _edit(files, "inspections", change=lambda r: {**r, "date": "2025-13-01"})
     bad = write(tmp_path / "city-resident-tax", files)
-    out = run_itaku("load", bad, "--neo4j", neo4j_server.uri, env=neo4j_server.env)
+    out = run_itaku("load", bad, "--neo4j", neo4j_server.uri, "--lang", "en", env=neo4j_server.env)
     assert out.returncode == 2
     assert "contracts.csv:4:parent_contract_id: unknown contract_id 'K-9999'" in out.stderr
     assert "nothing was loaded" in out.stderr and "Traceback" not in out.stderr
@@ -344,7 +344,7 @@ def test_user_pack_reaches_the_cypher(graph, neo4j_server, tmp_path):
     _edit(files, "contracts", change=lambda r: {**r, "policies": "quarterly"} if not r["parent_contract_id"]
           and int(r["contract_id"][2:]) % 2 else r)
     folder = write(tmp_path / "user-pack", files)
-    out = run_itaku("load", folder, "--neo4j", neo4j_server.uri, env=neo4j_server.env)
+    out = run_itaku("load", folder, "--neo4j", neo4j_server.uri, "--lang", "en", env=neo4j_server.env)
     assert out.returncode == 2 and "unknown policy 'quarterly'" in out.stderr  # the pack is needed to validate
     out = run_itaku("load", folder, "--neo4j", neo4j_server.uri, "--policy-file", pack, env=neo4j_server.env)
     assert out.returncode == 0, out.stderr

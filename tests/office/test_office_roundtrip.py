@@ -119,7 +119,7 @@ def test_the_same_workbook_is_not_imported_twice(tmp_path):
     filled = fill(make_checklist(tmp_path, "kuki-post", "K-151", ds))
     assert run_itaku("import", "checklist", filled, "--dataset", ds).returncode == 0
     before = snapshot(ds)
-    again = run_itaku("import", "checklist", filled, "--dataset", ds)
+    again = run_itaku("import", "checklist", filled, "--dataset", ds, "--lang", "en")
     assert again.returncode == 2 and "already imported as inspection IN-K-151-20261020" in again.stderr
     assert snapshot(ds) == before
     third = run_itaku("import", "checklist", filled, "--dataset", ds, "--inspection-id", "IN-151-9")
@@ -139,7 +139,7 @@ def test_files_are_created_with_a_header_when_absent(small):
     # The inspector defaults to the root principal (the first choice of the 検査実施者 drop-down).
     assert ds.inspections[0].inspector_id == "CITY" and "note:" not in out.stderr
     # Inspected by the contractor B instead: the principal has no sight of it until it is reported.
-    again = run_itaku("import", "checklist", fill(book, inspector="B 株式会社B"), "--dataset", small)
+    again = run_itaku("import", "checklist", fill(book, inspector="B 株式会社B"), "--dataset", small, "--lang", "en")
     assert again.returncode == 2 and "unknown organization 'B 株式会社B'" in again.stderr
     again = run_itaku("import", "checklist", fill(book, inspector="B B印刷株式会社"), "--dataset", small)
     assert again.returncode == 0, again.stderr
@@ -171,7 +171,7 @@ def test_text_that_cp932_cannot_hold_is_refused_before_writing(tmp_path):
     path.write_bytes(path.read_text(encoding="utf-8").encode("cp932"))
     before = snapshot(ds)
     filled = fill(make_checklist(tmp_path, "kuki-post", "K-151", ds), notes={"1": "𠮷野家の店舗で確認 😀"})
-    out = run_itaku("import", "checklist", filled, "--dataset", ds)
+    out = run_itaku("import", "checklist", filled, "--dataset", ds, "--lang", "en")
     assert out.returncode == 2
     assert "checklist_items.csv" in out.stderr and "CP932" in out.stderr and "nothing was written" in out.stderr
     assert snapshot(ds) == before
@@ -216,7 +216,7 @@ def jica(tmp_path):
 
 def refused(ds: Path, book: Path, *args: str) -> str:
     before = snapshot(ds)
-    out = run_itaku("import", "checklist", book, "--dataset", ds, *args)
+    out = run_itaku("import", "checklist", book, "--dataset", ds, *args, "--lang", "en")
     assert out.returncode == 2, out.stdout + out.stderr
     assert "nothing was imported" in out.stderr or "nothing was written" in out.stderr
     assert snapshot(ds) == before, "a refused import must leave every file byte-identical"
@@ -259,6 +259,10 @@ def test_a_missing_answer_and_a_formula_are_refused(jica):
     err = refused(ds, filled)
     assert f"!F{item_row(filled, '2')}: no answer for item 2" in err
     assert f"!G{item_row(filled, '3')}: a formula is not an answer" in err
+    ja = run_itaku("import", "checklist", filled, "--dataset", ds).stderr.splitlines()  # Japanese by default
+    assert any(line.endswith(f"!F{item_row(filled, '2')}: 項目 2 に回答がありません") for line in ja), ja
+    assert any(line.endswith(f"!G{item_row(filled, '3')}: 数式は回答になりません: 回答か備考そのものを入力してください")
+               for line in ja) and ja[-1] == f"問題 {len(ja) - 1} 件: 何も取り込んでいません。", ja
 
 
 def test_text_typed_outside_the_table_and_a_changed_heading_are_refused(jica):
@@ -310,7 +314,7 @@ def test_template_checklist_bad_input(tmp_path):
     out = run_itaku("template", "checklist", "jica-99", "--contract", "K-151", "--dataset", ds, "--out", tmp_path / "x.xlsx")
     assert out.returncode == 2 and "unknown checklist template 'jica-99'" in out.stderr
     out = run_itaku("template", "checklist", "jica-35", "--contract", "K-999", "--dataset", ds, "--out", tmp_path / "x.xlsx")
-    assert out.returncode == 2 and "no contract 'K-999'" in out.stderr
+    assert out.returncode == 2 and "契約 'K-999' はありません" in out.stderr  # Japanese by default
     out = run_itaku("template", "checklist", "jica-35", "--contract", "K-151", "--dataset", ds, "--out", tmp_path / "x.csv")
     assert out.returncode == 2
     assert not (tmp_path / "x.xlsx").exists()

@@ -1,8 +1,10 @@
 """The bad-input catalogue (tests/data/bad, README there): every case through the real CLI.
 
-For each bad case, `itaku validate` and `itaku check --format json` both exit 2, print exactly the
-lines of expected.txt on stderr and nothing on stdout, never a traceback, and change no file of the
-case folder. Each good case (tests/data/bad/good) loads: `validate` prints expected.txt.
+For each bad case, `itaku validate` and `itaku check --format json --lang en` both exit 2, print
+exactly the lines of expected.ja.txt (validate: Japanese by default) and expected.txt (check, in
+English) on stderr and nothing on stdout, never a traceback, and change no file of the case folder:
+both languages for the runs of one. Each good case (tests/data/bad/good) loads: `validate` prints
+expected.txt.
 The CLI runs are started together on a thread pool (each is a separate process), then checked.
 """
 from __future__ import annotations
@@ -18,7 +20,8 @@ from reliability_helpers import AS_OF, CATALOGUE, GOOD, case_folders, make_cases
 
 BAD_CASES = case_folders(CATALOGUE)
 GOOD_CASES = case_folders(GOOD)
-CHECK = ("check", "--format", "json", "--as-of", AS_OF)
+CHECK = ("check", "--format", "json", "--as-of", AS_OF, "--lang", "en")
+EXPECTED = {"validate": "expected.ja.txt", "check": "expected.txt"}  # validate's default language is Japanese
 
 
 def _commands(case: Path, good: bool) -> list[tuple[str, ...]]:
@@ -51,8 +54,8 @@ def test_catalogue_size():
 
 @pytest.mark.parametrize("case", BAD_CASES, ids=[c.name for c in BAD_CASES])
 def test_bad_input(case: Path, runs):
-    expected = (case / "expected.txt").read_text(encoding="utf-8").splitlines()
     for cmd in _commands(case, good=False):
+        expected = (case / EXPECTED[cmd[0]]).read_text(encoding="utf-8").splitlines()
         result, before, after = runs[(case.name, cmd)]
         assert "Traceback" not in result.stderr + result.stdout, cmd
         assert result.stderr.splitlines() == expected, cmd

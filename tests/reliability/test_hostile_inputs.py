@@ -31,7 +31,7 @@ def test_files_that_are_not_files(tmp_path):
     (ds / "deletions.csv").mkdir()
     os.symlink("/dev/zero", ds / "trainings.csv")
     os.mkfifo(ds / "incidents.csv")
-    out = run_itaku("validate", ds, timeout=60)
+    out = run_itaku("validate", ds, "--lang", "en", timeout=60)
     _refused(out, "approvals.csv:1:-: a symbolic link to a file outside the dataset folder: copy the file into the folder",
              "inspections.csv:1:-: a symbolic link to a file that does not exist",
              "deletions.csv:1:-: a folder, not a file",
@@ -42,19 +42,19 @@ def test_files_that_are_not_files(tmp_path):
 def test_upper_case_extension_is_read(tmp_path):
     ds = _dataset(tmp_path)
     (ds / "approvals.CSV").write_text("contract_id,approver_id,status\nK-9,CITY,approved\n")
-    _refused(run_itaku("validate", ds), "approvals.CSV:2:contract_id: unknown contract_id 'K-9'")
+    _refused(run_itaku("validate", ds, "--lang", "en"), "approvals.CSV:2:contract_id: unknown contract_id 'K-9'")
 
 
 def test_encodings_and_ids(tmp_path):
     ds = _dataset(tmp_path)
     (ds / "organizations.csv").write_bytes("org_id,name,kind\rCITY,桜ヶ丘市,principal\r".encode("cp932")
                                           + "A,Café,\r".encode() + b"B,B,\rC,C,\r")
-    _refused(run_itaku("validate", ds), "organizations.csv:3:-: mixed encodings: line 2 is CP932 but this line is UTF-8; "
+    _refused(run_itaku("validate", ds, "--lang", "en"), "organizations.csv:3:-: mixed encodings: line 2 is CP932 but this line is UTF-8; "
                                         "save the whole file in one encoding")
     ds = _dataset(tmp_path, "bom")
     (ds / "contracts.csv").write_bytes((ds / "contracts.csv").read_bytes()
                                        + "\ufeffK-2,K-1,A,B,personal,2025-04-01,2027-03-31\n".encode("utf-8"))
-    out = run_itaku("validate", ds)
+    out = run_itaku("validate", ds, "--lang", "en")
     assert out.returncode == 2 and "holds" in out.stderr and "Traceback" not in out.stderr
 
 

@@ -92,7 +92,7 @@ def test_loader_messages_never_quote_personnel_cells(invalid):
 @pytest.mark.parametrize("pseudonymize", [False, True])
 def test_cli_never_shows_a_name_on_bad_input(invalid, args, pseudonymize):
     flag = ("--pseudonymize",) if pseudonymize else ()
-    out = run_itaku(args[0], invalid, *args[1:], *flag, env={KEY_ENV: KEY})
+    out = run_itaku(args[0], invalid, *args[1:], *flag, "--lang", "en", env={KEY_ENV: KEY})
     assert out.returncode == 2 and out.stdout == ""
     assert NAME not in out.stderr and "Traceback" not in out.stderr and KEY not in out.stderr
     assert "personnel.csv:2:start_date: no such date: [value withheld: personnel data]" in out.stderr.splitlines()

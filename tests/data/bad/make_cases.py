@@ -153,6 +153,52 @@ def _big_cell() -> bytes:
     return (HEAD + ",title\n" + "K-1,,CITY,A,personal,2025-04-01,2027-03-31," + "委" * 1_000_000 + "\n"
             + "K-2,K-1,A," + "B" * 150_000 + ",personal,2025-04-01,2027-03-31,\n").encode("utf-8")
 
+def _zip_bomb(path: Path) -> None:
+    """A workbook whose contracts sheet inflates to 40 MB of XML from a few kB (padding spaces)."""
+    full = path.with_suffix(".tmp")
+    _save(_book({"organizations": _rows(ORGS), "contracts": _rows(CONTRACTS)}), full)
+    with zipfile.ZipFile(full) as src, zipfile.ZipFile(path, "w") as out:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "xl/worksheets/sheet2.xml":
+                data = data.replace(b"<sheetData>", b"<sheetData>" + b" " * (40 << 20), 1)
+            out.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)  # info: its date kept
+    full.unlink()
+
+
+def _far_cell(path: Path) -> None:
+    """A sheet declaring A1:XFD1048576 and holding one value there (every row padded to 16,384 cells)."""
+    book = _book({"organizations": _rows(ORGS), "contracts": _rows(CONTRACTS)})
+    book["contracts"]["XFD1048576"] = "x"
+    _save(book, path)
+
+
+def _hidden_rows_and_columns(path: Path) -> None:
+    """A visible sheet with a hidden row (K-3) and a hidden column (title) holding data; an empty hidden row is fine."""
+    book = _book({"organizations": _rows(ORGS), "contracts": _rows(CONTRACTS.replace(HEAD, HEAD + ",title")
+                                                                   .replace("2027-03-31\nK-2", "2027-03-31,住民税\nK-2"))})
+    sheet = book["contracts"]
+    sheet.row_dimensions[4].hidden = True
+    sheet.row_dimensions[9].hidden = True
+    sheet.column_dimensions["H"].hidden = True
+    _save(book, path)
+
+
+def _excel_errors(path: Path) -> None:
+    """Cached error values of failed formulas (#N/A, #REF!) where ids belong."""
+    book = _book({"organizations": _rows(ORGS), "contracts": _rows(CONTRACTS)})
+    for ref, error in (("D3", "#N/A"), ("B4", "#REF!")):
+        book["contracts"][ref] = error
+        book["contracts"][ref].data_type = "e"
+    _save(book, path)
+
+
+def _special(kind: str, target: str = "") -> Callable[[Path], None]:
+    """A dataset file that is not a regular file: a symbolic link, a folder, a pipe (opening it would block)."""
+    import os
+
+    return {"link": lambda p: os.symlink(target, p), "folder": lambda p: p.mkdir(), "pipe": lambda p: os.mkfifo(p)}[kind]
+
 
 GENERATED: dict[str, dict[str, bytes | Callable[[Path], None] | Callable[[], bytes]]] = {
     "encoding-utf16": {"organizations.csv": ORGS.encode("utf-16"), "contracts.csv": CONTRACTS.encode()},
@@ -182,6 +228,18 @@ GENERATED: dict[str, dict[str, bytes | Callable[[Path], None] | Callable[[], byt
     "xlsx-corrupt-zip": {"dataset.xlsx": _corrupt_zip},
     "xlsx-zip-without-workbook": {"dataset.xlsx": _zip_without_workbook},
     "xlsx-corrupt-sheet": {"dataset.xlsx": _corrupt_sheet},
+    "xlsx-zip-bomb": {"dataset.xlsx": _zip_bomb},
+    "xlsx-far-cell": {"dataset.xlsx": _far_cell},
+    "xlsx-hidden-rows-and-columns": {"dataset.xlsx": _hidden_rows_and_columns},
+    "xlsx-excel-error-values": {"dataset.xlsx": _excel_errors},
+    "encoding-cr-only-cp932-then-utf8": {"organizations.csv": "org_id,name,kind\rCITY,桜ヶ丘市,principal\r".encode("cp932")
+                                         + "A,Café,\r".encode() + b"B,B,\rC,C,\r", "contracts.csv": CONTRACTS.encode()},
+    "ids-with-invisible-characters": {"organizations.csv": ORGS.encode(), "contracts.csv": (  # a BOM mid-file, a newline
+        CONTRACTS + "\ufeffK-2,K-1,A,B,personal,2025-04-01,2027-03-31\n\"K-4\nK-5\",K-1,A,B,personal,2025-04-01,2027-03-31\n").encode()},
+    "files-that-are-not-files": {"organizations.csv": ORGS.encode(), "contracts.csv": CONTRACTS.encode(),
+                                 "approvals.csv": _special("link", "/etc/passwd"),
+                                 "inspections.csv": _special("link", "nowhere.csv"),
+                                 "deletions.csv": _special("folder"), "incidents.csv": _special("pipe")},
     "xlsx-that-is-csv": {"dataset.xlsx": CONTRACTS.encode()},
     "csv-that-is-xlsx": {"organizations.csv": ORGS.encode(), "contracts.csv": _csv_that_is_xlsx},
     "good/chain-1000": {"organizations.csv": lambda: _chain(1_000, False)[0].encode(),
@@ -203,8 +261,11 @@ def ensure(force: bool = False) -> list[Path]:
         folder.mkdir(parents=True, exist_ok=True)
         for name, make in files.items():
             path = folder / name
-            if path.exists() and not force:
-                continue
+            if path.exists() or path.is_symlink():
+                if not force:
+                    continue
+                if not path.is_file() or path.is_symlink():  # a link, a folder or a pipe: made anew
+                    path.rmdir() if path.is_dir() and not path.is_symlink() else path.unlink()
             if isinstance(make, bytes):
                 path.write_bytes(make)
             elif make.__code__.co_argcount == 1:
