@@ -63,9 +63,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "csv_other": ("malformed CSV: {detail}", "CSV の形式が不正です: {detail}"),
     # --- workbooks (loaders.workbooks)
     "xlsx_unreadable": ("not a readable .xlsx workbook ({reason})", "読める .xlsx ブックではありません ({reason})"),
-    "xlsx_part_bomb": ("refused: part {part} inflates from {packed:.1f} MB to {inflated:,.0f} MB "
+    "xlsx_part_bomb": ("refused: part {part} inflates from {packed:,.0f} kB to {inflated:,.0f} MB "
                        "(more than {ratio}-fold; a zip bomb?). Save the data again from Excel",
-                       "読み込みを拒否しました: 部品 {part} が {packed:.1f} MB から {inflated:,.0f} MB に展開されます "
+                       "読み込みを拒否しました: 部品 {part} が {packed:,.0f} kB から {inflated:,.0f} MB に展開されます "
                        "({ratio} 倍超; zip 爆弾?)。Excel でデータを保存し直してください"),
     "xlsx_too_big": ("refused: the workbook inflates to {inflated:,.0f} MB of XML (at most {limit:,} MB); "
                      "split the data or use CSV files",

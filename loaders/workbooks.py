@@ -37,7 +37,7 @@ def zip_bounds_problem(path: Path) -> Msg | None:
     total = sum(i.file_size for i in infos)
     for i in infos:
         if i.file_size > BOMB_MIN and i.file_size > BOMB_RATIO * max(i.compress_size, 1):
-            return msg("xlsx_part_bomb", part=i.filename, packed=i.compress_size / MB, inflated=i.file_size / MB,
+            return msg("xlsx_part_bomb", part=i.filename, packed=i.compress_size / 1024, inflated=i.file_size / MB,
                        ratio=BOMB_RATIO)
     if total > MAX_INFLATED:
         return msg("xlsx_too_big", inflated=total / MB, limit=MAX_INFLATED // MB)
