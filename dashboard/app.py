@@ -69,7 +69,11 @@ class AppState:
     baseline: Analyzer | None = None  # `itaku serve --baseline`: the dataset compare mode compares with
 
     def analysis(self, as_of: Any = None, policy: str | None = None) -> Analysis:
-        return self.analyzer.get(parse_day(as_of, self.default_as_of), policy or self.default_policy)
+        a = self.analyzer.get(parse_day(as_of, self.default_as_of), policy or self.default_policy)
+        if "_views_warming" not in a.__dict__:  # a new analysis: what the pages look up, made meanwhile
+            a.__dict__["_views_warming"] = True
+            threading.Thread(target=warm_views, args=(a, i18n.LANGS), daemon=True, name="itaku-warm").start()
+        return a
 
     def comparing(self, compare: Any = None) -> bool:
         """Compare mode is on: a baseline dataset, or a "compare with" date."""
@@ -135,7 +139,10 @@ def create_app(source: Source | Any = None, *, as_of: date | None = None, policy
     if base is not None:
         base.source.dataset()
     if warm:  # the first visitor's page (the default as-of and policy) is then ready
-        analyzer.get(default_as_of, state.default_policy).warm()
+        first = analyzer.get(default_as_of, state.default_policy).warm()
+        warm_views(first, (i18n.DEFAULT_LANG,))
+        first.__dict__["_views_warming"] = True
+        threading.Thread(target=warm_views, args=(first, i18n.LANGS), daemon=True, name="itaku-warm").start()
 
     app = Dash("dashboard", use_pages=True, pages_folder=str(PAGES_DIR), title="Itaku",
                update_title=None, suppress_callback_exceptions=True, serve_locally=True,
@@ -152,6 +159,19 @@ def create_app(source: Source | Any = None, *, as_of: date | None = None, policy
     organizations_redirect(app)
     secure(app)
     return app
+
+
+def warm_views(a: Analysis, langs) -> None:
+    """Make what the pages' callbacks look up for analysis `a` (dashboard.data.memo and the findings
+    grid's table, indexes and export cells), so that a callback is a lookup, not a pass over
+    every contract or finding. Safe alongside the callbacks: each piece is made once."""
+    from . import data, exports, gaps, grid
+
+    data.counts(a), data.rule_counts(a), gaps.family_by_level(a), gaps.level_rule_matrix(a)
+    gaps.max_depth(a), data.org_options(a), data.delegatee_index(a)
+    for lang in langs:
+        tbl = grid.warm(grid.table(a, lang))
+        exports.rows_ready(tbl, lang)
 
 
 def _default_as_of(src: Source) -> date:
