@@ -15,7 +15,7 @@ import binascii
 import hmac
 import sys
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -67,12 +67,13 @@ class AppState:
     default_policy: str
     cap: int = CAP
     baseline: Analyzer | None = None  # `itaku serve --baseline`: the dataset compare mode compares with
+    warmers: list = field(default_factory=list)  # the pages' warm(a, lang) (warm_views)
 
     def analysis(self, as_of: Any = None, policy: str | None = None) -> Analysis:
         a = self.analyzer.get(parse_day(as_of, self.default_as_of), policy or self.default_policy)
         if "_views_warming" not in a.__dict__:  # a new analysis: what the pages look up, made meanwhile
             a.__dict__["_views_warming"] = True
-            threading.Thread(target=warm_views, args=(a, i18n.LANGS), daemon=True, name="itaku-warm").start()
+            threading.Thread(target=warm_views, args=(self, a, i18n.LANGS), daemon=True, name="itaku-warm").start()
         return a
 
     def comparing(self, compare: Any = None) -> bool:
@@ -139,10 +140,7 @@ def create_app(source: Source | Any = None, *, as_of: date | None = None, policy
     if base is not None:
         base.source.dataset()
     if warm:  # the first visitor's page (the default as-of and policy) is then ready
-        first = analyzer.get(default_as_of, state.default_policy).warm()
-        warm_views(first, (i18n.DEFAULT_LANG,))
-        first.__dict__["_views_warming"] = True
-        threading.Thread(target=warm_views, args=(first, i18n.LANGS), daemon=True, name="itaku-warm").start()
+        analyzer.get(default_as_of, state.default_policy).warm()
 
     app = Dash("dashboard", use_pages=True, pages_folder=str(PAGES_DIR), title="Itaku",
                update_title=None, suppress_callback_exceptions=True, serve_locally=True,
@@ -154,6 +152,13 @@ def create_app(source: Source | Any = None, *, as_of: date | None = None, policy
         module = sys.modules.get(page["module"])
         if module is not None and hasattr(module, "register"):
             module.register(app, state)
+        if module is not None and hasattr(module, "warm"):
+            state.warmers.append(module.warm)
+    if warm:  # and its pages' views: the default language now, the other beside the first callbacks
+        first = state.analyzer.get(default_as_of, state.default_policy)
+        warm_views(state, first, (i18n.DEFAULT_LANG,))
+        first.__dict__["_views_warming"] = True
+        threading.Thread(target=warm_views, args=(state, first, i18n.LANGS), daemon=True, name="itaku-warm").start()
     app.server.extensions["itaku"] = state
     guard(app, state, credentials)
     organizations_redirect(app)
@@ -161,15 +166,18 @@ def create_app(source: Source | Any = None, *, as_of: date | None = None, policy
     return app
 
 
-def warm_views(a: Analysis, langs) -> None:
-    """Make what the pages' callbacks look up for analysis `a` (dashboard.data.memo and the findings
-    grid's table, indexes and export cells), so that a callback is a lookup, not a pass over
-    every contract or finding. Safe alongside the callbacks: each piece is made once."""
+def warm_views(state: AppState, a: Analysis, langs) -> None:
+    """Make what the pages' callbacks look up for analysis `a` (dashboard.data.memo, the findings
+    grid's table, indexes and export cells, each page's `warm(a, lang)`), so that a callback is a
+    lookup, not a pass over every contract or finding. Safe beside the callbacks: each piece is
+    made once."""
     from . import data, exports, gaps, grid
 
     data.counts(a), data.rule_counts(a), gaps.family_by_level(a), gaps.level_rule_matrix(a)
     gaps.max_depth(a), data.org_options(a), data.delegatee_index(a)
     for lang in langs:
+        for page_warm in state.warmers:
+            page_warm(a, lang)
         tbl = grid.warm(grid.table(a, lang))
         exports.rows_ready(tbl, lang)
 

@@ -445,6 +445,13 @@ def concentration_rows(a: Analysis, limit: int = 200) -> list[dict[str, Any]]:
 
 # ---- schedule ----------------------------------------------------------------------------------
 def schedule_rows(a: Analysis, lang: str, only_overdue: bool = False, principal: str | None = None) -> list[dict[str, Any]]:
+    if principal and principal not in a.primes_of:
+        principal = "?"  # (no rows; one memo slot for every unknown principal)
+    return memo(a, ("schedule", lang, bool(only_overdue), principal or None),
+                lambda: _schedule_rows(a, lang, only_overdue, principal))
+
+
+def _schedule_rows(a: Analysis, lang: str, only_overdue: bool, principal: str | None) -> list[dict[str, Any]]:
     rows = []
     for r in a.query("inspection-schedule"):
         if only_overdue and not r["overdue"]:

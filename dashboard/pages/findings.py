@@ -187,6 +187,10 @@ def pick_options(a: data.Analysis, lang: str) -> tuple[list, ...]:
             [{"label": a.ds.org_name(p), "value": p} for p in a.principals])
 
 
+def warm(a: data.Analysis, lang: str) -> None:
+    data.memo(a, ("findings-options", lang), lambda: pick_options(a, lang))
+
+
 def register(app, state):
     @app.callback(Output("fi-rule", "options"), Output("fi-severity", "options"), Output("fi-level", "options"),
                   Output("fi-family", "options"), Output("fi-principal", "options"),

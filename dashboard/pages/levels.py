@@ -51,6 +51,15 @@ def level_grid(rows: list[dict], lang: str):
         style={"width": "100%"}))
 
 
+def view(a: data.Analysis, principal: str | None, depth, lang: str) -> tuple:
+    depth = min(int(depth or 99), gaps.max_depth(a))  # (a deeper value shows the same)
+    return data.memo(a, ("levels", principal, depth, lang), lambda: figures(a, principal, depth, lang))
+
+
+def warm(a: data.Analysis, lang: str) -> None:
+    view(a, None, None, lang)
+
+
 def figures(a: data.Analysis, principal: str | None, depth, lang: str) -> tuple:
     m = gaps.level_rule_matrix(a, principal)
     shown = [d for d in m["depths"] if d <= int(depth or 99)]
@@ -77,8 +86,7 @@ def register(app, state):
         lang = i18n.norm_lang(lang)
         a = state.analysis(as_of, policy)
         principal = principal if principal in a.principals else None
-        depth = min(int(depth or 99), gaps.max_depth(a))  # (a deeper value shows the same)
-        return data.memo(a, ("levels", principal, depth, lang), lambda: figures(a, principal, depth, lang))
+        return view(a, principal, depth, lang)
 
     @app.callback(Output("lv-nav", "href"), Input("lv-heat", "clickData"), prevent_initial_call=True)
     def follow(click):

@@ -75,12 +75,16 @@ def register(app, state):
     def concentration(lang, as_of, policy):
         lang = i18n.norm_lang(lang)
         a = state.analysis(as_of, policy)
-        return data.memo(a, ("concentration", lang), lambda: concentration_view(a, lang))
+        return warm(a, lang)
 
     @app.callback(Output("org-nav", "href"), Input("org-concentration", "clickData"), Input("org-chains", "clickData"),
                   prevent_initial_call=True)
     def follow(a, b):
         return charts.link_of(a if dash.ctx.triggered_id == "org-concentration" else b) or dash.no_update
+
+
+def warm(a: data.Analysis, lang: str) -> tuple:
+    return data.memo(a, ("concentration", lang), lambda: concentration_view(a, lang))
 
 
 def concentration_view(a: data.Analysis, lang: str) -> tuple:

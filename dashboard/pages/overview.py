@@ -84,6 +84,10 @@ def figures(a: data.Analysis, lang: str) -> tuple:
         charts.rule_figure(data.rule_counts(a), lang)))
 
 
+def warm(a: data.Analysis, lang: str) -> None:
+    figures(a, lang)
+
+
 def register(app, state):
     @app.callback(Output("ov-cards", "children"), Output("ov-gaps", "figure"), Output("ov-coverage", "figure"),
                   Output("ov-severity", "figure"), Output("ov-rules", "figure"), *SHELL_INPUTS)
