@@ -139,8 +139,8 @@ def create_app(source: Source | Any = None, *, as_of: date | None = None, policy
     src.dataset()  # fail early on bad input
     if base is not None:
         base.source.dataset()
-    if warm:  # the first visitor's page (the default as-of and policy) is then ready
-        analyzer.get(default_as_of, state.default_policy).warm()
+    first = analyzer.get(default_as_of, state.default_policy).warm() if warm else None
+    # (warm: the first visitor's page, the default as-of and policy, is then ready)
 
     app = Dash("dashboard", use_pages=True, pages_folder=str(PAGES_DIR), title="Itaku",
                update_title=None, suppress_callback_exceptions=True, serve_locally=True,
@@ -154,8 +154,7 @@ def create_app(source: Source | Any = None, *, as_of: date | None = None, policy
             module.register(app, state)
         if module is not None and hasattr(module, "warm"):
             state.warmers.append(module.warm)
-    if warm:  # and its pages' views: the default language now, the other beside the first callbacks
-        first = state.analyzer.get(default_as_of, state.default_policy)
+    if first is not None:  # and its pages' views: the default language now, the other beside the first callbacks
         warm_views(state, first, (i18n.DEFAULT_LANG,))
         first.__dict__["_views_warming"] = True
         threading.Thread(target=warm_views, args=(state, first, i18n.LANGS), daemon=True, name="itaku-warm").start()
