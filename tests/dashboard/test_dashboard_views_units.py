@@ -8,24 +8,13 @@ import threading
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # dash_helpers
-
-from datetime import date
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # test_dashboard_part2_units
 
 import pytest
 from dash import html
 
-from dash_helpers import REPO
 from dashboard import data, grid, i18n
-from dashboard.data import Analyzer
-
-AS_OF = date(2026, 11, 1)
-EXAMPLE = REPO / "examples" / "city-resident-tax"
-
-
-@pytest.fixture(scope="module")
-def example():
-    return Analyzer(data.FolderSource(EXAMPLE)).get(AS_OF)
+from test_dashboard_part2_units import AS_OF, EXAMPLE, example  # noqa: F401  (example: a fixture)
 
 
 @pytest.fixture(scope="module")
@@ -33,9 +22,8 @@ def small(tmp_path_factory):
     """A generated 3,000-contract dataset (every kind of gap, several levels)."""
     from synthetic.generate import generate
 
-    out = tmp_path_factory.mktemp("g3k") / "g3k"
-    generate(out, 3_000, seed=2)
-    return Analyzer(data.FolderSource(out)).get(AS_OF)
+    generate(out := tmp_path_factory.mktemp("g3k") / "g3k", 3_000, seed=2)
+    return data.Analyzer(data.FolderSource(out)).get(AS_OF)
 
 
 def test_exposure_from_the_index_is_the_query(example, small):
