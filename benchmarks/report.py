@@ -217,6 +217,17 @@ def export_rows(dash: dict) -> list[str]:
            "| export | findings | wall (CPU) | slowest | size |", "|---|---|---|---|---|"]
     out += [f"| {k} | {e['findings']:,} | {_s(e['s'])} ({_s(e['cpu_s'])}) | {_s(e['max_s'])} | "
             f"{e['bytes'] / 1e6:.1f} MB |" for k, e in exports.items()]
+    cold = [f"{k} {_s(e['cold_s'])}" for k, e in exports.items() if "cold_s" in e]
+    if cold:
+        out += ["", "The first export of an analysis's table (its neutralised cells made, which the server "
+                    "otherwise does once per analysis and language beside the callbacks): " + ", ".join(cold) + "."]
+    downloads = dash.get("downloads") or {}
+    if downloads:
+        out += ["", "The audit report's download (GET /report/…, a plain download rather than a callback; the "
+                    "whole `itaku report`, its bytes kept for the last two):", "",
+                "| download | first request | again | size |", "|---|---|---|---|"]
+        out += [f"| {k} | {_s(d['first_s'])} | {_s(d['again_s'])} | {d['bytes'] / 1e6:.1f} MB |"
+                for k, d in downloads.items()]
     return out
 
 

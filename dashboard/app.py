@@ -15,7 +15,7 @@ import binascii
 import hmac
 import sys
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -67,9 +67,14 @@ class AppState:
     default_policy: str
     cap: int = CAP
     baseline: Analyzer | None = None  # `itaku serve --baseline`: the dataset compare mode compares with
+    warmers: list = field(default_factory=list)  # the pages' warm(a, lang) (warm_views)
 
     def analysis(self, as_of: Any = None, policy: str | None = None) -> Analysis:
-        return self.analyzer.get(parse_day(as_of, self.default_as_of), policy or self.default_policy)
+        a = self.analyzer.get(parse_day(as_of, self.default_as_of), policy or self.default_policy)
+        if "_views_warming" not in a.__dict__:  # a new analysis: what the pages look up, made meanwhile
+            a.__dict__["_views_warming"] = True
+            threading.Thread(target=warm_views, args=(self, a, i18n.LANGS), daemon=True, name="itaku-warm").start()
+        return a
 
     def comparing(self, compare: Any = None) -> bool:
         """Compare mode is on: a baseline dataset, or a "compare with" date."""
@@ -134,8 +139,8 @@ def create_app(source: Source | Any = None, *, as_of: date | None = None, policy
     src.dataset()  # fail early on bad input
     if base is not None:
         base.source.dataset()
-    if warm:  # the first visitor's page (the default as-of and policy) is then ready
-        analyzer.get(default_as_of, state.default_policy).warm()
+    first = analyzer.get(default_as_of, state.default_policy).warm() if warm else None
+    # (warm: the first visitor's page, the default as-of and policy, is then ready)
 
     app = Dash("dashboard", use_pages=True, pages_folder=str(PAGES_DIR), title="Itaku",
                update_title=None, suppress_callback_exceptions=True, serve_locally=True,
@@ -147,11 +152,33 @@ def create_app(source: Source | Any = None, *, as_of: date | None = None, policy
         module = sys.modules.get(page["module"])
         if module is not None and hasattr(module, "register"):
             module.register(app, state)
+        if module is not None and hasattr(module, "warm"):
+            state.warmers.append(module.warm)
+    if first is not None:  # and its pages' views: the default language now, the other beside the first callbacks
+        warm_views(state, first, (i18n.DEFAULT_LANG,))
+        first.__dict__["_views_warming"] = True
+        threading.Thread(target=warm_views, args=(state, first, i18n.LANGS), daemon=True, name="itaku-warm").start()
     app.server.extensions["itaku"] = state
     guard(app, state, credentials)
     organizations_redirect(app)
     secure(app)
     return app
+
+
+def warm_views(state: AppState, a: Analysis, langs) -> None:
+    """Make what the pages' callbacks look up for analysis `a` (dashboard.data.memo, the findings
+    grid's table, indexes and export cells, each page's `warm(a, lang)`), so that a callback is a
+    lookup, not a pass over every contract or finding. Safe beside the callbacks: each piece is
+    made once."""
+    from . import data, exports, gaps, grid
+
+    data.counts(a), data.rule_counts(a), gaps.family_by_level(a), gaps.level_rule_matrix(a)
+    gaps.max_depth(a), data.org_options(a), data.delegatee_index(a)
+    for lang in langs:
+        for page_warm in state.warmers:
+            page_warm(a, lang)
+        tbl = grid.warm(grid.table(a, lang))
+        exports.rows_ready(tbl, lang)
 
 
 def _default_as_of(src: Source) -> date:

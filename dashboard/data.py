@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -44,6 +45,22 @@ def is_bundled_example(source: Source) -> bool:
 
 
 GRID_ROWS = 5000  # findings sent to the grid at most (the most severe first); exports hold them all
+_MEMO_LOCK = threading.Lock()
+
+
+def memo(a: Analysis, key: Any, build):
+    """`build()` computed once per analysis (so per dataset revision, as-of date and policy) and
+    `key` (the page, the language, …), kept on the analysis: every later request is a lookup.
+    A caller asking while another computes the same key waits for it rather than computing twice."""
+    with _MEMO_LOCK:
+        views = a.__dict__.setdefault("_views", {})
+        slot = views.get(key)
+        if slot is None:
+            slot = views[key] = [threading.Lock(), None, False]
+    with slot[0]:
+        if not slot[2]:
+            slot[1], slot[2] = build(), True
+        return slot[1]
 
 
 def parse_day(value: Any, default: date) -> date:
@@ -58,6 +75,10 @@ def parse_day(value: Any, default: date) -> date:
 
 # ---- overview ----------------------------------------------------------------------------------
 def counts(a: Analysis) -> dict[str, Any]:
+    return memo(a, "counts", lambda: _counts(a))
+
+
+def _counts(a: Analysis) -> dict[str, Any]:
     depths = Counter(p.depth for p in a.graph.position.values())
     summary = a.report.summary()
     return {
@@ -74,6 +95,10 @@ def counts(a: Analysis) -> dict[str, Any]:
 
 def rule_counts(a: Analysis) -> list[dict[str, Any]]:
     """Findings per rule, worst severity first, then most frequent."""
+    return memo(a, "rule_counts", lambda: _rule_counts(a))
+
+
+def _rule_counts(a: Analysis) -> list[dict[str, Any]]:
     by_rule = Counter(f.rule for f in a.report.findings)
     severity = {f.rule: f.severity for f in a.report.findings}
     return sorted(({"rule": r, "severity": severity[r], "count": n} for r, n in by_rule.items()),
@@ -366,9 +391,39 @@ def level_table(a: Analysis, lang: str) -> list[dict[str, Any]]:
 # ---- organisations -----------------------------------------------------------------------------
 def org_options(a: Analysis, limit: int = 5000) -> list[dict[str, str]]:
     """Organisations that receive data (delegatees), most-reached first."""
-    reach = Counter(c.delegatee_id for c in a.ds.contracts)
-    orgs = sorted(reach, key=lambda o: (-reach[o], o))[:limit]
-    return [{"label": f"{a.ds.org_name(o)} [{o}]", "value": o} for o in orgs]
+    def build():
+        reach = Counter(c.delegatee_id for c in a.ds.contracts)
+        orgs = sorted(reach, key=lambda o: (-reach[o], o))[:limit]
+        return [{"label": f"{a.ds.org_name(o)} [{o}]", "value": o} for o in orgs]
+    return memo(a, ("org_options", limit), build)
+
+
+def delegatee_index(a: Analysis) -> dict[str, list[str]]:
+    """Per organisation, the contracts it is the delegatee of, in the chain walk's order."""
+    def build():
+        by: dict[str, list[str]] = defaultdict(list)
+        contract = a.ds.contract
+        for cid in a.order:
+            by[contract[cid].delegatee_id].append(cid)
+        return dict(by)
+    return memo(a, "by_delegatee", build)
+
+
+def exposure(a: Analysis, org: str) -> list[dict[str, Any]]:
+    """The rows of query `exposure` for `org` (queries.embedded.exposure: every contract of a chain
+    whose delegatee is `org`, in the chain walk's order, sorted by principal and contract), from
+    an index of the analysis's chain graph built once, not a walk of every chain per organisation."""
+    from queries.embedded import _path_names
+
+    if org not in a.ds.org:
+        raise ValueError(f"unknown org_id {org!r}")
+    rows = []
+    for cid in delegatee_index(a).get(org, ()):
+        pos, c = a.graph.position[cid], a.ds.contract[cid]
+        rows.append({"root_principal_id": pos.root_principal_id, "contract_id": cid, "depth": pos.depth,
+                     "path": _path_names(a.ds, pos.root_principal_id, a.graph.path(cid)),
+                     "data_categories": sorted(str(d) for d in c.data_categories)})
+    return sorted(rows, key=lambda r: (r["root_principal_id"], r["contract_id"]))
 
 
 def exposure_rows(a: Analysis, org: str, lang: str) -> list[dict[str, Any]]:
@@ -379,7 +434,7 @@ def exposure_rows(a: Analysis, org: str, lang: str) -> list[dict[str, Any]]:
              "data": i18n.join([i18n.enum_label(d.value, lang, DataCategory) for d in DataCategory
                                 if d.value in r["data_categories"]], lang),
              "my_number": "my_number" in r["data_categories"]}
-            for r in a.query("exposure", org=org)]
+            for r in exposure(a, org)]
 
 
 def concentration_rows(a: Analysis, limit: int = 200) -> list[dict[str, Any]]:
@@ -390,6 +445,13 @@ def concentration_rows(a: Analysis, limit: int = 200) -> list[dict[str, Any]]:
 
 # ---- schedule ----------------------------------------------------------------------------------
 def schedule_rows(a: Analysis, lang: str, only_overdue: bool = False, principal: str | None = None) -> list[dict[str, Any]]:
+    if principal and principal not in a.primes_of:
+        principal = "?"  # (no rows; one memo slot for every unknown principal)
+    return memo(a, ("schedule", lang, bool(only_overdue), principal or None),
+                lambda: _schedule_rows(a, lang, only_overdue, principal))
+
+
+def _schedule_rows(a: Analysis, lang: str, only_overdue: bool, principal: str | None) -> list[dict[str, Any]]:
     rows = []
     for r in a.query("inspection-schedule"):
         if only_overdue and not r["overdue"]:

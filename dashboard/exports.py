@@ -101,14 +101,36 @@ def header(lang: str, detail_keys: list[str]) -> list[str]:
 def rows(tbl: FindingTable, idx: list[int], lang: str, detail_keys: list[str], empty: Any = ""):
     """The export rows (lists, neutralised), in the grid's order; `empty` for a detail a finding
     lacks (None in Excel: no cell written at all)."""
-    lang = i18n.norm_lang(lang)
-    keys = [c[0] for c in COLUMNS]
+    base, details = _cells(tbl, i18n.norm_lang(lang))
     for i in idx:
-        r, f = tbl.rows[i], tbl.findings[i]
-        out = [neutralize(" > ".join(f.path)) if k == "path" else neutralize(r[k]) for k in keys]
-        d = f.details
-        out += [neutralize(_detail_value(d[k], lang)) if k in d else empty for k in detail_keys]
-        yield out
+        d = details[i]
+        yield [*base[i], *[d.get(k, empty) for k in detail_keys]]
+
+
+def rows_ready(tbl: FindingTable, lang: str) -> None:
+    """Make the export cells of every finding now (dashboard.app.warm_views)."""
+    _cells(tbl, i18n.norm_lang(lang))
+
+
+_RISKY = frozenset(("=", "+", "-", "@", "\t", "\r"))  # what neutralize quotes
+
+
+def _cells(tbl: FindingTable, lang: str) -> tuple[list[tuple], list[dict[str, Any]]]:
+    """Every finding's export cells, neutralised, made once per table and language: (the COLUMNS
+    cells of each row, each row's details as {key: text})."""
+    key = ("export", lang)
+    got = tbl._columns.get(key)
+    if got is not None:
+        return got
+
+    def clean(values):
+        return [v if type(v) is str and v[:1] not in _RISKY else neutralize(v) for v in values]
+
+    cols = [clean(" > ".join(f.path) for f in tbl.findings) if k == "path" else clean(r[k] for r in tbl.rows)
+            for k, *_ in COLUMNS]
+    details = [{k: neutralize(_detail_value(v, lang)) for k, v in f.details.items()} for f in tbl.findings]
+    got = tbl._columns[key] = (list(zip(*cols)), details)
+    return got
 
 
 def export_csv(tbl: FindingTable, idx: list[int], lang: str, encoding: str = "utf-8-sig") -> bytes:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any
 
-from .data import SEVERITY_RANK, Analysis
+from .data import SEVERITY_RANK, Analysis, memo
 from .grid import FAMILY_ORDER, rule_family
 
 NONE = "none"  # the family slot of contracts without findings
@@ -27,34 +27,47 @@ def worst_family(a: Analysis, contract_id: str) -> str:
 
 def family_by_level(a: Analysis) -> list[dict[str, Any]]:
     """[{depth, contracts, counts: {family | "none": contracts}}], level 1 first."""
-    per: dict[int, Counter] = defaultdict(Counter)
-    for cid, pos in a.graph.position.items():
-        per[pos.depth][worst_family(a, cid)] += 1
-    return [{"depth": d, "contracts": sum(c.values()), "counts": dict(c)} for d, c in sorted(per.items())]
+    def build():
+        per: dict[int, Counter] = defaultdict(Counter)
+        for cid, pos in a.graph.position.items():
+            per[pos.depth][worst_family(a, cid)] += 1
+        return [{"depth": d, "contracts": sum(c.values()), "counts": dict(c)} for d, c in sorted(per.items())]
+    return memo(a, "family_by_level", build)
 
 
 def level_rule_matrix(a: Analysis, principal: str | None = None) -> dict[str, Any]:
     """Contracts per level, and per (rule, level) the contracts with that finding (of one
     principal's chains, or of all)."""
-    def mine(pos) -> bool:
-        return principal is None or pos.root_principal_id == principal
-
-    contracts = Counter(pos.depth for pos in a.graph.position.values() if mine(pos))
-    hit: dict[str, Counter] = defaultdict(Counter)
-    for cid, fs in a.findings_of.items():
-        pos = a.graph.position.get(cid)
-        if pos is None or not mine(pos):
-            continue
-        depth = pos.depth
-        for rule in {f.rule for f in fs}:
-            hit[rule][depth] += 1
+    per_contracts, per_hits = memo(a, "level_rule_counts", lambda: _level_rule_counts(a))
+    contracts = per_contracts.get(principal, Counter())
+    hit = per_hits.get(principal, {})
     order = sorted(hit, key=lambda r: (FAMILY_ORDER.index(rule_family(r)) if rule_family(r) in FAMILY_ORDER else 9, r))
     return {"depths": sorted(contracts), "contracts": dict(contracts), "rules": order,
             "hits": {r: dict(hit[r]) for r in order}}
 
 
+def _level_rule_counts(a: Analysis) -> tuple[dict, dict]:
+    """Contracts per level and per (rule, level) those with the finding, for every principal at
+    once (key None: all of them), in one pass: any principal's matrix is then a lookup."""
+    contracts: dict[str | None, Counter] = defaultdict(Counter)
+    for pos in a.graph.position.values():
+        contracts[pos.root_principal_id][pos.depth] += 1
+    contracts[None] = sum(contracts.values(), Counter())
+    hits: dict[str | None, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
+    position = a.graph.position
+    for cid, fs in a.findings_of.items():
+        pos = position.get(cid)
+        if pos is None:
+            continue
+        mine, every = hits[pos.root_principal_id], hits[None]
+        for rule in {f.rule for f in fs}:
+            mine[rule][pos.depth] += 1
+            every[rule][pos.depth] += 1
+    return dict(contracts), dict(hits)
+
+
 def max_depth(a: Analysis) -> int:
-    return max((p.depth for p in a.graph.position.values()), default=1)
+    return memo(a, "max_depth", lambda: max((p.depth for p in a.graph.position.values()), default=1))
 
 
 def org_findings(a: Analysis, contract_ids: list[str]) -> dict[str, tuple[int, str | None]]:

@@ -13,13 +13,14 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from graph.rules import Finding
 
 from . import i18n
 from .compare import STATUSES, status_label
-from .data import SEVERITY_RANK, Analysis
+from .data import SEVERITY_RANK, Analysis, memo
 
 FAMILY_ORDER = ("approval", "clauses", "inspection", "people", "closure", "structure")
 TEXT_COLUMNS = ("severity", "rule_title", "family_label", "contract_id", "level", "principal", "delegator",
@@ -30,8 +31,10 @@ COLUMN_LABELS = {"severity": "findings.severity", "rule_title": "findings.rule",
                  "message": "findings.message", "citations": "findings.cites", "status": "compare.status"}
 SORT_KEYS = {"severity": "severity_rank", "level": "depth", "status": "status_rank"}  # columns sorted by a hidden value
 _LOCK = threading.Lock()
+_MISSING = object()  # a column a row lacks
 
 
+@lru_cache(maxsize=None)  # the rule registry is filled once, at import
 def rule_family(rule_id: str) -> str:
     from graph.rules import load_rules
 
@@ -53,6 +56,7 @@ class FindingTable:
     findings: list[Finding]
     rows: list[dict[str, Any]]
     _cache: OrderedDict = field(default_factory=OrderedDict, repr=False)
+    _columns: dict = field(default_factory=dict, repr=False)  # (key, casefolded | "rank") → one value per row
 
 
 def table(a: Analysis, lang: str, cmp: Any = None) -> FindingTable:
@@ -60,8 +64,10 @@ def table(a: Analysis, lang: str, cmp: Any = None) -> FindingTable:
     (`cmp`, a dashboard.compare.Comparison of `a` with a baseline) every row has its status and the
     baseline's resolved findings are rows too; that table is kept on the comparison."""
     lang = i18n.norm_lang(lang)
+    if cmp is None:
+        return memo(a, ("finding_table", lang), lambda: _build(a, lang))
     with _LOCK:
-        tables = a.__dict__.setdefault("_finding_tables", {}) if cmp is None else cmp._tables
+        tables = cmp._tables
         if lang not in tables:
             tables[lang] = _build(a, lang, cmp)
         return tables[lang]
@@ -162,19 +168,22 @@ def _thaw(v: Any) -> Any:
 
 def select(tbl: FindingTable, q: Query) -> list[int]:
     """Indices of the rows matching `q`, in the order asked (default: the table's order).
-    The last few answers are kept: paging through one query costs a slice."""
+    The last few answers are kept: paging through one query costs a slice. Each filter narrows
+    the candidates over one column (kept casefolded on the table), each sort is a stable sort by
+    the column's precomputed rank: no row is looked at as a whole."""
     with _LOCK:
         if q in tbl._cache:
             tbl._cache.move_to_end(q)
             return tbl._cache[q]
     rows = tbl.rows
-    tests = _external_tests(q, tbl) + [_column_test(col, model) for col, model in q.filter_dict.items()
-                                       if col in TEXT_COLUMNS or col in ("depth",)]
-    idx = [r["i"] for r in rows if all(test(r) for test in tests)] if tests else list(range(len(rows)))
+    idx = list(range(len(rows)))
+    for narrow in _external_tests(q, tbl) + [_column_test(col, model, tbl) for col, model in q.filter_dict.items()
+                                             if col in TEXT_COLUMNS or col in ("depth",)]:
+        idx = narrow(idx)
     for col, direction in reversed(q.sort_model):
         key = SORT_KEYS.get(col, col)
         if rows and key in rows[0]:
-            idx.sort(key=lambda i, k=key: _sortable(rows[i][k]), reverse=direction == "desc")
+            idx.sort(key=_ranks(tbl, key).__getitem__, reverse=direction == "desc")
     with _LOCK:
         tbl._cache[q] = idx
         while len(tbl._cache) > 16:
@@ -182,35 +191,80 @@ def select(tbl: FindingTable, q: Query) -> list[int]:
     return idx
 
 
+def warm(tbl: FindingTable) -> FindingTable:
+    """Build now every column index a filter or a sort of the grid reads."""
+    present = tbl.rows[0] if tbl.rows else {}
+    for col in TEXT_COLUMNS:
+        key = SORT_KEYS.get(col, col)
+        if col in present:
+            _column(tbl, col, folded=True)
+        if key in present:
+            _ranks(tbl, key)
+    return tbl
+
+
+def _column(tbl: FindingTable, key: str, folded: bool = False) -> list[Any]:
+    """One column of the table (casefolded text, as the grid's filters compare), built once."""
+    with _LOCK:
+        got = tbl._columns.get((key, folded))
+    if got is None:
+        got = [str(r.get(key, "")).casefold() for r in tbl.rows] if folded else [r.get(key, _MISSING) for r in tbl.rows]
+        with _LOCK:
+            tbl._columns[(key, folded)] = got
+    return got
+
+
+def _ranks(tbl: FindingTable, key: str) -> list[int]:
+    """Per row, the rank of its value of `key` in sort order (equal values, equal ranks): sorting
+    by it is sorting by the value, as stable."""
+    with _LOCK:
+        got = tbl._columns.get((key, "rank"))
+    if got is None:
+        keys = [_sortable(r[key]) for r in tbl.rows]
+        rank = {k: i for i, k in enumerate(sorted(set(keys)))}
+        got = [rank[k] for k in keys]
+        with _LOCK:
+            tbl._columns[(key, "rank")] = got
+    return got
+
+
 def _sortable(v: Any) -> Any:
     return (0, v) if isinstance(v, (int, float)) else (1, str(v).casefold())
+
+
+def _where(tbl: FindingTable, key: str, test, folded: bool = False):
+    """A narrowing step: the candidates whose value of `key` passes `test`."""
+    def narrow(idx: list[int]) -> list[int]:
+        col = _column(tbl, key, folded)
+        return [i for i in idx if test(col[i])]
+    return narrow
 
 
 def _external_tests(q: Query, tbl: FindingTable) -> list:
     tests = []
     if q.rules:
         rules = set(q.rules)
-        tests.append(lambda r: r["rule"] in rules)
+        tests.append(_where(tbl, "rule", rules.__contains__))
     if q.severities:
         sevs = set(q.severities)
-        tests.append(lambda r: r["sev"] in sevs)
+        tests.append(_where(tbl, "sev", sevs.__contains__))
     if q.levels:
         levels = set(q.levels)
-        tests.append(lambda r: r["depth"] in levels)
+        tests.append(_where(tbl, "depth", levels.__contains__))
     if q.principals:
         ps = set(q.principals)
-        tests.append(lambda r: r["principal_id"] in ps)
+        tests.append(_where(tbl, "principal_id", ps.__contains__))
     if q.families:
         fs = set(q.families)
-        tests.append(lambda r: r["family"] in fs)
-    if q.statuses:  # rows without a status (no compare mode) are not narrowed
+        tests.append(_where(tbl, "family", fs.__contains__))
+    if q.statuses and tbl.rows and "status_key" in tbl.rows[0]:  # rows without a status (no compare mode) are not narrowed
         sts = set(q.statuses)
-        tests.append(lambda r: r.get("status_key") in sts if "status_key" in r else True)
+        tests.append(_where(tbl, "status_key", sts.__contains__))
     if q.contract:
         wanted = q.contract.casefold()
         exact = any(f.contract_id == q.contract for f in tbl.findings)
-        tests.append((lambda r: r["contract_id"] == q.contract) if exact
-                     else (lambda r: wanted in r["contract_id"].casefold()))
+        tests.append(_where(tbl, "contract_id", (lambda v: v == q.contract) if exact
+                            else (lambda v: wanted in v.casefold())))
     return tests
 
 
@@ -228,28 +282,38 @@ NUMBER_OPS = {
 }
 
 
-def _column_test(col: str, model: dict[str, Any]):
+def _column_test(col: str, model: dict[str, Any], tbl: FindingTable):
     """One column's AG Grid filter model (text or number, one condition or two joined by
-    AND/OR) as a row test; text is compared case-insensitively, as AG Grid does."""
+    AND/OR) as a narrowing step; text is compared case-insensitively, as AG Grid does."""
     if "conditions" in model or "operator" in model:
-        parts = [_column_test(col, c) for c in model.get("conditions") or
+        parts = [_column_test(col, c, tbl) for c in model.get("conditions") or
                  [model[k] for k in ("condition1", "condition2") if k in model]]
         if model.get("operator", "AND").upper() == "OR":
-            return lambda r: any(p(r) for p in parts)
-        return lambda r: all(p(r) for p in parts)
+            def either(idx: list[int]) -> list[int]:
+                keep = set().union(*(p(idx) for p in parts)) if parts else set()
+                return [i for i in idx if i in keep]
+            return either
+
+        def both(idx: list[int]) -> list[int]:
+            for p in parts:
+                idx = p(idx)
+            return idx
+        return both
     kind = model.get("filterType", "text")
     op = model.get("type", "contains")
     if kind == "number":
         fn = NUMBER_OPS.get(op, NUMBER_OPS["equals"])
         x, y = model.get("filter"), model.get("filterTo")
         if x is None and op != "inRange":
-            return lambda r: True
-        return lambda r: fn(r[col], x, y) if col in r else False
+            return lambda idx: idx
+        return _where(tbl, col, lambda v: v is not _MISSING and fn(v, x, y))
     fn = TEXT_OPS.get(op, TEXT_OPS["contains"])
     x = str(model.get("filter") or "").casefold()
     if not x and op not in ("blank", "notBlank"):
-        return lambda r: True
-    return lambda r: fn(str(r.get(col, "")).casefold(), x)
+        return lambda idx: idx
+    if op == "contains":  # the floating filter's operator: no call per row
+        return lambda idx: (lambda vs: [i for i in idx if x in vs[i]])(_column(tbl, col, True))
+    return _where(tbl, col, lambda v: fn(v, x), folded=True)
 
 
 def page(tbl: FindingTable, idx: list[int], start: int, end: int) -> list[dict[str, Any]]:

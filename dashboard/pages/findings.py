@@ -155,18 +155,40 @@ def _dossier_link(a: data.Analysis, cid: str, lang: str) -> str:
 
 
 def print_table(rows: list[dict], total: int, lang: str) -> list:
+    """The print-only table of the first PRINT_ROWS rows, as the components' JSON form (what
+    html.Table(...).to_plotly_json() gives, built directly: 500 rows of components cost a
+    quarter of a second to make and serialise, these a few milliseconds)."""
     head = ["findings.severity", "findings.contract", "findings.level", "findings.rule", "findings.message",
             "findings.delegatee", "findings.cites"]
     keys = ["severity", "contract_id", "level", "rule_title", "message", "delegatee", "citations"]
-    out = [html.Table(className="print-table", children=[
-        html.Thead(html.Tr([html.Th(t(k, lang)) for k in head])),
-        html.Tbody([html.Tr([html.Td(r[k], className=f"sev-{r['sev']}" if k == "severity" else None) for k in keys])
-                    for r in rows]),
-    ])]
+    out = [_html("Table", [
+        _html("Thead", _html("Tr", [_html("Th", t(k, lang)) for k in head])),
+        _html("Tbody", [_html("Tr", [_html("Td", r[k], className=f"sev-{r['sev']}" if k == "severity" else None)
+                                     for k in keys]) for r in rows]),
+    ], className="print-table")]
     if total > len(rows):
-        out.insert(0, html.P(t("findings.print_capped", lang, n=i18n.number(len(rows)), total=i18n.number(total)),
-                             className="note"))
+        out.insert(0, _html("P", t("findings.print_capped", lang, n=i18n.number(len(rows)), total=i18n.number(total)),
+                            className="note"))
     return out
+
+
+def _html(tag: str, children, **props) -> dict:
+    """dash.html.<tag>(children, **props) in its JSON form."""
+    return {"props": {"children": children, **props}, "type": tag, "namespace": "dash_html_components"}
+
+
+def pick_options(a: data.Analysis, lang: str) -> tuple[list, ...]:
+    """The options of the rule, severity, level, family and principal dropdowns."""
+    present = sorted({f.rule for f in a.report.findings}, key=lambda r: i18n.rule_title(r, lang))
+    return ([{"label": f"{i18n.rule_title(r, lang)} ({r})", "value": r} for r in present],
+            [{"label": i18n.severity(s, lang), "value": s} for s in data.SEVERITY_ORDER],
+            [{"label": i18n.level(d, lang), "value": d} for d in fgrid.levels_present(a)],
+            [{"label": fgrid.family_label(f, lang), "value": f} for f in fgrid.families_present(a)],
+            [{"label": a.ds.org_name(p), "value": p} for p in a.principals])
+
+
+def warm(a: data.Analysis, lang: str) -> None:
+    data.memo(a, ("findings-options", lang), lambda: pick_options(a, lang))
 
 
 def register(app, state):
@@ -181,12 +203,7 @@ def register(app, state):
         lang = i18n.norm_lang(lang)
         a = state.analysis(as_of, policy)
         values = [initial.get(i, cur) if initial else cur for (i, _), cur in zip(PICKS, current)]
-        present = sorted({f.rule for f in a.report.findings}, key=lambda r: i18n.rule_title(r, lang))
-        return ([{"label": f"{i18n.rule_title(r, lang)} ({r})", "value": r} for r in present],
-                [{"label": i18n.severity(s, lang), "value": s} for s in data.SEVERITY_ORDER],
-                [{"label": i18n.level(d, lang), "value": d} for d in fgrid.levels_present(a)],
-                [{"label": fgrid.family_label(f, lang), "value": f} for f in fgrid.families_present(a)],
-                [{"label": a.ds.org_name(p), "value": p} for p in a.principals], *values, {})
+        return (*data.memo(a, ("findings-options", lang), lambda: pick_options(a, lang)), *values, {})
 
     @app.callback(Output("fi-grid-slot", "children"), Output("fi-status-box", "hidden"),
                   Input("lang", "value"), Input("compare", "date"), prevent_initial_call=True)

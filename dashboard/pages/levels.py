@@ -51,6 +51,24 @@ def level_grid(rows: list[dict], lang: str):
         style={"width": "100%"}))
 
 
+def view(a: data.Analysis, principal: str | None, depth, lang: str) -> tuple:
+    depth = min(int(depth or 99), gaps.max_depth(a))  # (a deeper value shows the same)
+    return data.memo(a, ("levels", principal, depth, lang), lambda: figures(a, principal, depth, lang))
+
+
+def warm(a: data.Analysis, lang: str) -> None:
+    view(a, None, None, lang)
+
+
+def figures(a: data.Analysis, principal: str | None, depth, lang: str) -> tuple:
+    m = gaps.level_rule_matrix(a, principal)
+    shown = [d for d in m["depths"] if d <= int(depth or 99)]
+    rows = data.level_table(a, lang)
+    for r in rows:
+        r["share_pct"] = f"{r['share']:.0%}"
+    return charts.heat_figure(m, lang, shown), level_grid(rows, lang)
+
+
 def register(app, state):
     @app.callback(Output("lv-principal", "options"), Output("lv-depth", "max"), Output("lv-depth", "marks"),
                   Output("lv-depth", "value"), *SHELL_INPUTS, State("lv-depth", "value"))
@@ -67,12 +85,8 @@ def register(app, state):
     def render(principal, depth, lang, as_of, policy):
         lang = i18n.norm_lang(lang)
         a = state.analysis(as_of, policy)
-        m = gaps.level_rule_matrix(a, principal if principal in a.principals else None)
-        shown = [d for d in m["depths"] if d <= int(depth or 99)]
-        rows = data.level_table(a, lang)
-        for r in rows:
-            r["share_pct"] = f"{r['share']:.0%}"
-        return charts.heat_figure(m, lang, shown), level_grid(rows, lang)
+        principal = principal if principal in a.principals else None
+        return view(a, principal, depth, lang)
 
     @app.callback(Output("lv-nav", "href"), Input("lv-heat", "clickData"), prevent_initial_call=True)
     def follow(click):

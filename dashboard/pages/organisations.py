@@ -74,15 +74,24 @@ def register(app, state):
                   *SHELL_INPUTS)
     def concentration(lang, as_of, policy):
         lang = i18n.norm_lang(lang)
-        rows = data.concentration_rows(state.analysis(as_of, policy))
-        cols = [col("name", t("orgs.name", lang), width=260), col("org_id", "ID", width=100),
-                col("principals", t("orgs.principals", lang), type="numericColumn", width=110),
-                col("chains", t("orgs.chains", lang), type="numericColumn", width=110),
-                col("my_number_chains", t("orgs.my_number_chains", lang), type="numericColumn", width=150)]
-        by_principals, by_chains = charts.concentration_figures(rows, lang)
-        return by_principals, by_chains, grid_box("org-ranking", lang, 420, rowData=rows, columnDefs=cols)
+        a = state.analysis(as_of, policy)
+        return warm(a, lang)
 
     @app.callback(Output("org-nav", "href"), Input("org-concentration", "clickData"), Input("org-chains", "clickData"),
                   prevent_initial_call=True)
     def follow(a, b):
         return charts.link_of(a if dash.ctx.triggered_id == "org-concentration" else b) or dash.no_update
+
+
+def warm(a: data.Analysis, lang: str) -> tuple:
+    return data.memo(a, ("concentration", lang), lambda: concentration_view(a, lang))
+
+
+def concentration_view(a: data.Analysis, lang: str) -> tuple:
+    rows = data.concentration_rows(a)
+    cols = [col("name", t("orgs.name", lang), width=260), col("org_id", "ID", width=100),
+            col("principals", t("orgs.principals", lang), type="numericColumn", width=110),
+            col("chains", t("orgs.chains", lang), type="numericColumn", width=110),
+            col("my_number_chains", t("orgs.my_number_chains", lang), type="numericColumn", width=150)]
+    by_principals, by_chains = charts.concentration_figures(rows, lang)
+    return by_principals, by_chains, grid_box("org-ranking", lang, 420, rowData=rows, columnDefs=cols)

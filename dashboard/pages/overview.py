@@ -5,7 +5,7 @@ The audit report (`itaku report`) for the date and policy on screen is one click
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, State, dcc, html
+from dash import Input, Output, dcc, html
 
 from dashboard import charts, data, gaps, i18n, report_download
 from dashboard.app import T
@@ -24,10 +24,11 @@ def layout(lang: str = "ja", **_):
         html.Div(className="title-row", children=[
             T("overview.title", lang, tag=html.H1),
             html.Div(className="report-buttons no-print", children=[
-                html.Button(T("report.button_html", lang), id="ov-report-html", className="button", n_clicks=0),
-                html.Button(T("report.button_xlsx", lang), id="ov-report-xlsx", className="button", n_clicks=0),
+                # plain links to GET /report/<fmt> (dashboard/report_download.py), their address set
+                # from the date, policy and language on screen
+                html.A(T("report.button_html", lang), id="ov-report-html", className="button", role="button"),
+                html.A(T("report.button_xlsx", lang), id="ov-report-xlsx", className="button", role="button"),
                 T("report.note", lang, tag=html.Span, className="note"),
-                dcc.Download(id="ov-report"),
             ]),
         ]),
         html.Div(id="ov-cards", className="stats"),
@@ -51,7 +52,7 @@ def _tile(label: str, value: str, sub: str | None, href: str, className: str = "
 def cards(a: data.Analysis, lang: str) -> list:
     c = data.counts(a)
     n = i18n.number
-    per_sev_contracts = {s: len({f.contract_id for f in a.report.findings if f.severity == s}) for s in data.SEVERITY_ORDER}
+    per_sev_contracts = data.memo(a, "contracts_per_severity", lambda: _contracts_per_severity(a))
     tiles = [
         _tile(t("overview.principals", lang), n(c["principals"]), t("overview.tile_principals", lang), "/chains"),
         _tile(t("overview.contracts", lang), n(c["contracts"]),
@@ -67,16 +68,32 @@ def cards(a: data.Analysis, lang: str) -> list:
     return tiles
 
 
+def _contracts_per_severity(a: data.Analysis) -> dict[str, int]:
+    seen: dict[str, set] = {s: set() for s in data.SEVERITY_ORDER}
+    for f in a.report.findings:
+        seen.setdefault(f.severity, set()).add(f.contract_id)
+    return {s: len(seen[s]) for s in data.SEVERITY_ORDER}
+
+
+def figures(a: data.Analysis, lang: str) -> tuple:
+    """The page's tiles and figures, made once per analysis and language."""
+    return data.memo(a, ("overview", lang), lambda: (
+        cards(a, lang), charts.gaps_figure(gaps.family_by_level(a), lang),
+        charts.coverage_share_figure(data.coverage(a), lang),
+        charts.severity_figure(data.counts(a)["by_severity"], lang),
+        charts.rule_figure(data.rule_counts(a), lang)))
+
+
+def warm(a: data.Analysis, lang: str) -> None:
+    figures(a, lang)
+
+
 def register(app, state):
     @app.callback(Output("ov-cards", "children"), Output("ov-gaps", "figure"), Output("ov-coverage", "figure"),
                   Output("ov-severity", "figure"), Output("ov-rules", "figure"), *SHELL_INPUTS)
     def render(lang, as_of, policy):
         lang = i18n.norm_lang(lang)
-        a = state.analysis(as_of, policy)
-        return (cards(a, lang), charts.gaps_figure(gaps.family_by_level(a), lang),
-                charts.coverage_share_figure(data.coverage(a), lang),
-                charts.severity_figure(data.counts(a)["by_severity"], lang),
-                charts.rule_figure(data.rule_counts(a), lang))
+        return figures(state.analysis(as_of, policy), lang)
 
     @app.callback(Output("ov-nav", "href"), *(Input(i, "clickData") for i in CLICKABLE), prevent_initial_call=True)
     def follow(*clicks):
@@ -84,12 +101,9 @@ def register(app, state):
         target = charts.link_of(clicks[CLICKABLE.index(trigger)]) if trigger in CLICKABLE else None
         return target or dash.no_update
 
-    @app.callback(Output("ov-report", "data"), Input("ov-report-html", "n_clicks"), Input("ov-report-xlsx", "n_clicks"),
-                  State("lang", "value"), State("as-of", "date"), State("policy", "value"), prevent_initial_call=True)
-    def report(_html, _xlsx, lang, as_of, policy):
-        a = state.analysis(as_of, policy)
-        fmt = "xlsx" if dash.ctx.triggered_id == "ov-report-xlsx" else "html"
-        body = report_download.report_bytes(a, state.analyzer.library, fmt, i18n.norm_lang(lang),
-                                                  getattr(state.analyzer.source, "path", None))
-        mime = "text/html" if fmt == "html" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        return dcc.send_bytes(body, report_download.filename(a, fmt), type=mime)
+    @app.callback(Output("ov-report-html", "href"), Output("ov-report-xlsx", "href"), *SHELL_INPUTS)
+    def report_links(lang, as_of, policy):
+        lang = i18n.norm_lang(lang)
+        return tuple(report_download.href(fmt, as_of, policy, lang) for fmt in ("html", "xlsx"))
+
+    report_download.register(app, state)
