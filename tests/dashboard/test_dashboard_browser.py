@@ -125,7 +125,9 @@ def grid_rows(dash_duo, grid_id: str) -> list[dict]:
     """Every row the grid holds after its filters (AG Grid's API, not only the rows on screen);
     for the findings grid (infinite row model: the server filters) the rows it has loaded."""
     return dash_duo.driver.execute_script("""
-        const api = window.dash_ag_grid.getApi(arguments[0]); const rows = [];
+        const rows = []; let api = null;
+        try { api = window.dash_ag_grid.getApi(arguments[0]); } catch (e) { return rows; }  // being re-created: poll again
+        if (!api) return rows;
         if (api.getGridOption('rowModelType') === 'infinite') api.forEachNode(n => { if (n.data) rows.push(n.data); });
         else api.forEachNodeAfterFilterAndSort(n => rows.push(n.data));
         return rows;""", grid_id)

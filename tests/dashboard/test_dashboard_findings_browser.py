@@ -66,7 +66,8 @@ def wait_rows(dash_duo, at_least: int, timeout: float = 30) -> list[dict]:
 def loaded_rows(dash_duo) -> list[dict]:
     """The rows the infinite grid holds now, in display order."""
     return dash_duo.driver.execute_script("""
-        const api = window.dash_ag_grid.getApi('fi-grid'); const rows = [];
+        const rows = []; let api = null;
+        try { api = window.dash_ag_grid.getApi('fi-grid'); } catch (e) { return rows; }  // re-created (language switch): poll again
         if (!api) return rows;
         api.forEachNode(n => { if (n.data) rows.push(n.data); }); return rows;""")
 
