@@ -39,6 +39,8 @@ COLUMNS = (
     ("rule", "ルールID", "Rule id", 24),
     ("principal_id", "委託者ID", "Principal id", 12),
 )
+# compare mode: the grid's first column, 「比較 / Status」 (新規 / 悪化 / 変化 / 継続 / 解消), first here too
+STATUS_COLUMN = ("status", i18n.t("compare.status", "ja"), i18n.t("compare.status", "en"), 10)
 DETAIL_LABELS = {
     "due_date": ("期限", "due date"), "start_date": ("開始日", "start date"), "end_date": ("終了日", "end date"),
     "parent_contract_id": ("上位契約", "parent contract"), "missing": ("不足", "missing"),
@@ -90,19 +92,24 @@ def _detail_keys(tbl: FindingTable, idx: list[int]) -> list[str]:
     return list(keys)
 
 
-def header(lang: str, detail_keys: list[str]) -> list[str]:
+def columns(status: bool = False) -> tuple[tuple[str, str, str, int], ...]:
+    """The export's columns: with `status` (compare mode) the compare status first."""
+    return ((STATUS_COLUMN,) if status else ()) + COLUMNS
+
+
+def header(lang: str, detail_keys: list[str], status: bool = False) -> list[str]:
     lang = i18n.norm_lang(lang)
     j = 1 if lang == "ja" else 2
     prefix = "詳細: " if lang == "ja" else "detail: "
-    return ([c[j] for c in COLUMNS]
+    return ([c[j] for c in columns(status)]
             + [prefix + DETAIL_LABELS.get(k, (k, k.replace("_", " ")))[j - 1] for k in detail_keys])
 
 
-def rows(tbl: FindingTable, idx: list[int], lang: str, detail_keys: list[str], empty: Any = ""):
+def rows(tbl: FindingTable, idx: list[int], lang: str, detail_keys: list[str], empty: Any = "", status: bool = False):
     """The export rows (lists, neutralised), in the grid's order; `empty` for a detail a finding
-    lacks (None in Excel: no cell written at all)."""
+    lacks (None in Excel: no cell written at all); with `status`, each row's compare status first."""
     lang = i18n.norm_lang(lang)
-    keys = [c[0] for c in COLUMNS]
+    keys = [c[0] for c in columns(status)]
     for i in idx:
         r, f = tbl.rows[i], tbl.findings[i]
         out = [neutralize(" > ".join(f.path)) if k == "path" else neutralize(r[k]) for k in keys]
@@ -111,22 +118,23 @@ def rows(tbl: FindingTable, idx: list[int], lang: str, detail_keys: list[str], e
         yield out
 
 
-def export_csv(tbl: FindingTable, idx: list[int], lang: str, encoding: str = "utf-8-sig") -> bytes:
+def export_csv(tbl: FindingTable, idx: list[int], lang: str, encoding: str = "utf-8-sig", status: bool = False) -> bytes:
     """CSV with a header row in `lang`; `encoding` utf-8-sig (Excel reads the BOM) or cp932
-    (a character CP932 lacks becomes ?)."""
+    (a character CP932 lacks becomes ?); `status`: compare mode (the status column first)."""
     keys = _detail_keys(tbl, idx)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(header(lang, keys))
-    w.writerows(rows(tbl, idx, lang, keys))
+    w.writerow(header(lang, keys, status))
+    w.writerows(rows(tbl, idx, lang, keys, status=status))
     text = buf.getvalue()
     if encoding == "cp932":
         return text.encode("cp932", errors="replace")
     return text.encode("utf-8-sig")
 
 
-def export_xlsx(a: Analysis, tbl: FindingTable, idx: list[int], q: Query, lang: str) -> bytes:
-    """An Excel workbook: a cover sheet, then the findings (bold shaded header, frozen, autofilter).
+def export_xlsx(a: Analysis, tbl: FindingTable, idx: list[int], q: Query, lang: str, status: bool = False) -> bytes:
+    """An Excel workbook: a cover sheet, then the findings (bold shaded header, frozen, autofilter;
+    `status`: compare mode, the status column first).
     Written by rustpy-xlsxwriter (rust_xlsxwriter, constant memory): 50,000 findings in about a
     second, where openpyxl's write-only mode took over ten (docs/benchmarks.md)."""
     from rustpy_xlsxwriter import FastExcel, Format
@@ -141,9 +149,9 @@ def export_xlsx(a: Analysis, tbl: FindingTable, idx: list[int], q: Query, lang: 
                column_widths=[34, 70], column_formats={head[0]: bold}, header_format=bold, header_row=2,
                merge_ranges=[(0, 0, 0, 1, f"Itaku — {title}", Format().set_bold().set_font_size(14))])
     keys = _detail_keys(tbl, idx)
-    names = header(lang, keys)
-    book.sheet(sheet_name, (dict(zip(names, row)) for row in rows(tbl, idx, lang, keys, empty=None)),
-               column_widths=[c[3] for c in COLUMNS] + [18] * len(keys), autofilter=True,
+    names = header(lang, keys, status)
+    book.sheet(sheet_name, (dict(zip(names, row)) for row in rows(tbl, idx, lang, keys, empty=None, status=status)),
+               column_widths=[c[3] for c in columns(status)] + [18] * len(keys), autofilter=True,
                header_format=Format().set_bold().set_background_color("#DDE6F0").set_align("vcenter"))
     book.save()
     return out.getvalue()
