@@ -15,7 +15,7 @@ from dash import Input, Output, State, ctx, dcc, html, no_update
 from dashboard import compare, data, figures, i18n, tree
 from dashboard.app import T
 from dashboard.i18n import t
-from dashboard.ui import GRAPH_CONFIG, SHELL_INPUTS, col, contract_href, grid, grid_options
+from dashboard.ui import GRAPH_CONFIG, NO_VALUE, SHELL_INPUTS, col, contract_href, grid, grid_options
 
 dash.register_page(__name__, path="/chains", name="委託チェーン / Chains", title="Itaku — 委託チェーン / Chains", order=1)
 
@@ -82,7 +82,7 @@ def legend(lang: str, elements: list | None = None, cmp=None) -> list:
             for f_rule in d.get("rules", ()):
                 rules.setdefault(i18n.badge(f_rule, lang), i18n.rule_title(f_rule, lang))
     short = [html.Span(t("chains.legend", lang))] + [
-        html.Span(i18n.severity(s, lang) if s != "none" else t("common.none", lang), className=f"legend-item sev-{s}")
+        html.Span(i18n.severity(s, lang) if s != "none" else t("overview.no_findings", lang), className=f"legend-item sev-{s}")
         for s in (*data.SEVERITY_ORDER, "none")] + [
         html.Span(t("legend.unapproved_short", lang), className="legend-mark unapproved", title=t("legend.unapproved", lang)),
         html.Span(t("legend.inactive_short", lang), className="legend-mark inactive", title=t("legend.inactive", lang)),
@@ -323,7 +323,7 @@ def contractor_rows(a: data.Analysis, principal: str, lang: str) -> list[dict]:
         worst = max(a.subtree[k][2] for k in ks)
         sev = data.SEVERITY_ORDER[3 - worst] if worst >= 0 else None
         rows.append({"org": org, "name": a.ds.org_name(org), "worst_rank": worst,
-                     "worst": i18n.severity(sev, lang) if sev else t("common.none", lang), "sev": sev or "none",
+                     "worst": i18n.severity(sev, lang) if sev else NO_VALUE, "sev": sev or "none",
                      "contracts": sum(a.subtree[k][0] for k in ks), "gaps": sum(a.subtree[k][1] for k in ks)})
     return sorted(rows, key=lambda r: (-r["worst_rank"], -r["gaps"], -r["contracts"], r["name"]))
 
