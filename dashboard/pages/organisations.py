@@ -24,7 +24,9 @@ def layout(lang: str = "ja", org: str | None = None, **_):
             T("orgs.exposure", lang, tag=html.H2),
             html.Div(className="toolbar", children=[html.Div(className="control", children=[
                 T("orgs.pick", lang, tag=html.Label, htmlFor="org-pick"),
-                dcc.Dropdown(id="org-pick", clearable=False, style={"minWidth": "420px"}, value=org),
+                # the address's organisation among the options from the start: a value not in them is cleared
+                dcc.Dropdown(id="org-pick", clearable=False, style={"minWidth": "420px"}, value=org,
+                             options=[{"label": org, "value": org}] if org else []),
             ])]),
             html.P(id="org-summary", className="status"),
             grid_slot("org-exposure", lang, height=480),
