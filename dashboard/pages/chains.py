@@ -41,14 +41,14 @@ def layout(lang: str = "ja", **_):
             html.Button(T("chains.reset", lang), id="ch-reset", className="button", n_clicks=0),
         ]),
         html.Div(id="ch-legend", className="legend"),
-        html.Div(id="ch-contractors-box", hidden=True, className="card contractors", children=[
-            T("chains.contractors", lang, tag=html.H3),
-            T("chains.contractors_hint", lang, tag=html.P, className="note"),
-            grid("ch-contractors", height=300),
-        ]),
         html.Div(className="ch-statusline", children=[  # one line: the count, then the hovered node (or the hint)
             html.Div(id="ch-status", className="status"),
             html.Div(id="ch-hover", className="hover-info", children=T("chains.hover_hint", lang)),
+        ]),
+        html.Div(id="ch-contractors-box", hidden=True, className="card contractors", children=[
+            T("chains.contractors", lang, tag=html.H3),
+            T("chains.contractors_hint", lang, tag=html.P, className="note"),
+            grid("ch-contractors", height=300, lang=lang),  # AG Grid takes its locale when it starts
         ]),
         html.Div(className="chains-body", children=[
             dcc.Loading(className="tree-loading", delay_show=150, overlay_style={"visibility": "visible", "opacity": 0.5},
@@ -335,9 +335,12 @@ def crumbs(a: data.Analysis, view: tree.View, selected: str | None, lang: str, p
     out: list = [html.Span(a.ds.org_name(view.principal), className="crumb")]
     target = selected if selected in a.ds.contract else view.focus
     if target in a.ds.contract:
-        for k in a.graph.path(target):
-            out += [html.Span(" › ", className="sep"), dcc.Link(f"{k} {a.ds.org_name(a.ds.contract[k].delegatee_id)}",
-                                                                href=contract_href(k, a.as_of, policy, lang), className="crumb")]
+        path = a.graph.path(target)
+        for i, k in enumerate(path):  # a long path: the middle by id only (the name on hover), one line
+            name = a.ds.org_name(a.ds.contract[k].delegatee_id)
+            text = f"{k} {name}" if len(path) <= 4 or i == 0 or i >= len(path) - 2 else k
+            out += [html.Span(" › ", className="sep"), dcc.Link(text, href=contract_href(k, a.as_of, policy, lang),
+                                                                className="crumb", title=f"{k} {name}")]
     elif view.group in a.ds.org:
         out += [html.Span(" › ", className="sep"), html.Span(a.ds.org_name(view.group), className="crumb")]
     return out
