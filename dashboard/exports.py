@@ -39,6 +39,8 @@ COLUMNS = (
     ("rule", "ルールID", "Rule id", 24),
     ("principal_id", "委託者ID", "Principal id", 12),
 )
+# compare mode: the grid's first column, 「比較 / Status」 (新規 / 悪化 / 変化 / 継続 / 解消), first here too
+STATUS_COLUMN = ("status", i18n.t("compare.status", "ja"), i18n.t("compare.status", "en"), 10)
 DETAIL_LABELS = {
     "due_date": ("期限", "due date"), "start_date": ("開始日", "start date"), "end_date": ("終了日", "end date"),
     "parent_contract_id": ("上位契約", "parent contract"), "missing": ("不足", "missing"),
@@ -90,18 +92,23 @@ def _detail_keys(tbl: FindingTable, idx: list[int]) -> list[str]:
     return list(keys)
 
 
-def header(lang: str, detail_keys: list[str]) -> list[str]:
+def columns(status: bool = False) -> tuple[tuple[str, str, str, int], ...]:
+    """The export's columns: with `status` (compare mode) the compare status first."""
+    return ((STATUS_COLUMN,) if status else ()) + COLUMNS
+
+
+def header(lang: str, detail_keys: list[str], status: bool = False) -> list[str]:
     lang = i18n.norm_lang(lang)
     j = 1 if lang == "ja" else 2
     prefix = "詳細: " if lang == "ja" else "detail: "
-    return ([c[j] for c in COLUMNS]
+    return ([c[j] for c in columns(status)]
             + [prefix + DETAIL_LABELS.get(k, (k, k.replace("_", " ")))[j - 1] for k in detail_keys])
 
 
-def rows(tbl: FindingTable, idx: list[int], lang: str, detail_keys: list[str], empty: Any = ""):
+def rows(tbl: FindingTable, idx: list[int], lang: str, detail_keys: list[str], empty: Any = "", status: bool = False):
     """The export rows (lists, neutralised), in the grid's order; `empty` for a detail a finding
-    lacks (None in Excel: no cell written at all)."""
-    base, details = _cells(tbl, i18n.norm_lang(lang))
+    lacks (None in Excel: no cell written at all); with `status`, each row's compare status first."""
+    base, details = _cells(tbl, i18n.norm_lang(lang), status)
     for i in idx:
         d = details[i]
         yield [*base[i], *[d.get(k, empty) for k in detail_keys]]
@@ -115,10 +122,10 @@ def rows_ready(tbl: FindingTable, lang: str) -> None:
 _RISKY = frozenset(("=", "+", "-", "@", "\t", "\r"))  # what neutralize quotes
 
 
-def _cells(tbl: FindingTable, lang: str) -> tuple[list[tuple], list[dict[str, Any]]]:
-    """Every finding's export cells, neutralised, made once per table and language: (the COLUMNS
-    cells of each row, each row's details as {key: text})."""
-    key = ("export", lang)
+def _cells(tbl: FindingTable, lang: str, status: bool = False) -> tuple[list[tuple], list[dict[str, Any]]]:
+    """Every finding's export cells, neutralised, made once per table, language and status flag:
+    (the columns(status) cells of each row, each row's details as {key: text})."""
+    key = ("export", lang, status)
     got = tbl._columns.get(key)
     if got is not None:
         return got
@@ -127,28 +134,29 @@ def _cells(tbl: FindingTable, lang: str) -> tuple[list[tuple], list[dict[str, An
         return [v if type(v) is str and v[:1] not in _RISKY else neutralize(v) for v in values]
 
     cols = [clean(" > ".join(f.path) for f in tbl.findings) if k == "path" else clean(r[k] for r in tbl.rows)
-            for k, *_ in COLUMNS]
+            for k, *_ in columns(status)]
     details = [{k: neutralize(_detail_value(v, lang)) for k, v in f.details.items()} for f in tbl.findings]
     got = tbl._columns[key] = (list(zip(*cols)), details)
     return got
 
 
-def export_csv(tbl: FindingTable, idx: list[int], lang: str, encoding: str = "utf-8-sig") -> bytes:
+def export_csv(tbl: FindingTable, idx: list[int], lang: str, encoding: str = "utf-8-sig", status: bool = False) -> bytes:
     """CSV with a header row in `lang`; `encoding` utf-8-sig (Excel reads the BOM) or cp932
-    (a character CP932 lacks becomes ?)."""
+    (a character CP932 lacks becomes ?); `status`: compare mode (the status column first)."""
     keys = _detail_keys(tbl, idx)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(header(lang, keys))
-    w.writerows(rows(tbl, idx, lang, keys))
+    w.writerow(header(lang, keys, status))
+    w.writerows(rows(tbl, idx, lang, keys, status=status))
     text = buf.getvalue()
     if encoding == "cp932":
         return text.encode("cp932", errors="replace")
     return text.encode("utf-8-sig")
 
 
-def export_xlsx(a: Analysis, tbl: FindingTable, idx: list[int], q: Query, lang: str) -> bytes:
-    """An Excel workbook: a cover sheet, then the findings (bold shaded header, frozen, autofilter).
+def export_xlsx(a: Analysis, tbl: FindingTable, idx: list[int], q: Query, lang: str, status: bool = False) -> bytes:
+    """An Excel workbook: a cover sheet, then the findings (bold shaded header, frozen, autofilter;
+    `status`: compare mode, the status column first).
     Written by rustpy-xlsxwriter (rust_xlsxwriter, constant memory): 50,000 findings in about a
     second, where openpyxl's write-only mode took over ten (docs/benchmarks.md)."""
     from rustpy_xlsxwriter import FastExcel, Format
@@ -163,9 +171,9 @@ def export_xlsx(a: Analysis, tbl: FindingTable, idx: list[int], q: Query, lang: 
                column_widths=[34, 70], column_formats={head[0]: bold}, header_format=bold, header_row=2,
                merge_ranges=[(0, 0, 0, 1, f"Itaku — {title}", Format().set_bold().set_font_size(14))])
     keys = _detail_keys(tbl, idx)
-    names = header(lang, keys)
-    book.sheet(sheet_name, (dict(zip(names, row)) for row in rows(tbl, idx, lang, keys, empty=None)),
-               column_widths=[c[3] for c in COLUMNS] + [18] * len(keys), autofilter=True,
+    names = header(lang, keys, status)
+    book.sheet(sheet_name, (dict(zip(names, row)) for row in rows(tbl, idx, lang, keys, empty=None, status=status)),
+               column_widths=[c[3] for c in columns(status)] + [18] * len(keys), autofilter=True,
                header_format=Format().set_bold().set_background_color("#DDE6F0").set_align("vcenter"))
     book.save()
     return out.getvalue()

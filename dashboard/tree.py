@@ -338,7 +338,8 @@ def _aggregate(b: _Builder, top: str, principal: str, offset: int) -> None:
 # ---- layout: row = level, computed here (cytoscape's "preset" layout) ---------------------------
 SLOT_W = 160  # horizontal slot per node
 LEVEL_H = 130  # vertical distance between levels: a contract of depth d sits at y = d * LEVEL_H
-GUTTER_W = 130  # the level gutter's width, left of the leftmost node
+GUTTER_W = 130  # the level gutter's least width, left of the leftmost node (wider for longer level names)
+BAND_FONT = 12
 
 
 def levels(elements: list[dict[str, Any]], root: str = "p") -> dict[str, int]:
@@ -407,13 +408,20 @@ def place(elements: list[dict[str, Any]], lang: str = "ja") -> list[dict[str, An
             e["position"] = {"x": round(x, 1), "y": round(y, 1)}
             d["level"] = level.get(d["id"], 0)
     if pos:
-        left = min(x for x, _ in pos.values()) - SLOT_W / 2 - GUTTER_W / 2
-        for lv in sorted({level[n] for n in pos if n in level and level[n] > 0}):
+        labels = {lv: i18n.level(lv, lang) for lv in sorted({level[n] for n in pos if n in level and level[n] > 0})}
+        gutter = max([GUTTER_W] + [label_px(label) + 24 for label in labels.values()])  # every label on one line
+        left = min(x for x, _ in pos.values()) - SLOT_W / 2 - gutter / 2
+        for lv, label in labels.items():
             elements.append({"data": {"id": f"band{lv}", "kind": "band", "level": lv, "depth": lv,
-                                      "label": fit(i18n.level(lv, lang), 16, 3)},
+                                      "label": label, "w": gutter - 10},
                              "position": {"x": round(left, 1), "y": lv * LEVEL_H}, "classes": "band",
                              "selectable": False, "grabbable": False})
     return elements
+
+
+def label_px(text: str, size: int = BAND_FONT) -> int:
+    """A generous width of `text` in bold `size` px: a CJK character is `size` wide, others 0.62 of it."""
+    return round(sum(size if _cells(ch) == 2 else 0.62 * size for ch in text))
 
 
 def next_view(view: View, node: dict[str, Any] | None) -> View | None:
@@ -465,9 +473,9 @@ def stylesheet() -> list[dict[str, Any]]:
         {"selector": ".more", "style": {"shape": "round-tag", "background-color": "#eceff1", "border-style": "dashed",
                                         "border-color": "#607d8b", "width": 130, "height": 44, "font-weight": "bold"}},
         {"selector": ".inactive", "style": {"opacity": 0.55, "border-style": "dotted"}},
-        {"selector": ".band", "style": {"shape": "rectangle", "width": GUTTER_W - 10, "height": LEVEL_H - 20,
+        {"selector": ".band", "style": {"shape": "rectangle", "width": "data(w)", "height": LEVEL_H - 20,
                                         "background-color": "#eef2f6", "border-width": 0, "color": "#1f3a5f",
-                                        "font-size": 12, "font-weight": "bold", "events": "no", "text-max-width": GUTTER_W - 16}},
+                                        "font-size": BAND_FONT, "font-weight": "bold", "events": "no", "text-wrap": "none"}},
         {"selector": "node.on-path", "style": {"border-width": 5, "underlay-color": "#1f3a5f", "underlay-padding": 4,
                                                "underlay-opacity": 0.25}},
         {"selector": "node:selected", "style": {"overlay-color": "#1f3a5f", "overlay-opacity": 0.15, "border-width": 6}},

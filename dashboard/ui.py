@@ -10,6 +10,7 @@ from dash import Input, dcc, html
 from . import i18n
 
 # Every page recomputes on these (the shell's language switch, as-of date and policy).
+NO_VALUE = "—"  # a grid cell with nothing to say (no finding, no value), in both languages
 SHELL_INPUTS = [Input("lang", "value"), Input("as-of", "date"), Input("policy", "value")]
 
 GRAPH_CONFIG = {"displaylogo": False, "displayModeBar": "hover", "modeBarButtonsToRemove": ["lasso2d", "select2d"]}

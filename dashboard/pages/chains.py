@@ -15,7 +15,7 @@ from dash import Input, Output, State, ctx, dcc, html, no_update
 from dashboard import compare, data, figures, i18n, tree
 from dashboard.app import T
 from dashboard.i18n import t
-from dashboard.ui import GRAPH_CONFIG, SHELL_INPUTS, col, contract_href, grid, grid_options
+from dashboard.ui import GRAPH_CONFIG, NO_VALUE, SHELL_INPUTS, col, contract_href, grid, grid_options
 
 dash.register_page(__name__, path="/chains", name="委託チェーン / Chains", title="Itaku — 委託チェーン / Chains", order=1)
 
@@ -23,8 +23,7 @@ dash.register_page(__name__, path="/chains", name="委託チェーン / Chains",
 def layout(lang: str = "ja", **_):
     lang = i18n.norm_lang(lang)
     return html.Div(className="page-chains", children=[
-        html.Nav(id="ch-crumbs", className="crumbs"),
-        T("chains.title", lang, tag=html.H1),
+        html.Div(className="ch-head", children=[T("chains.title", lang, tag=html.H1), html.Nav(id="ch-crumbs", className="crumbs")]),
         html.Div(className="toolbar", children=[
             html.Div(className="control", children=[
                 T("chains.principal", lang, tag=html.Label, htmlFor="ch-principal"),
@@ -37,19 +36,20 @@ def layout(lang: str = "ja", **_):
             html.Div(className="control", children=[
                 T("chains.search", lang, tag=html.Label, htmlFor="ch-search"),
                 dcc.Dropdown(id="ch-search", clearable=True, searchable=True, style={"minWidth": "320px"},
-                             placeholder="K-104 / 株式会社…"),
+                             placeholder=t("chains.search_placeholder", lang)),
             ]),
             html.Button(T("chains.reset", lang), id="ch-reset", className="button", n_clicks=0),
         ]),
-        T("chains.hint", lang, tag=html.P, className="note"),
         html.Div(id="ch-legend", className="legend"),
-        html.Div(id="ch-status", className="status"),
+        html.Div(className="ch-statusline", children=[  # one line: the count, then the hovered node (or the hint)
+            html.Div(id="ch-status", className="status"),
+            html.Div(id="ch-hover", className="hover-info", children=T("chains.hover_hint", lang)),
+        ]),
         html.Div(id="ch-contractors-box", hidden=True, className="card contractors", children=[
             T("chains.contractors", lang, tag=html.H3),
             T("chains.contractors_hint", lang, tag=html.P, className="note"),
-            grid("ch-contractors", height=300),
+            grid("ch-contractors", height=300, lang=lang),  # AG Grid takes its locale when it starts
         ]),
-        html.Div(id="ch-hover", className="hover-info", children=T("chains.hover_hint", lang)),
         html.Div(className="chains-body", children=[
             dcc.Loading(className="tree-loading", delay_show=150, overlay_style={"visibility": "visible", "opacity": 0.5},
                         children=html.Div(className="card tree-card", children=[
@@ -70,33 +70,43 @@ def layout(lang: str = "ja", **_):
 
 
 def legend(lang: str, elements: list | None = None, cmp=None) -> list:
-    """Severity colours, every badge on screen with its rule, the marks for links and states, and in
-    compare mode the outlines of new, worsened and resolved findings (with the contracts so marked)."""
-    sev = [html.Span(t("chains.legend", lang))] + [
-        html.Span(i18n.severity(s, lang) if s != "none" else t("common.none", lang), className=f"legend-item sev-{s}")
-        for s in (*data.SEVERITY_ORDER, "none")]
+    """A one-line key, always shown (severity colours, the red dashed unapproved link, the faded
+    inactive box, how many badges are on screen) that opens (<details>, closed at first) on every
+    mark and badge explained; in compare mode the outlines of new, worsened and resolved findings
+    (with the contracts so marked) on a line of their own."""
+    colon = "：" if lang == "ja" else ": "
     rules: dict[str, str] = {}
     for e in elements or ():
         d = e.get("data", {})
         if d.get("kind") == "contract":
             for f_rule in d.get("rules", ()):
                 rules.setdefault(i18n.badge(f_rule, lang), i18n.rule_title(f_rule, lang))
+    short = [html.Span(t("chains.legend", lang))] + [
+        html.Span(i18n.severity(s, lang) if s != "none" else t("overview.no_findings", lang), className=f"legend-item sev-{s}")
+        for s in (*data.SEVERITY_ORDER, "none")] + [
+        html.Span(t("legend.unapproved_short", lang), className="legend-mark unapproved", title=t("legend.unapproved", lang)),
+        html.Span(t("legend.inactive_short", lang), className="legend-mark inactive", title=t("legend.inactive", lang)),
+        html.Span(t("legend.badges_short", lang, n=len(rules)), className="legend-mark", id="ch-badges-short",
+                  title=" / ".join(f"[{b}] {title}" for b, title in sorted(rules.items()))) if rules else None,
+        html.Span(t("legend.open", lang), className="legend-open")]
     marks = [html.Span(t("legend.unapproved", lang), className="legend-mark unapproved"),
              html.Span(t("legend.inactive", lang), className="legend-mark inactive"),
              html.Span(t("legend.more", lang), className="legend-mark"),
              html.Span(t("legend.path", lang), className="legend-mark path")]
-    badges = ([html.Span(t("legend.badges", lang) + ("：" if lang == "ja" else ": "), className="legend-head")]
+    badges = ([html.Span(t("legend.badges", lang) + colon, className="legend-head")]
               + [html.Span(f"[{b}] {title}", className="legend-badge") for b, title in sorted(rules.items())]) if rules else []
     changes = None
     if cmp is not None:
         changes = html.Div(id="ch-compare", className="legend-row", children=[
-            html.Span(t("compare.legend", lang) + ("：" if lang == "ja" else ": "), className="legend-head")]
+            html.Span(t("compare.legend", lang) + colon, className="legend-head")]
             + [html.Span(t("compare.legend_n", lang, label=label, n=i18n.number(n)), className=f"legend-change chg-{m}",
                          **{"data-n": str(n)}) for m, label, n in compare.legend_items(cmp, lang)]
             + [html.Span(compare.summary(cmp, lang), className="note"),
                html.Span(t("compare.legend_note", lang), className="note")])
-    return [html.Div(sev, className="legend-row"), html.Div(marks, className="legend-row"), changes,
-            html.Div(badges, className="legend-row", id="ch-badges") if badges else None]
+    return [html.Details(id="ch-key", className="legend-key", children=[
+        html.Summary(short, className="legend-row legend-short"),
+        html.Div(marks, className="legend-row"),
+        html.Div(badges, className="legend-row", id="ch-badges") if badges else None]), changes]
 
 
 # ---- the detail panel --------------------------------------------------------------------------
@@ -313,7 +323,7 @@ def contractor_rows(a: data.Analysis, principal: str, lang: str) -> list[dict]:
         worst = max(a.subtree[k][2] for k in ks)
         sev = data.SEVERITY_ORDER[3 - worst] if worst >= 0 else None
         rows.append({"org": org, "name": a.ds.org_name(org), "worst_rank": worst,
-                     "worst": i18n.severity(sev, lang) if sev else t("common.none", lang), "sev": sev or "none",
+                     "worst": i18n.severity(sev, lang) if sev else NO_VALUE, "sev": sev or "none",
                      "contracts": sum(a.subtree[k][0] for k in ks), "gaps": sum(a.subtree[k][1] for k in ks)})
     return sorted(rows, key=lambda r: (-r["worst_rank"], -r["gaps"], -r["contracts"], r["name"]))
 
@@ -325,9 +335,12 @@ def crumbs(a: data.Analysis, view: tree.View, selected: str | None, lang: str, p
     out: list = [html.Span(a.ds.org_name(view.principal), className="crumb")]
     target = selected if selected in a.ds.contract else view.focus
     if target in a.ds.contract:
-        for k in a.graph.path(target):
-            out += [html.Span(" › ", className="sep"), dcc.Link(f"{k} {a.ds.org_name(a.ds.contract[k].delegatee_id)}",
-                                                                href=contract_href(k, a.as_of, policy, lang), className="crumb")]
+        path = a.graph.path(target)
+        for i, k in enumerate(path):  # a long path: the middle by id only (the name on hover), one line
+            name = a.ds.org_name(a.ds.contract[k].delegatee_id)
+            text = f"{k} {name}" if len(path) <= 4 or i == 0 or i >= len(path) - 2 else k
+            out += [html.Span(" › ", className="sep"), dcc.Link(text, href=contract_href(k, a.as_of, policy, lang),
+                                                                className="crumb", title=f"{k} {name}")]
     elif view.group in a.ds.org:
         out += [html.Span(" › ", className="sep"), html.Span(a.ds.org_name(view.group), className="crumb")]
     return out
@@ -347,14 +360,14 @@ def register(app, state):
             return []
         return data.prime_options(state.analysis(as_of, policy), principal, i18n.norm_lang(lang))
 
-    @app.callback(Output("ch-search", "options"), Input("ch-search", "search_value"), *SHELL_INPUTS,
-                  State("ch-search", "value"))
+    @app.callback(Output("ch-search", "options"), Output("ch-search", "placeholder"),
+                  Input("ch-search", "search_value"), *SHELL_INPUTS, State("ch-search", "value"))
     def search(text, lang, as_of, policy, current):
         a = state.analysis(as_of, policy)
         found = search_options(a, text, i18n.norm_lang(lang))
         if current and current not in {o["value"] for o in found}:  # keep the chosen hit listed
             found = [{"label": current.partition(":")[2], "value": current}] + found
-        return found
+        return found, t("chains.search_placeholder", lang)
 
     @app.callback(Output("ch-view", "data"), Output("ch-selected", "data"), Output("ch-prime", "value"),
                   Output("ch-principal", "value"), Output("ch-url", "search"),

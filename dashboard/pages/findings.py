@@ -264,9 +264,9 @@ def register(app, state):
         if dash.ctx.triggered_id == "fi-csv":
             enc = encoding if encoding in exports.ENCODINGS else "utf-8-sig"
             charset = "shift_jis" if enc == "cp932" else "utf-8"
-            return dcc.send_bytes(exports.export_csv(tbl, idx, lang, enc), exports.filename(a.as_of, "csv"),
+            return dcc.send_bytes(exports.export_csv(tbl, idx, lang, enc, status=cmp is not None), exports.filename(a.as_of, "csv"),
                                   type=f"text/csv; charset={charset}")
-        return dcc.send_bytes(exports.export_xlsx(a, tbl, idx, q, lang), exports.filename(a.as_of, "xlsx"),
+        return dcc.send_bytes(exports.export_xlsx(a, tbl, idx, q, lang, status=cmp is not None), exports.filename(a.as_of, "xlsx"),
                               type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
     app.clientside_callback(ClientsideFunction("itaku", "print"), Output("fi-printed", "data"),

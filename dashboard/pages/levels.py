@@ -32,7 +32,7 @@ def layout(lang: str = "ja", **_):
         ]),
         card(T("levels.heat", lang, tag=html.H2), T("levels.heat_note", lang, tag=html.P, className="note"),
              graph("lv-heat")),
-        card(html.Div(id="lv-table-slot", className="level-table-wrap")),
+        card(T("levels.table_note", lang, tag=html.P, className="note basis"), html.Div(id="lv-table-slot", className="level-table-wrap")),
     ])
 
 

@@ -9,7 +9,7 @@ from dash import Input, Output, State, dcc, html
 from dashboard import charts, data, gaps, i18n
 from dashboard.app import T
 from dashboard.i18n import t
-from dashboard.ui import SHELL_INPUTS, card, col, contract_col, graph, grid_box, grid_slot
+from dashboard.ui import NO_VALUE, SHELL_INPUTS, card, col, contract_col, graph, grid_box, grid_slot
 
 dash.register_page(__name__, path="/organisations", name="事業者 / Organisations",
                    title="Itaku — 事業者 / Organisations", order=4)
@@ -24,13 +24,16 @@ def layout(lang: str = "ja", org: str | None = None, **_):
             T("orgs.exposure", lang, tag=html.H2),
             html.Div(className="toolbar", children=[html.Div(className="control", children=[
                 T("orgs.pick", lang, tag=html.Label, htmlFor="org-pick"),
-                dcc.Dropdown(id="org-pick", clearable=False, style={"minWidth": "420px"}, value=org),
+                # the address's organisation among the options from the start: a value not in them is cleared
+                dcc.Dropdown(id="org-pick", clearable=False, style={"minWidth": "420px"}, value=org,
+                             options=[{"label": org, "value": org}] if org else []),
             ])]),
             html.P(id="org-summary", className="status"),
             grid_slot("org-exposure", lang, height=480),
         ),
         card(
             T("orgs.concentration", lang, tag=html.H2),
+            T("orgs.concentration_note", lang, tag=html.P, className="note basis"),
             html.Div(className="grid-2", children=[
                 html.Div([T("orgs.by_principals", lang, tag=html.H3), graph("org-concentration")]),
                 html.Div([T("orgs.by_chains", lang, tag=html.H3), graph("org-chains")]),
@@ -57,7 +60,7 @@ def register(app, state):
         for r in rows:
             n, worst = found[r["contract_id"]]
             r["findings"], r["sev"] = n, worst or "none"
-            r["worst"] = i18n.severity(worst, lang) if worst else t("common.none", lang)
+            r["worst"] = i18n.severity(worst, lang) if worst else NO_VALUE
         rows.sort(key=lambda r: (-data.SEVERITY_RANK.get(r["sev"], -1), -r["findings"], r["contract_id"]))
         chip = {f"sev-chip sev-chip-{s}": f"params.data && params.data.sev === '{s}'" for s in data.SEVERITY_ORDER}
         cols = [col("worst", t("orgs.worst", lang), width=140, minWidth=140, cellClassRules=chip),

@@ -32,6 +32,7 @@ def layout(lang: str = "ja", **_):
             ]),
         ]),
         html.Div(id="ov-cards", className="stats"),
+        T("overview.basis", lang, tag=html.P, className="note basis"),
         card(T("overview.gaps", lang, tag=html.H2), T("overview.gaps_note", lang, tag=html.P, className="note"),
              graph("ov-gaps")),
         html.Div(className="grid-2", children=[
@@ -56,7 +57,9 @@ def cards(a: data.Analysis, lang: str) -> list:
     tiles = [
         _tile(t("overview.principals", lang), n(c["principals"]), t("overview.tile_principals", lang), "/chains"),
         _tile(t("overview.contracts", lang), n(c["contracts"]),
-              t("overview.level_counts", lang, l1=n(c["level1"]), l2=n(c["level2"]), l3=n(c["level3"])), "/levels"),
+              [t("overview.level_counts", lang, l1=n(c["level1"]), l2=n(c["level2"]), l3=n(c["level3"])), html.Br(),
+               t("overview.tile_active", lang, m=n(sum(1 for k in a.ds.contracts if k.start_date <= a.as_of <= k.end_date)))],
+              "/levels"),
         _tile(t("overview.deepest", lang), n(c["deepest"]) if c["deepest"] else "—",
               i18n.level(c["deepest"], lang) if c["deepest"] else None, "/levels"),
         _tile(t("overview.with_findings", lang), n(c["with_findings"]),

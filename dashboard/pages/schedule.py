@@ -41,6 +41,7 @@ def layout(lang: str = "ja", month: str | None = None, **_):
                           value=[], className="checklist"),
             html.Span(id="sc-summary", className="status"),
         ]),
+        T("schedule.basis", lang, tag=html.P, className="note basis"),
         card(graph("sc-figure")),
         card(grid_slot("sc-grid", lang, height=520)),
     ])

@@ -80,6 +80,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def set_viewport(driver, width: int, height: int) -> None:
+    """Make the page's viewport (innerWidth × innerHeight) width × height: the window is that plus
+    the browser's own frame, measured."""
+    driver.set_window_size(width, height)
+    inner_w, inner_h = driver.execute_script("return [window.innerWidth, window.innerHeight];")
+    if (inner_w, inner_h) != (width, height):
+        driver.set_window_size(2 * width - inner_w, 2 * height - inner_h)
+
+
 def screenshot(dash_duo, name: str) -> Path:
     """Save the page as artifacts/screenshots/NAME.png (git-ignored) for people to look at."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -73,8 +73,11 @@ def test_rows_are_levels_in_every_view(dash_duo):
     assert_rows_are_levels(dash_duo, "example, whole principal")
     gutter = dash_duo.driver.execute_script(CY + "return cy.nodes('[kind = \"band\"]').map(n => n.data('label'));")
     assert gutter[:3] == ["委託", "再委託", "再々委託"]
+    legend = dash_duo.find_element("#ch-legend").text  # the one-line key; the full key closed
+    assert "承認のない再委託" in legend and "[ ] の印" in legend and "[承認なし]" not in legend, legend
+    dash_duo.find_element("#ch-key > summary").click()
     legend = dash_duo.find_element("#ch-legend").text
-    assert "承認のない再委託" in legend and "[承認なし]" in legend
+    assert "赤の破線: 承認のない再委託" in legend and "[承認なし]" in legend, legend
     unapproved = dash_duo.driver.execute_script(CY + "return cy.edges('.unapproved').length;")
     assert unapproved >= 2
     screenshot(dash_duo, "chains-example-1440-ja")

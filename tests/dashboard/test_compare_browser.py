@@ -2,9 +2,12 @@
 last year's data as its baseline (tests/dashboard/compare_data.py) — the findings grid's status
 column holds exactly what `itaku diff` reports for the same pair, the status filter narrows it, the
 chains tree outlines the new findings' contracts; and the "compare with" date on one dataset equals
-`itaku diff DATASET --before-as-of`. Screenshots (1440x900, ja and en) in artifacts/screenshots/."""
+`itaku diff DATASET --before-as-of`; both exports carry the status column, row for row as the grid
+shows it filtered. Screenshots (1440x900, ja and en) in artifacts/screenshots/."""
 from __future__ import annotations
 
+import csv
+import io
 import json
 import sys
 from pathlib import Path
@@ -12,6 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # dash_helpers, compare_data, test_* helpers
 
 import pytest
+from openpyxl import load_workbook
 from selenium.webdriver.support.ui import WebDriverWait
 
 from compare_data import DAY, EXAMPLE, last_year
@@ -19,8 +23,8 @@ from dash_helpers import browser_setup, screenshot  # noqa: F401  (browser_setup
 from dashboard.app import create_app
 from support import run_itaku
 from test_chains_browser import wait_drawn
-from test_dashboard_browser import CY, go, no_console_errors, settle, start
-from test_dashboard_findings_browser import wait_count, wait_rows
+from test_dashboard_browser import CY, go, no_console_errors, settle, start, wait_download
+from test_dashboard_findings_browser import downloads, wait_count, wait_rows
 
 pytestmark = pytest.mark.browser
 key = lambda f: (f["rule"], f["contract_id"])  # noqa: E731
@@ -115,6 +119,35 @@ def test_baseline_marks_new_resolved_and_changed_findings(dash_duo, tmp_path):
     tree_view(dash_duo)
     screenshot(dash_duo, "compare-chains-tree-1440-en")
     no_console_errors(dash_duo, "chains, compare mode")
+
+
+def test_both_exports_hold_the_filtered_rows_with_their_status(dash_duo, tmp_path):
+    base = last_year(tmp_path / "last-year")
+    start(dash_duo, create_app(EXAMPLE, baseline=base), f"/findings?as_of={DAY}&status=new,resolved,changed")
+    want = expected(itaku_diff(base, EXAMPLE))
+    n = sum(len(want.get(k, ())) for k in ("new", "resolved", "changed"))
+    wait_count(dash_duo, n)
+    for lang, head, labels in (("ja", "比較", {"新規", "解消", "変化"}), ("en", "Status", {"New", "Resolved", "Changed"})):
+        if lang == "en":
+            go(dash_duo, f"/findings?as_of={DAY}&status=new,resolved,changed&lang=en")
+            wait_count(dash_duo, n)
+        grid = [(r["status"], r["contract_id"], r["rule"]) for r in wait_rows(dash_duo, n)]
+        assert len(grid) == n and {g[0] for g in grid} == labels, grid
+        contract, rule = ("契約", "ルールID") if lang == "ja" else ("Contract", "Rule id")
+        folder = downloads(dash_duo)
+        dash_duo.find_element("#fi-csv").click()
+        lines = list(csv.reader(io.StringIO(wait_download(folder, ".csv").read_bytes().decode("utf-8-sig"))))
+        for table in (lines, list(xlsx_rows(dash_duo))):
+            cols = list(table[0])
+            assert cols[0] == head, cols[:3]
+            assert [(r[0], r[cols.index(contract)], r[cols.index(rule)]) for r in table[1:]] == grid, lang
+    no_console_errors(dash_duo, "compare-mode exports")
+
+
+def xlsx_rows(dash_duo):
+    folder = downloads(dash_duo)
+    dash_duo.find_element("#fi-xlsx").click()
+    return load_workbook(wait_download(folder, ".xlsx")).worksheets[1].iter_rows(values_only=True)
 
 
 def test_compare_with_date_equals_itaku_diff_at_two_dates(dash_duo):

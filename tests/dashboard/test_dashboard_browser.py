@@ -121,6 +121,60 @@ def click_node(dash_duo, field: str, value: str | None = None, kind: str | None 
     actions.perform()
 
 
+EMPTY_WORDS = {"None", "none", "null", "undefined", "NaN", "nan", "なし"}
+
+
+def cell_texts(dash_duo) -> dict[str, list[str]]:
+    """Every rendered AG Grid cell's text, by grid id."""
+    return dash_duo.driver.execute_script("""
+        const out = {};
+        document.querySelectorAll('.ag-root-wrapper').forEach(w => {
+            const id = (w.parentElement.closest('[id]') || {}).id || '?';
+            out[id] = [...w.querySelectorAll('.ag-cell')].map(c => c.innerText.trim()); });
+        return out;""")
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_every_count_says_its_basis_and_no_grid_cell_says_none(dash_duo, lang):
+    from dashboard.i18n import number, t
+
+    ds = load_dataset(EXAMPLE)
+    active = sum(1 for c in ds.contracts if c.start_date <= AS_OF <= c.end_date)
+    assert 0 < active < len(ds.contracts)  # the example has ended and not-yet-started contracts
+    start(dash_duo, create_app(EXAMPLE, as_of=AS_OF), f"/?lang={lang}")
+    bases = {"/": ("overview.basis", "overview.gaps_note", "overview.coverage_share_note"),
+             "/levels": ("levels.heat_note", "levels.table_note"), "/schedule": ("schedule.basis",),
+             "/organisations": ("orgs.concentration_note",)}
+    ready = {"/": "#ov-cards .stat", "/levels": "#lv-table .ag-row", "/schedule": "#sc-grid .ag-row",
+             "/organisations": "#org-exposure .ag-row"}
+    for path, keys in bases.items():
+        go(dash_duo, path + ("&" if "?" in path else "?") + f"lang={lang}", ready[path])
+        body = dash_duo.find_element("body").text
+        for key in keys:
+            assert t(key, lang) in body, f"{path}: no {key}"
+        cells = cell_texts(dash_duo)
+        said = {g: sorted({c for c in texts if c in EMPTY_WORDS}) for g, texts in cells.items()}
+        assert not any(said.values()), f"{path}: grid cells {said}"
+    go(dash_duo, f"/?lang={lang}", "#ov-cards .stat")
+    tiles = [e.text for e in dash_duo.find_elements("#ov-cards .stat")]
+    assert any(t("overview.tile_active", lang, m=number(active)) in x and number(len(ds.contracts)) in x for x in tiles), tiles
+    go(dash_duo, f"/schedule?lang={lang}", "#sc-grid .ag-row")
+    rows = grid_rows(dash_duo, "sc-grid")
+    overdue = sum(1 for r in rows if r["overdue"])
+    assert dash_duo.find_element("#sc-summary").text == t("schedule.summary", lang, o=number(overdue), u=number(len(rows) - overdue))
+    go(dash_duo, f"/organisations?org=SUI&lang={lang}", "#org-exposure .ag-row")
+    dash_duo.wait_for_contains_text("#org-pick", "SUI", timeout=20)  # the address's organisation, not the first
+    settle(dash_duo)
+    worst = {r["contract_id"]: (r["worst"], r["findings"]) for r in grid_rows(dash_duo, "org-exposure")}
+    assert worst["K-101"] == ("—", 0) and worst["K-131"] == ("—", 0), worst
+    assert "—" in cell_texts(dash_duo).get("org-exposure", []), cell_texts(dash_duo)
+    go(dash_duo, f"/chains?lang={lang}", "#ch-count")
+    count = dash_duo.find_element("#ch-count")
+    assert count.text == t("chains.shown", lang, shown=number(len(ds.contracts)), total=number(len(ds.contracts)),
+                           elements=number(int(count.get_attribute("data-elements"))), cap=number(1000)), count.text
+    no_console_errors(dash_duo, f"counting bases {lang}")
+
+
 def grid_rows(dash_duo, grid_id: str) -> list[dict]:
     """Every row the grid holds after its filters (AG Grid's API, not only the rows on screen);
     for the findings grid (infinite row model: the server filters) the rows it has loaded."""
