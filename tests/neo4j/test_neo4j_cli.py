@@ -170,7 +170,9 @@ def test_neo4j_local_hint_carries_the_home_and_port(neo4j_server):
     out = subprocess.run(["bash", str(SCRIPT), "start"], env=env, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     hint = out.stderr.strip().splitlines()[-1]
-    assert f'to use it: eval "$(ITAKU_NEO4J_PORT={port} ' in hint and hint.endswith(' env)"'), hint
+    assert 'to use it: eval "$(' in hint and f"ITAKU_NEO4J_PORT={port} " in hint and hint.endswith(' env)"'), hint
+    if "ITAKU_NEO4J_HOME" in env:  # a custom home is named too
+        assert f"ITAKU_NEO4J_HOME={env['ITAKU_NEO4J_HOME']} " in hint, hint
     command = hint.split('eval "$(', 1)[1][:-len(')"')]
     printed = subprocess.run(["bash", "-c", command], env={k: v for k, v in os.environ.items()
                                                              if not k.startswith("ITAKU_NEO4J")},
