@@ -9,6 +9,7 @@ workbooks. Files that exist are left alone unless --force is given. The test ses
 """
 from __future__ import annotations
 
+import fcntl
 import sys
 import zipfile
 from collections.abc import Callable
@@ -254,7 +255,15 @@ GENERATED: dict[str, dict[str, bytes | Callable[[Path], None] | Callable[[], byt
 
 
 def ensure(force: bool = False) -> list[Path]:
-    """Write every generated file that is missing (or all with force); return the files written."""
+    """Write every generated file that is missing (or all with force); return the files written.
+    One process at a time (pytest-xdist workers call it together): the others wait, then find
+    every file there, never half-written."""
+    with open(HERE / ".ensure.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _ensure(force)
+
+
+def _ensure(force: bool) -> list[Path]:
     written = []
     for case, files in GENERATED.items():
         folder = HERE / case
