@@ -134,15 +134,21 @@ def _corrupt_zip(path: Path) -> None:
     path.write_bytes(data[: len(data) // 2])
 
 
-def _corrupt_sheet(path: Path) -> None:
-    """A valid zip and workbook whose contracts sheet XML is cut in half."""
+def _rewrite_contracts_sheet(path: Path, change: Callable[[bytes], bytes], **write) -> None:
+    """A valid workbook written again with its contracts sheet's XML passed through `change`
+    (each part's zip entry, date included, kept; `write`: zipfile.writestr options)."""
     full = path.with_suffix(".tmp")
     _save(_book({"organizations": _rows(ORGS), "contracts": _rows(CONTRACTS)}), full)
     with zipfile.ZipFile(full) as src, zipfile.ZipFile(path, "w") as out:
         for info in src.infolist():
             data = src.read(info.filename)
-            out.writestr(info, data[: len(data) // 2] if info.filename == "xl/worksheets/sheet2.xml" else data)
+            out.writestr(info, change(data) if info.filename == "xl/worksheets/sheet2.xml" else data, **write)
     full.unlink()
+
+
+def _corrupt_sheet(path: Path) -> None:
+    """A valid zip and workbook whose contracts sheet XML is cut in half."""
+    _rewrite_contracts_sheet(path, lambda data: data[: len(data) // 2])
 
 
 def _zip_without_workbook(path: Path) -> None:
@@ -156,15 +162,8 @@ def _big_cell() -> bytes:
 
 def _zip_bomb(path: Path) -> None:
     """A workbook whose contracts sheet inflates to 40 MB of XML from a few kB (padding spaces)."""
-    full = path.with_suffix(".tmp")
-    _save(_book({"organizations": _rows(ORGS), "contracts": _rows(CONTRACTS)}), full)
-    with zipfile.ZipFile(full) as src, zipfile.ZipFile(path, "w") as out:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename == "xl/worksheets/sheet2.xml":
-                data = data.replace(b"<sheetData>", b"<sheetData>" + b" " * (40 << 20), 1)
-            out.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)  # info: its date kept
-    full.unlink()
+    _rewrite_contracts_sheet(path, lambda data: data.replace(b"<sheetData>", b"<sheetData>" + b" " * (40 << 20), 1),
+                             compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
 
 
 def _far_cell(path: Path) -> None:
