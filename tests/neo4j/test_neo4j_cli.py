@@ -32,7 +32,10 @@ COMMANDS = [
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[0])
 def test_wrong_password_exit_3(neo4j_server, command):
-    out = run_itaku(*command, "--neo4j", neo4j_server.uri, env={**neo4j_server.env, "NEO4J_PASSWORD": "wrong-password"})
+    # A user name of the test's own: after 3 refused logins in a row Neo4j locks that user for 5 s
+    # (AuthenticationRateLimit), which would refuse the suite's own user in the tests after this one.
+    env = {**neo4j_server.env, "NEO4J_USER": f"itaku-wrong-{command[0]}", "NEO4J_PASSWORD": "wrong-password"}
+    out = run_itaku(*command, "--neo4j", neo4j_server.uri, env=env)
     assert out.returncode == 3
     line = _one_line(out)
     assert "refused the credentials" in line and "wrong-password" not in line
