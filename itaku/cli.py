@@ -170,8 +170,9 @@ def validate(dataset: DatasetArg, policy_file: PolicyFileOpt = [], pseudonymize:
              lang: LangOpt = Lang.ja) -> None:
     """データセットを検証する / validate a dataset: every problem as file:row:column: message (exit 2)."""
     ds = read(dataset, library(policy_file), pseudonymize, lang)
-    typer.echo(f"OK: {len(ds.organizations)} organizations, {len(ds.contracts)} contracts, "
-               f"{sum(len(ds.records(f)) for f in ('approvals', 'inspections', 'checklist_items', 'improvements', 'personnel', 'trainings', 'deletions', 'incidents'))} other records")
+    others = sum(len(ds.records(f)) for f in ('approvals', 'inspections', 'checklist_items', 'improvements',
+                                              'personnel', 'trainings', 'deletions', 'incidents'))
+    typer.echo(msg("validate_ok", orgs=len(ds.organizations), contracts=len(ds.contracts), others=others).text(lang.value))
 
 
 @app.command()

@@ -261,6 +261,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "summary_register": ("{n} problem(s) in the register; nothing was written.",
                          "登録簿に問題 {n} 件: 何も書き込んでいません。"),
     "summary_side": ("{side} ({path}): {n} problem(s)", "{side} ({path}): 問題 {n} 件"),
+    "validate_ok": ("OK: {orgs} organizations, {contracts} contracts, {others} other records",
+                    "OK: 組織 {orgs} 件、契約 {contracts} 件、その他の記録 {others} 件"),
     "nothing_written": ("nothing was written.", "何も書き込んでいません。"),
     "nothing_compared": ("nothing was compared.", "何も比較していません。"),
     "nothing_started": ("nothing was started.", "何も起動していません。"),

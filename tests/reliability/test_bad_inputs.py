@@ -4,7 +4,7 @@ For each bad case, `itaku validate` and `itaku check --format json --lang en` bo
 exactly the lines of expected.ja.txt (validate: Japanese by default) and expected.txt (check, in
 English) on stderr and nothing on stdout, never a traceback, and change no file of the case folder:
 both languages for the runs of one. Each good case (tests/data/bad/good) loads: `validate` prints
-expected.txt.
+expected.ja.txt (its OK line, in Japanese); expected.txt is the same line in English.
 The CLI runs are started together on a thread pool (each is a separate process), then checked.
 """
 from __future__ import annotations
@@ -66,7 +66,7 @@ def test_bad_input(case: Path, runs):
 
 @pytest.mark.parametrize("case", GOOD_CASES, ids=[c.name for c in GOOD_CASES])
 def test_good_input(case: Path, runs):
-    expected = (case / "expected.txt").read_text(encoding="utf-8")
+    expected = (case / "expected.ja.txt").read_text(encoding="utf-8")
     for cmd in _commands(case, good=True):
         result, before, after = runs[(case.name, cmd)]
         assert result.stderr == "", cmd

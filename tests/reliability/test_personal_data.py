@@ -129,8 +129,10 @@ def test_check_other_formats_with_pseudonyms_only(valid, fmt):
 
 
 def test_validate_with_pseudonyms(valid):
-    out = run_itaku("validate", valid, "--pseudonymize", env={KEY_ENV: KEY})
+    out = run_itaku("validate", valid, "--pseudonymize", "--lang", "en", env={KEY_ENV: KEY})
     assert out.returncode == 0 and out.stdout == "OK: 3 organizations, 2 contracts, 4 other records\n"
+    out = run_itaku("validate", valid, "--pseudonymize", env={KEY_ENV: KEY})
+    assert out.returncode == 0 and out.stdout == "OK: 組織 3 件、契約 2 件、その他の記録 4 件\n"
 
 
 @pytest.mark.parametrize("env, message", [
