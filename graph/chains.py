@@ -7,10 +7,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from loaders.model import Contract, Dataset
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +35,8 @@ class ChainGraph:
     # forest alone costs seconds and hundreds of megabytes.
     @cached_property
     def forest(self) -> nx.DiGraph:
+        import networkx as nx  # imported on first use: `itaku validate` and `check` never need it
+
         forest = nx.DiGraph()
         forest.add_nodes_from(c.contract_id for c in self.dataset.contracts)
         forest.add_edges_from(
@@ -83,6 +87,8 @@ class ChainGraph:
     def organizations(self) -> nx.MultiDiGraph:
         """Who delegates to whom: an edge delegator → delegatee per contract, keyed by contract_id,
         with the contract's depth, root principal and data categories."""
+        import networkx as nx
+
         g = nx.MultiDiGraph()
         for org in self.dataset.organizations:
             g.add_node(org.org_id, name=org.name, kind=str(org.kind))
