@@ -23,7 +23,7 @@ def test_help_everywhere():
 
 def test_validate_ok_and_bad(small, tmp_path):
     ok = run_itaku("validate", small)
-    assert ok.returncode == 0 and "3 contracts" in ok.stdout
+    assert ok.returncode == 0 and "契約 3 件" in ok.stdout, ok.stdout
     bad = write_dataset(tmp_path / "bad", {"organizations": ORGS, "contracts":
         "contract_id,delegator_id,delegatee_id,data_categories,start_date,end_date\nK-1,CITY,A,personal,R7.4.31,2026-03-31\n"})
     out = run_itaku("validate", bad)  # Japanese by default; the file:row:column: prefix is the same

@@ -18,6 +18,9 @@ import pytest
 
 from reliability_helpers import AS_OF, CATALOGUE, GOOD, case_folders, make_cases, run_itaku, snapshot, target
 
+# One worker runs the whole module: its `runs` fixture (every CLI run of the catalogue) is then made
+# once, not once per pytest-xdist worker.
+pytestmark = pytest.mark.xdist_group("bad-input-catalogue")
 BAD_CASES = case_folders(CATALOGUE)
 GOOD_CASES = case_folders(GOOD)
 CHECK = ("check", "--format", "json", "--as-of", AS_OF, "--lang", "en")
