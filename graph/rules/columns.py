@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from datetime import date
+from functools import cached_property
 
 import numpy as np
 
 from loaders.model import Contract, Dataset
-from loaders.vocab import ApprovalStatus, Authorization
+from loaders.vocab import ApprovalStatus, Authorization, Clause, DataCategory, InspectionTiming
 
 from .policy import Policy
 
@@ -124,6 +125,79 @@ class Columns:
         """Per contract: whether the policy of its chain passes `test`."""
         return np.asarray([bool(test(p)) for p in self.policies] or [False], bool)[self.policy] & self.reached
 
+    def up(self, column: np.ndarray) -> np.ndarray:
+        """The parent's value of a column (a prime contract reads its own)."""
+        return column[np.where(self.parent >= 0, self.parent, np.arange(self.n))]
+
+    @cached_property
+    def sub(self) -> np.ndarray:
+        """Reached at depth ≥ 2: a subcontract with its parent on the path."""
+        return self.depth >= 2
+
+    @cached_property
+    def categories(self) -> np.ndarray:
+        """The data categories of each contract as bits."""
+        bit = {c: 1 << k for k, c in enumerate(DataCategory)}
+        return np.fromiter((sum(bit[x] for x in set(c.data_categories)) for c in self.contracts), np.int64, self.n)
+
+    @cached_property
+    def my_number(self) -> np.ndarray:
+        return (self.categories & (1 << list(DataCategory).index(DataCategory.my_number))) != 0
+
+    @cached_property
+    def clauses(self) -> np.ndarray:
+        """The clauses of each contract as bits (CLAUSE_BIT)."""
+        return np.fromiter((clause_bits(c.clauses) for c in self.contracts), np.int64, self.n)
+
+    def by_policy(self, value: Callable[[Policy], int]) -> np.ndarray:
+        """Per contract: an integer the policy of its chain decides (e.g. its inspection interval)."""
+        return np.asarray([value(p) for p in self.policies] or [0], np.int64)[self.policy]
+
+    # ---- inspections --------------------------------------------------------------------
+    @cached_property
+    def i_rows(self) -> np.ndarray:
+        return self.rows(self.ds.inspections)
+
+    @cached_property
+    def i_date(self) -> np.ndarray:
+        return ordinals(i.date for i in self.ds.inspections)
+
+    @cached_property
+    def i_known(self) -> np.ndarray:
+        """Inspections dated on or before D (Visit.inspections)."""
+        return (self.i_rows >= 0) & (self.i_date <= self.d)
+
+    @cached_property
+    def i_qualifying(self) -> np.ndarray:
+        """Visit.qualifying: known and not pre-contract."""
+        pre = np.fromiter((i.timing == InspectionTiming.pre_contract for i in self.ds.inspections), bool)
+        return self.i_known & ~pre
+
+    def last(self, where: np.ndarray) -> np.ndarray:
+        """Per contract: the latest date of its inspections in `where` (NONE: none)."""
+        out = np.full(self.n, NONE, np.int64)
+        np.maximum.at(out, self.i_rows[where], self.i_date[where])
+        return out
+
+    def overdue(self, last: np.ndarray) -> np.ndarray:
+        """Visit.overdue over a column of last inspection dates, with each chain's interval."""
+        months = self.by_policy(lambda p: p.interval_months)
+        due = np.empty(self.n, np.int64)
+        for m in np.unique(months[self.reached]).tolist():
+            at = months == m
+            due[at] = np.where(last[at] == NONE, np.minimum(add_months(self.start[at], m), self.end[at]),
+                               add_months(np.maximum(last[at], 1), m))
+        return self.reached & ((last == NONE) | (due <= self.end)) & (self.d > due)
+
+    @cached_property
+    def improvements(self) -> tuple[np.ndarray, list]:
+        """The improvements a Visit sees (inspection and issue known on D), with their contract index."""
+        known, rows = self.ds.inspection, self.index
+        seen = [(rows.get(i.contract_id, -1), imp) for imp in self.ds.improvements
+                if (i := known.get(imp.inspection_id)) is not None and i.date <= self.as_of
+                and imp.issued_date <= self.as_of]
+        return np.fromiter((r for r, _ in seen), np.int64, len(seen)), [imp for _, imp in seen]
+
     # ---- approval, carried down ---------------------------------------------------------
     def _unapproved(self) -> np.ndarray:
         """Visit.unapproved: depth ≥ 2, no approval by the root known on D, no authorising notice."""
@@ -175,3 +249,10 @@ class Columns:
         return visit_type(self.ds, self.as_of, contracts[i], chain[-2] if len(chain) > 1 else None, len(chain),
                           chain[0].delegator_id, self.policies[self.policy[i]], [c.contract_id for c in chain],
                           orgs, contracts[near].contract_id if near >= 0 else None)
+
+
+CLAUSE_BIT = {c: 1 << k for k, c in enumerate(Clause)}
+
+
+def clause_bits(clauses) -> int:
+    return sum(CLAUSE_BIT[c] for c in set(clauses))
