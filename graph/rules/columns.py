@@ -206,6 +206,7 @@ class Columns:
         self.a_rows = rows = self.rows(a)
         self.a_root = (rows >= 0) & (self.org_codes(x.approver_id for x in a) == self.principal[np.maximum(rows, 0)])
         self.a_decided = ordinals(x.decided_date for x in a)
+        self.a_prior_check = ordinals(x.prior_check_date for x in a)
         status = np.fromiter((x.status == ApprovalStatus.approved for x in a), bool, len(a))
         known = (self.a_decided == NONE) | (self.a_decided <= self.d)
         self.a_root_ok = self.a_root & status & known
