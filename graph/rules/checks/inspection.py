@@ -33,6 +33,10 @@ def _improved(k, test) -> np.ndarray:
     return k.any_of(rows, np.fromiter((bool(test(i)) for i in imps), bool, len(imps)))
 
 
+def _answered_b_or_c(k) -> set[str]:
+    return {a.inspection_id for a in k.ds.checklist_items if a.answer in (Answer.B, Answer.C)}
+
+
 def _known(k, day) -> bool:
     return day is not None and day <= k.as_of
 
@@ -169,7 +173,8 @@ def improvement_unverified(v):
 
 @rule("checklist-inconsistent", "low", "inspection", ("jica 最終評価",), scope="started",
       needs=("inspections_of",),
-      candidates=lambda k: _inspected(k, lambda i: i.result == InspectionResult.ok),
+      candidates=lambda k: _inspected(k, lambda i, bc=_answered_b_or_c(k): i.result == InspectionResult.ok
+                                      and i.inspection_id in bc),
       title={"ja": "チェックリストと評価の矛盾", "en": "Checklist contradicts the result"},
       doc={"ja": "最終評価が「問題なし」なのに、チェックリストに B（一部のみ実施）や C（未実施）の回答がある場合に指摘します。例: 調査シートの No.12 が C なのに最終評価が「問題なし」。",
            "en": "An inspection's result is `ok` while one of its checklist answers is B or C. Example: item 12 of the survey sheet is C, yet the result is ok."})
