@@ -179,15 +179,20 @@ class Columns:
         np.maximum.at(out, self.i_rows[where], self.i_date[where])
         return out
 
+    def due(self, last: np.ndarray, months: int) -> tuple[np.ndarray, np.ndarray]:
+        """policy.due_date over columns: (whether there is a due date, the due date)."""
+        due = np.where(last == NONE, np.minimum(add_months(self.start, months), self.end),
+                       add_months(np.maximum(last, 1), months))
+        return (last == NONE) | (due <= self.end), due
+
     def overdue(self, last: np.ndarray) -> np.ndarray:
         """Visit.overdue over a column of last inspection dates, with each chain's interval."""
         months = self.by_policy(lambda p: p.interval_months)
-        due = np.empty(self.n, np.int64)
+        out = np.zeros(self.n, bool)
         for m in np.unique(months[self.reached]).tolist():
-            at = months == m
-            due[at] = np.where(last[at] == NONE, np.minimum(add_months(self.start[at], m), self.end[at]),
-                               add_months(np.maximum(last[at], 1), m))
-        return self.reached & ((last == NONE) | (due <= self.end)) & (self.d > due)
+            valid, due = self.due(last, m)
+            out |= (months == m) & valid & (self.d > due)
+        return out & self.reached
 
     @cached_property
     def improvements(self) -> tuple[np.ndarray, list]:

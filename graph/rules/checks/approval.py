@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from loaders.vocab import ApprovalStatus
 
+import numpy as np
+
 from ..columns import NONE
 from ..registry import Hit, rule
 
@@ -10,6 +12,15 @@ from ..registry import Hit, rule
 def _root_approval_by(k, dates):
     """Per contract: a root approval known on D dated (in `dates`, per approval) on or before the start."""
     return k.any_of(k.a_rows, k.a_root_ok & (dates != NONE) & (dates <= k.start[k.a_rows]))
+
+
+def _notified_upstream(k):
+    """Per contract: a root approval known on D notifies the parent's delegator."""
+    names = list(k.orgs)
+    upstream = k.up(k.delegator)[k.a_rows]
+    told = np.fromiter((names[u] in a.notified_ids for a, u in zip(k.ds.approvals, upstream.tolist())),
+                       bool, len(k.ds.approvals))
+    return k.any_of(k.a_rows, k.a_root_ok & told)
 
 
 @rule("unapproved-redelegation", "critical", "approval",
@@ -114,7 +125,7 @@ def prior_check_missing(v):
 
 
 @rule("upstream-not-notified", "medium", "approval", ("nerima 17(4)(2)",), opt_in=True,
-      min_depth=3, needs=("approvals_of",), candidates=lambda k: k.root_approved,
+      min_depth=3, needs=("approvals_of",), candidates=lambda k: k.root_approved & ~_notified_upstream(k),
       title={"ja": "上位の委託先への通知なし", "en": "Upstream contractor not notified"},
       doc={"ja": "（練馬区）再々委託以下の承認で、親契約の委託元（上位の受託者）が通知先に含まれていない場合に指摘します。"
                  "例: 市→A社→B社→C社 の K-3 の承認の notified_ids に A社 がない。",

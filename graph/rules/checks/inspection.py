@@ -33,6 +33,24 @@ def _improved(k, test) -> np.ndarray:
     return k.any_of(rows, np.fromiter((bool(test(i)) for i in imps), bool, len(imps)))
 
 
+def _onsite_overdue(k) -> np.ndarray:
+    """Policy.onsite_due over columns: some on-site requirement of the chain's packs is past due."""
+    ins = k.ds.inspections
+    last = k.last(k.i_qualifying & np.fromiter((i.method == InspectionMethod.on_site for i in ins), bool, len(ins)))
+    ctype = np.asarray([c.contract_type for c in k.contracts] or [None], object)[:k.n]
+    years = np.fromiter((c.consecutive_years for c in k.contracts), np.int64, k.n)
+    out = np.zeros(k.n, bool)
+    for code, policy in enumerate(k.policies):
+        at = k.reached & (k.policy == code)
+        for req in (r for p in policy.packs for r in p.onsite):
+            hit = at & (years >= req.min_consecutive_years)
+            if req.contract_types is not None:
+                hit &= np.isin(ctype, list(req.contract_types))
+            valid, due = (last == NONE, k.end) if req.within_term else k.due(last, req.interval_months)
+            out |= hit & valid & (k.d > due)
+    return out
+
+
 def _answered_b_or_c(k) -> set[str]:
     return {a.inspection_id for a in k.ds.checklist_items if a.answer in (Answer.B, Answer.C)}
 
@@ -87,7 +105,7 @@ def subcontractor_not_covered(v):
 
 
 @rule("onsite-inspection-missing", "medium", "inspection", ("nict 31(5)", "kuki 4(4)"), scope="started",
-      candidates=lambda k: k.policy_mask(lambda p: p._has_onsite),
+      candidates=_onsite_overdue,
       title={"ja": "実地検査の不足", "en": "On-site inspection missing"},
       doc={"ja": "ポリシーが実地検査を求める契約（nict: 毎年、kuki: 指定管理は毎年・長期継続は期間内に1回・3年以上連続の委託は3年ごと）で、"
                  "実地検査が期限を過ぎている場合に指摘します。例: kuki の指定管理で、最終実地検査が 2025-06-01、基準日 2026-11-01。",
@@ -140,7 +158,9 @@ def improvement_overdue(v):
 
 @rule("improvement-untracked", "medium", "inspection", ("mic (3)", "jica 最終評価"), scope="started",
       needs=("inspections_of",),
-      candidates=lambda k: _inspected(k, lambda i: i.result == InspectionResult.needs_improvement),
+      candidates=lambda k: _inspected(k, lambda i, tracked={m.inspection_id for m in k.improvements[1]}:
+                                      i.result == InspectionResult.needs_improvement
+                                      and i.inspection_id not in tracked),
       title={"ja": "要改善の追跡なし", "en": "Needs improvement, nothing tracked"},
       doc={"ja": "検査結果が「要改善」なのに、改善要求の記録がない場合に指摘します。例: 2026-06-01 の検査が「要改善」で、improvements に行がない。",
            "en": "An inspection's result is `needs_improvement` but no improvement was recorded. Example: the 2026-06-01 inspection says needs_improvement, no improvements row."})

@@ -12,13 +12,18 @@ from ..columns import add_months as add_months_column
 from ..registry import Hit, rule
 
 
+def _designated(k, role):
+    people = k.ds.personnel
+    return k.any_of(k.rows(people), np.fromiter((p.role == role for p in people), bool, len(people)))
+
+
 def _long_active(k):
     """training-missing's scope: My Number, active on D, started ≥ 12 months before D."""
     return k.my_number & (k.start <= k.d) & (k.d <= k.end) & (add_months_column(k.start, 12) <= k.d)
 
 
 @rule("designation-missing", "medium", "people", ("nerima 8・9", "jica 3(1)"),
-      candidates=lambda k: k.my_number & k.started,
+      candidates=lambda k: k.my_number & k.started & ~(_designated(k, Role.data_manager) & _designated(k, Role.handler)),
       title={"ja": "管理責任者・事務取扱担当者の未指定", "en": "Data manager or handler not designated"},
       doc={"ja": "特定個人情報を扱い既に開始した契約で、管理責任者（data_manager）または事務取扱担当者（handler）が指定されていない場合に指摘します。例: マイナンバーを扱う再委託に 事務取扱担当者 の行がない。",
            "en": "A My Number contract that has started lacks a designated data manager or handler. Example: a My Number subcontract with no handler row."})
