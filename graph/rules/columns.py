@@ -11,6 +11,8 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import date
 from functools import cached_property
+from itertools import repeat
+from operator import attrgetter
 
 import numpy as np
 
@@ -42,6 +44,7 @@ class Columns:
 
     def __init__(self, ds: Dataset, as_of: date, primes: list[Contract], policy_for: Callable[[list[str]], Policy]):
         self.ds, self.as_of, self.d = ds, as_of, as_of.toordinal()
+        self._memo: dict = {}
         contracts = self.contracts = ds.contracts
         n = self.n = len(contracts)
         index = self.index = {c.contract_id: i for i, c in enumerate(contracts)}
@@ -74,6 +77,7 @@ class Columns:
         self.nearest = np.full(n, -1, np.int64)
         self.unapproved = self._unapproved()
         self.nearest = self._nearest()
+        self.__dict__.pop("_lists", None)  # read before `nearest` was known
 
     def _levels(self, primes: list[int]) -> list[np.ndarray]:
         """Contracts by depth, parents first; fills depth and prime."""
@@ -100,13 +104,19 @@ class Columns:
 
     # ---- records as columns -------------------------------------------------------------
     def rows(self, records, field: str = "contract_id") -> np.ndarray:
-        """The contract index of each record (-1: no such contract)."""
-        index = self.index
-        return np.fromiter((index.get(getattr(r, field), -1) for r in records), np.int64, len(records))
+        """The contract index of each record (-1: no such contract); once per record file."""
+        return self.memo(("rows", id(records), field), lambda: np.fromiter(
+            map(self.index.get, map(attrgetter(field), records), repeat(-1)), np.int64, len(records)))
+
+    def memo(self, key, compute: Callable[[], np.ndarray]) -> np.ndarray:
+        """A column computed once per run (several rules' candidates read it)."""
+        hit = self._memo.get(key)
+        if hit is None:
+            hit = self._memo[key] = compute()
+        return hit
 
     def org_codes(self, ids) -> np.ndarray:
-        orgs = self.orgs
-        return np.fromiter((orgs.get(i, -1) for i in ids), np.int64)
+        return np.fromiter(map(self.orgs.get, ids, repeat(-1)), np.int64)
 
     def any_of(self, rows: np.ndarray, where: np.ndarray) -> np.ndarray:
         """Per contract: whether some record (its contract index in `rows`) satisfies `where`."""
@@ -137,8 +147,7 @@ class Columns:
     @cached_property
     def categories(self) -> np.ndarray:
         """The data categories of each contract as bits."""
-        bit = {c: 1 << k for k, c in enumerate(DataCategory)}
-        return np.fromiter((sum(bit[x] for x in set(c.data_categories)) for c in self.contracts), np.int64, self.n)
+        return bits_of((c.data_categories for c in self.contracts), CATEGORY_BIT, self.n)
 
     @cached_property
     def my_number(self) -> np.ndarray:
@@ -147,7 +156,7 @@ class Columns:
     @cached_property
     def clauses(self) -> np.ndarray:
         """The clauses of each contract as bits (CLAUSE_BIT)."""
-        return np.fromiter((clause_bits(c.clauses) for c in self.contracts), np.int64, self.n)
+        return bits_of((c.clauses for c in self.contracts), CLAUSE_BIT, self.n)
 
     def by_policy(self, value: Callable[[Policy], int]) -> np.ndarray:
         """Per contract: an integer the policy of its chain decides (e.g. its inspection interval)."""
@@ -238,27 +247,48 @@ class Columns:
         return nearest
 
     # ---- one contract as a rule sees it -------------------------------------------------
+    @cached_property
+    def _lists(self) -> tuple[list, list, list]:
+        return self.parent.tolist(), self.nearest.tolist(), self.policy.tolist()
+
     def visit(self, i: int, visit_type):
         """The Visit of contract i, its path and the organizations above it rebuilt from the columns."""
-        contracts, parent = self.contracts, self.parent
-        chain = []
-        j = i
+        contracts = self.contracts
+        parent, nearest, policy = self._lists
+        chain = [contracts[i]]
+        j = parent[i] if chain[0].parent_contract_id is not None and self.depth[i] > 1 else -1
         while j >= 0:
             chain.append(contracts[j])
-            j = int(parent[j]) if len(chain) < self.depth[i] else -1
+            j = parent[j] if contracts[j].parent_contract_id is not None else -1
         chain.reverse()
         orgs = Counter()
         for above in chain[:-1]:
             orgs[above.delegator_id] += 1
             orgs[above.delegatee_id] += 1
-        near = int(self.nearest[i])
+        near = nearest[i]
         return visit_type(self.ds, self.as_of, contracts[i], chain[-2] if len(chain) > 1 else None, len(chain),
-                          chain[0].delegator_id, self.policies[self.policy[i]], [c.contract_id for c in chain],
+                          chain[0].delegator_id, self.policies[policy[i]], [c.contract_id for c in chain],
                           orgs, contracts[near].contract_id if near >= 0 else None)
-
 
 CLAUSE_BIT = {c: 1 << k for k, c in enumerate(Clause)}
 
 
+CATEGORY_BIT = {c: 1 << k for k, c in enumerate(DataCategory)}
+
+
 def clause_bits(clauses) -> int:
     return sum(CLAUSE_BIT[c] for c in set(clauses))
+
+
+def bits_of(lists, bit: dict, n: int) -> np.ndarray:
+    """Each list of codes as bits (`bit[code]`); a dataset repeats few distinct lists."""
+    seen: dict[tuple, int] = {}
+
+    def one(codes) -> int:
+        key = tuple(codes)
+        hit = seen.get(key)
+        if hit is None:
+            hit = seen[key] = sum(bit[c] for c in set(key))
+        return hit
+
+    return np.fromiter(map(one, lists), np.int64, n)

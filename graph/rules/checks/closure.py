@@ -8,11 +8,13 @@ import numpy as np
 from ..registry import Hit, rule
 
 
-def _certified(k, test=lambda d: True):
+def _certified(k, test=None):
     """Per contract: a deletion certificate dated on or before D for which `test(deletion)` holds."""
     dels = k.ds.deletions
-    return k.any_of(k.rows(dels), np.fromiter((d.certificate_date <= k.as_of and bool(test(d)) for d in dels),
-                                              bool, len(dels)))
+    known = k.memo("certified", lambda: np.fromiter((d.certificate_date <= k.as_of for d in dels), bool, len(dels)))
+    if test is not None:
+        known = known & np.fromiter(map(test, dels), bool, len(dels))
+    return k.any_of(k.rows(dels), known)
 
 
 @rule("deletion-certificate-missing", "high", "closure", ("nict 31(1)五", "jica 3(3)", "nerima 23"), scope="ended",
