@@ -8,17 +8,13 @@ from ..registry import Hit, rule
 
 def _first_seen(k) -> np.ndarray:
     """Per contract: the least depth at which its delegatee is a party anywhere in its chain (a
-    superset of "on its own path above it")."""
-    key = np.concatenate([k.prime * len(k.orgs) + k.delegator, k.prime * len(k.orgs) + k.delegatee])
-    depth = np.concatenate([k.depth, k.depth])
-    at = np.concatenate([k.reached, k.reached])
-    pairs, inverse = np.unique(key[at], return_inverse=True)
+    superset of "on its own path above it"; unreached contracts: depth 0, never a candidate)."""
+    chain = k.prime * len(k.orgs)
+    pairs, inverse = np.unique(np.concatenate([chain + k.delegator, chain + k.delegatee]), return_inverse=True)
+    inverse = inverse.ravel()
     least = np.full(pairs.size, np.iinfo(np.int64).max)
-    np.minimum.at(least, inverse.ravel(), depth[at])
-    own = k.prime * len(k.orgs) + k.delegatee
-    where = np.clip(np.searchsorted(pairs, own), 0, max(pairs.size - 1, 0))
-    found = (pairs.size > 0) & (pairs[where] == own) if pairs.size else np.zeros(k.n, bool)
-    return np.where(found, least[where] if pairs.size else 0, np.iinfo(np.int64).max)
+    np.minimum.at(least, inverse, np.concatenate([k.depth, k.depth]))
+    return least[inverse[k.n:]]
 
 
 @rule("chain-inconsistent", "high", "structure", ("nict 31(1)二", "nerima 17"),
