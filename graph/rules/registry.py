@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from loaders.vocab import Severity
 
 if TYPE_CHECKING:
+    from .columns import Columns
     from .context import Visit
 
 CATEGORIES = {
@@ -46,6 +47,9 @@ class Rule:
     # and Dataset indexes (e.g. "incidents_of") that must hold records of the contract.
     min_depth: int = 1
     needs: tuple[str, ...] = ()
+    # Optional, vectorised: a boolean mask over the contracts (columns.Columns) holding every
+    # contract where the rule can fire (a superset); the engine calls `check` only there.
+    candidates: Callable[[Columns], Any] | None = None
 
 
 RULES: dict[str, Rule] = {}
@@ -53,7 +57,7 @@ RULES: dict[str, Rule] = {}
 
 def rule(id: str, severity: str, category: str, cites: tuple[str, ...], title: dict[str, str],
          doc: dict[str, str], opt_in: bool = False, scope: str = "all", min_depth: int = 1,
-         needs: tuple[str, ...] = ()):
+         needs: tuple[str, ...] = (), candidates: Callable[[Columns], Any] | None = None):
     """Declare a rule; the decorated function is its predicate."""
     if category not in CATEGORIES:
         raise ValueError(f"unknown category {category!r}")
@@ -62,7 +66,7 @@ def rule(id: str, severity: str, category: str, cites: tuple[str, ...], title: d
         if id in RULES:
             raise ValueError(f"duplicate rule id {id!r}")
         RULES[id] = Rule(id, Severity(severity), category, cites, title, doc, check, opt_in, scope,
-                         min_depth, tuple(needs))
+                         min_depth, tuple(needs), candidates)
         return check
 
     return register

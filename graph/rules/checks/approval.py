@@ -3,12 +3,29 @@ from __future__ import annotations
 
 from loaders.vocab import ApprovalStatus
 
+import numpy as np
+
+from ..columns import NONE
 from ..registry import Hit, rule
+
+
+def _root_approval_by(k, dates):
+    """Per contract: a root approval known on D dated (in `dates`, per approval) on or before the start."""
+    return k.any_of(k.a_rows, k.a_root_ok & (dates != NONE) & (dates <= k.start[k.a_rows]))
+
+
+def _notified_upstream(k):
+    """Per contract: a root approval known on D notifies the parent's delegator."""
+    names = list(k.orgs)
+    upstream = k.up(k.delegator)[k.a_rows]
+    told = np.fromiter((names[u] in a.notified_ids for a, u in zip(k.ds.approvals, upstream.tolist())),
+                       bool, len(k.ds.approvals))
+    return k.any_of(k.a_rows, k.a_root_ok & told)
 
 
 @rule("unapproved-redelegation", "critical", "approval",
       ("nict 31(1)二", "nict 31(4)", "nerima 17(1)(3)", "kuki ③", "mic ⑦"),
-      min_depth=2,
+      min_depth=2, candidates=lambda k: k.unapproved,
       title={"ja": "承認のない再委託", "en": "Re-delegation without the principal's approval"},
       doc={"ja": "再委託・再々委託には、最上位の委託者（本市・本区等）の承認が必要です。元請など他者の承認は数えません。"
                  "例: 市→A社→B社 の再委託 K-2 に、市の「承認」行がない（A社の承認のみ）。"
@@ -48,6 +65,7 @@ def unapproved_redelegation(v):
 
 @rule("late-approval", "high", "approval", ("nict 31(1)二 (事前承認)", "nerima 17(2)"),
       min_depth=2, needs=("approvals_of",),
+      candidates=lambda k: k.sub & ~k.unapproved & ~_root_approval_by(k, k.a_decided),
       title={"ja": "事後の承認", "en": "Approval after the start"},
       doc={"ja": "委託者の承認はあるが、承認日が契約開始日より後（または承認日の記録がない）場合に指摘します。承認は事前に必要です。"
                  "開始日当日の承認は事前とみなします。例: 開始 2025-04-01、承認 2025-04-15。"
@@ -89,6 +107,7 @@ def _late_specific(v):
 
 @rule("prior-check-missing", "high", "approval", ("nerima 17(2)", "nerima 17(4)(1)", "nict 31(4)", "mic ⑦"),
       min_depth=2, needs=("approvals_of",),
+      candidates=lambda k: k.sub & k.root_approved & ~_root_approval_by(k, k.a_prior_check),
       title={"ja": "事前確認がない", "en": "No prior check of the subcontractor"},
       doc={"ja": "委託者の承認はあるが、再委託先が安全管理措置を講じることの書面による事前確認（prior_check_date）が開始日までにない場合に指摘します。例: 承認は 2025-03-20 だが、事前確認日の記録がない。",
            "en": "Approved by the principal, but no approval records a written prior check (prior_check_date) "
@@ -106,7 +125,7 @@ def prior_check_missing(v):
 
 
 @rule("upstream-not-notified", "medium", "approval", ("nerima 17(4)(2)",), opt_in=True,
-      min_depth=3, needs=("approvals_of",),
+      min_depth=3, needs=("approvals_of",), candidates=lambda k: k.root_approved & ~_notified_upstream(k),
       title={"ja": "上位の委託先への通知なし", "en": "Upstream contractor not notified"},
       doc={"ja": "（練馬区）再々委託以下の承認で、親契約の委託元（上位の受託者）が通知先に含まれていない場合に指摘します。"
                  "例: 市→A社→B社→C社 の K-3 の承認の notified_ids に A社 がない。",
@@ -125,7 +144,7 @@ def upstream_not_notified(v):
 
 
 @rule("inherited-unapproved-chain", "high", "approval", ("nict 31(6)", "nerima 18(3)"),
-      min_depth=3,
+      min_depth=3, candidates=lambda k: k.nearest >= 0,
       title={"ja": "未承認の再委託の下にある契約", "en": "Below an unapproved re-delegation"},
       doc={"ja": "再々委託以下の契約で、上位（第2階層以下）に承認のない再委託がある場合に指摘します。details.nearest は最も近いものです。"
                  "例: K-2 が未承認なら、その下の K-3, K-4 はすべて指摘されます。",

@@ -3,7 +3,20 @@ from __future__ import annotations
 
 from loaders.vocab import Clause
 
+import numpy as np
+
+from ..columns import clause_bits
 from ..registry import Hit, rule
+
+
+def _required(k) -> np.ndarray:
+    """Per contract: the clauses its policy requires (Policy.required_clauses), as bits."""
+    key = ((k.policy * 2 + k.my_number) * 2 + k.sub) * 2 + np.fromiter(
+        (bool(c.external_services) for c in k.contracts), bool, k.n)
+    keys, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    bits = np.asarray([clause_bits(k.policies[k.policy[i]].required_clauses(k.contracts[i], int(k.depth[i])))
+                       if k.reached[i] else 0 for i in first.tolist()], np.int64)
+    return bits[inverse.ravel()]
 
 
 def _codes(codes) -> tuple[list[str], str, str]:
@@ -13,6 +26,7 @@ def _codes(codes) -> tuple[list[str], str, str]:
 
 @rule("missing-required-clause", "high", "clauses",
       ("nict 31(1)(2)", "kuki 3(1)", "mic (2)", "nerima 18", "jica No.35"),
+      candidates=lambda k: (_required(k) & ~k.clauses) != 0,
       title={"ja": "必要な条項の欠落", "en": "Required clause missing"},
       doc={"ja": "適用されるポリシーが、データ区分・階層・外部サービス利用に応じて求める条項が契約にない場合に指摘します（1契約1件、details.missing に条項コード）。"
                  "例: 特定個人情報を扱う契約に「持ち出しの禁止（no_takeout）」がない。",
@@ -31,7 +45,7 @@ def missing_required_clause(v):
 
 
 @rule("weaker-than-parent", "high", "clauses", ("nerima 18(1)(3)", "mic ⑦", "jica No.35"),
-      min_depth=2,
+      min_depth=2, candidates=lambda k: k.sub & ((k.up(k.clauses) & ~k.clauses) != 0),
       title={"ja": "親契約より弱い条項", "en": "Weaker than the parent contract"},
       doc={"ja": "再委託契約は親契約と同等以上の規定を持たなければなりません。親契約の条項が欠けている場合に指摘します（details.missing）。"
                  "例: 親契約に「複製等の制限」があるのに再委託契約にない。",

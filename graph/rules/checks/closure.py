@@ -3,10 +3,22 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import numpy as np
+
 from ..registry import Hit, rule
 
 
+def _certified(k, test=None):
+    """Per contract: a deletion certificate dated on or before D for which `test(deletion)` holds."""
+    dels = k.ds.deletions
+    known = k.memo("certified", lambda: np.fromiter((d.certificate_date <= k.as_of for d in dels), bool, len(dels)))
+    if test is not None:
+        known = known & np.fromiter(map(test, dels), bool, len(dels))
+    return k.any_of(k.rows(dels), known)
+
+
 @rule("deletion-certificate-missing", "high", "closure", ("nict 31(1)五", "jica 3(3)", "nerima 23"), scope="ended",
+      candidates=lambda k: (k.end + k.by_policy(lambda p: p.deletion_grace_days) < k.d) & ~_certified(k),
       title={"ja": "廃棄・削除証明書なし", "en": "No deletion certificate"},
       doc={"ja": "契約終了日から猶予期間（既定30日）を過ぎても、廃棄・削除証明書の記録がない場合に指摘します。例: 2026-03-31 終了、基準日 2026-11-01 に deletions の行がない。",
            "en": "The contract ended more than the grace period (30 days by default) ago and no deletion "
@@ -24,6 +36,7 @@ def deletion_certificate_missing(v):
 
 @rule("subcontractor-certificates-missing", "medium", "closure", ("jica 別添4 注1", "nerima 23(3)"), scope="ended",
       needs=("children", "deletions_of"),
+      candidates=lambda k: _certified(k, lambda d: d.includes_subcontractor_certificates is False),
       title={"ja": "再委託先の証明書なし", "en": "Subcontractors' certificates missing"},
       doc={"ja": "再委託先がある契約の廃棄・削除証明書に、再委託先の証明書が添付されていない場合に指摘します。例: 再委託 K-2 がある K-1 の証明書で includes_subcontractor_certificates が false。",
            "en": "A deletion certificate says the subcontractors' certificates are not attached while the contract "

@@ -3,11 +3,64 @@ from __future__ import annotations
 
 from loaders.vocab import Answer, InspectionMethod, InspectionResult, InspectionTiming
 
+import numpy as np
+
+from ..columns import NONE, ordinals
 from ..registry import Hit, rule
 
 
+def _overdue(k) -> np.ndarray:
+    return k.overdue(k.last(k.i_qualifying))
+
+
+def _hidden(k) -> np.ndarray:
+    """Per contract: a qualifying inspection the root principal cannot see (Visit.visible)."""
+    ins = k.ds.inspections
+    reported = ordinals(i.reported_to_principal_date for i in ins)
+    visible = (k.org_codes(i.inspector_id for i in ins) == k.principal[k.i_rows]) | (
+        (reported != NONE) & (reported <= k.d))
+    return k.any_of(k.i_rows, k.i_qualifying & ~visible)
+
+
+def _inspected(k, test) -> np.ndarray:
+    """Per contract: a known inspection for which `test(inspection)` holds."""
+    return k.any_of(k.i_rows, k.i_known & np.fromiter((bool(test(i)) for i in k.ds.inspections), bool))
+
+
+def _improved(k, test) -> np.ndarray:
+    """Per contract: an improvement it sees (Visit.improvements) for which `test(improvement)` holds."""
+    rows, imps = k.improvements
+    return k.any_of(rows, np.fromiter((bool(test(i)) for i in imps), bool, len(imps)))
+
+
+def _onsite_overdue(k) -> np.ndarray:
+    """Policy.onsite_due over columns: some on-site requirement of the chain's packs is past due."""
+    ins = k.ds.inspections
+    last = k.last(k.i_qualifying & np.fromiter((i.method == InspectionMethod.on_site for i in ins), bool, len(ins)))
+    ctype = np.asarray([c.contract_type for c in k.contracts] or [None], object)[:k.n]
+    years = np.fromiter((c.consecutive_years for c in k.contracts), np.int64, k.n)
+    out = np.zeros(k.n, bool)
+    for code, policy in enumerate(k.policies):
+        at = k.reached & (k.policy == code)
+        for req in (r for p in policy.packs for r in p.onsite):
+            hit = at & (years >= req.min_consecutive_years)
+            if req.contract_types is not None:
+                hit &= np.isin(ctype, list(req.contract_types))
+            valid, due = (last == NONE, k.end) if req.within_term else k.due(last, req.interval_months)
+            out |= hit & valid & (k.d > due)
+    return out
+
+
+def _answered_b_or_c(k) -> set[str]:
+    return {a.inspection_id for a in k.ds.checklist_items if a.answer in (Answer.B, Answer.C)}
+
+
+def _known(k, day) -> bool:
+    return day is not None and day <= k.as_of
+
+
 @rule("inspection-overdue", "high", "inspection",
-      ("nict 31(5)", "jica 3(2)", "kuki 4(4)", "nerima 24", "mic (3)"), scope="started",
+      ("nict 31(5)", "jica 3(2)", "kuki 4(4)", "nerima 24", "mic (3)"), scope="started", candidates=_overdue,
       title={"ja": "検査期限切れ", "en": "Inspection overdue"},
       doc={"ja": "定期の検査（契約前を除く）が、間隔（既定12か月）を過ぎても行われていない場合に指摘します。"
                  "検査がなければ期限は 開始日+12か月（終了日が先ならその日）。例: 最終検査 2025-06-30、基準日 2026-07-01。",
@@ -27,7 +80,7 @@ def inspection_overdue(v):
 
 
 @rule("subcontractor-not-covered", "high", "inspection", ("nict 31(6)", "mic (3) 再委託", "nerima 24(5)"), scope="started",
-      min_depth=2, needs=("inspections_of",),
+      min_depth=2, needs=("inspections_of",), candidates=lambda k: ~_overdue(k) & _hidden(k),
       title={"ja": "委託者から見えない階層", "en": "Level not visible to the principal"},
       doc={"ja": "再委託以下の契約が検査されてはいるが、その結果が委託者に届いていない（委託者自身の検査でも報告でもない）ため、"
                  "委託者から見ると期限切れの場合に指摘します。例: 第3階層を元請が検査したが市に報告していない。",
@@ -52,6 +105,7 @@ def subcontractor_not_covered(v):
 
 
 @rule("onsite-inspection-missing", "medium", "inspection", ("nict 31(5)", "kuki 4(4)"), scope="started",
+      candidates=_onsite_overdue,
       title={"ja": "実地検査の不足", "en": "On-site inspection missing"},
       doc={"ja": "ポリシーが実地検査を求める契約（nict: 毎年、kuki: 指定管理は毎年・長期継続は期間内に1回・3年以上連続の委託は3年ごと）で、"
                  "実地検査が期限を過ぎている場合に指摘します。例: kuki の指定管理で、最終実地検査が 2025-06-01、基準日 2026-11-01。",
@@ -71,7 +125,8 @@ def onsite_inspection_missing(v):
 
 
 @rule("pre-contract-check-missing", "medium", "inspection", ("jica 1(2)", "kuki 3(1)", "kuki 4(2)"),
-      opt_in=True, scope="started",
+      opt_in=True, scope="started", candidates=lambda k: ~k.any_of(
+          k.i_rows, k.i_known & ~k.i_qualifying & (k.i_date <= k.start[k.i_rows])),
       title={"ja": "契約前の確認なし", "en": "No pre-contract check"},
       doc={"ja": "（jica: 特定個人情報を扱う契約、kuki: 全契約）開始日までに契約前の検査（調査シート・遵守確認表）がない場合に指摘します。例: 開始 2025-04-01 だが、契約前の検査が 2025-04-10。",
            "en": "(jica for My Number contracts, kuki for all) No inspection with timing `pre_contract` dated on or "
@@ -87,6 +142,7 @@ def pre_contract_check_missing(v):
 
 @rule("improvement-overdue", "medium", "inspection", ("mic (3)", "kuki 4(4)⑤"), scope="started",
       needs=("inspections_of",),
+      candidates=lambda k: _improved(k, lambda i: k.as_of > i.due_date and not _known(k, i.closed_date)),
       title={"ja": "改善の期限切れ", "en": "Improvement overdue"},
       doc={"ja": "検査で求めた改善が期限を過ぎても完了していない場合に指摘します。例: 期限 2026-06-30、基準日 2026-07-01 に完了日なし。",
            "en": "An improvement requested by one of its inspections is past its due date and not closed by D. Example: due 2026-06-30, no closed_date as of 2026-07-01."})
@@ -102,6 +158,9 @@ def improvement_overdue(v):
 
 @rule("improvement-untracked", "medium", "inspection", ("mic (3)", "jica 最終評価"), scope="started",
       needs=("inspections_of",),
+      candidates=lambda k: _inspected(k, lambda i, tracked={m.inspection_id for m in k.improvements[1]}:
+                                      i.result == InspectionResult.needs_improvement
+                                      and i.inspection_id not in tracked),
       title={"ja": "要改善の追跡なし", "en": "Needs improvement, nothing tracked"},
       doc={"ja": "検査結果が「要改善」なのに、改善要求の記録がない場合に指摘します。例: 2026-06-01 の検査が「要改善」で、improvements に行がない。",
            "en": "An inspection's result is `needs_improvement` but no improvement was recorded. Example: the 2026-06-01 inspection says needs_improvement, no improvements row."})
@@ -117,7 +176,7 @@ def improvement_untracked(v):
 
 
 @rule("improvement-unverified", "low", "inspection", ("mic (3) 改めて実施",), opt_in=True, scope="started",
-      needs=("inspections_of",),
+      needs=("inspections_of",), candidates=lambda k: _improved(k, lambda i: _known(k, i.closed_date)),
       title={"ja": "改善の確認なし", "en": "Improvement not verified"},
       doc={"ja": "（mic）完了した改善に、改善を確かめる検査（follow_up_inspection_id）がない場合に指摘します。例: 2026-08-01 に完了とされた改善に follow_up_inspection_id がない。",
            "en": "(mic) An improvement closed by D has no follow-up inspection verifying the fix. Example: an improvement closed 2026-08-01 with no follow_up_inspection_id."})
@@ -134,6 +193,8 @@ def improvement_unverified(v):
 
 @rule("checklist-inconsistent", "low", "inspection", ("jica 最終評価",), scope="started",
       needs=("inspections_of",),
+      candidates=lambda k: _inspected(k, lambda i, bc=_answered_b_or_c(k): i.result == InspectionResult.ok
+                                      and i.inspection_id in bc),
       title={"ja": "チェックリストと評価の矛盾", "en": "Checklist contradicts the result"},
       doc={"ja": "最終評価が「問題なし」なのに、チェックリストに B（一部のみ実施）や C（未実施）の回答がある場合に指摘します。例: 調査シートの No.12 が C なのに最終評価が「問題なし」。",
            "en": "An inspection's result is `ok` while one of its checklist answers is B or C. Example: item 12 of the survey sheet is C, yet the result is ok."})

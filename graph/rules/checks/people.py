@@ -3,13 +3,27 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import numpy as np
+
 from loaders.vocab import Role
 
 from ..dates import add_months
+from ..columns import add_months as add_months_column
 from ..registry import Hit, rule
 
 
+def _designated(k, role):
+    people = k.ds.personnel
+    return k.any_of(k.rows(people), np.fromiter((p.role == role for p in people), bool, len(people)))
+
+
+def _long_active(k):
+    """training-missing's scope: My Number, active on D, started ≥ 12 months before D."""
+    return k.my_number & (k.start <= k.d) & (k.d <= k.end) & (add_months_column(k.start, 12) <= k.d)
+
+
 @rule("designation-missing", "medium", "people", ("nerima 8・9", "jica 3(1)"),
+      candidates=lambda k: k.my_number & k.started & ~(_designated(k, Role.data_manager) & _designated(k, Role.handler)),
       title={"ja": "管理責任者・事務取扱担当者の未指定", "en": "Data manager or handler not designated"},
       doc={"ja": "特定個人情報を扱い既に開始した契約で、管理責任者（data_manager）または事務取扱担当者（handler）が指定されていない場合に指摘します。例: マイナンバーを扱う再委託に 事務取扱担当者 の行がない。",
            "en": "A My Number contract that has started lacks a designated data manager or handler. Example: a My Number subcontract with no handler row."})
@@ -26,7 +40,8 @@ def designation_missing(v):
 
 
 @rule("audit-lead-conflict", "medium", "people", ("nerima 7",), opt_in=True,
-      needs=("personnel_of",),
+      needs=("personnel_of",), candidates=lambda k: k.any_of(
+          k.rows(k.ds.personnel), np.fromiter((p.role == Role.audit_lead for p in k.ds.personnel), bool)),
       title={"ja": "監査責任者の兼任", "en": "Audit lead also manages or handles the data"},
       doc={"ja": "（練馬区）監査責任者が、同じ契約の管理責任者または事務取扱担当者を兼ねている場合に指摘します（第7条）。例: P-003 が監査責任者と事務取扱担当者の両方。",
            "en": "(nerima) The same person is audit lead and also data manager or handler on the contract (art. 7). Example: P-003 is both audit_lead and handler."})
@@ -42,7 +57,7 @@ def audit_lead_conflict(v):
                details={"person_ids": people})
 
 
-@rule("training-missing", "low", "people", ("nerima 11", "jica 3(2)"), opt_in=True,
+@rule("training-missing", "low", "people", ("nerima 11", "jica 3(2)"), opt_in=True, candidates=_long_active,
       title={"ja": "教育の未実施", "en": "No training in the last 12 months"},
       doc={"ja": "（練馬区）特定個人情報を扱い、基準日に有効で、12か月以上前に開始した契約に、直近12か月の教育の記録がない場合に指摘します。例: 2024-04-01 開始、最終教育 2025-09-30、基準日 2026-11-01。",
            "en": "(nerima) A My Number contract active on D that started at least 12 months before D has had no "

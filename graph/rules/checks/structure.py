@@ -1,11 +1,24 @@
 """Chain structure (RULES.md § Chain structure)."""
 from __future__ import annotations
 
+import numpy as np
+
 from ..registry import Hit, rule
 
 
+def _first_seen(k) -> np.ndarray:
+    """Per contract: the least depth at which its delegatee is a party anywhere in its chain (a
+    superset of "on its own path above it"; unreached contracts: depth 0, never a candidate)."""
+    chain = k.prime * len(k.orgs)
+    pairs, inverse = np.unique(np.concatenate([chain + k.delegator, chain + k.delegatee]), return_inverse=True)
+    inverse = inverse.ravel()
+    least = np.full(pairs.size, np.iinfo(np.int64).max)
+    np.minimum.at(least, inverse, np.concatenate([k.depth, k.depth]))
+    return least[inverse[k.n:]]
+
+
 @rule("chain-inconsistent", "high", "structure", ("nict 31(1)二", "nerima 17"),
-      min_depth=2,
+      min_depth=2, candidates=lambda k: k.sub & (k.delegator != k.up(k.delegatee)),
       title={"ja": "チェーンの不整合", "en": "Broken chain link"},
       doc={"ja": "再委託以下の契約で、委託元が親契約の委託先と異なる場合に指摘します（例: 子会社が再委託契約を結んだ）。"
                  "例: K-1 が 市→A社、K-2 が B社→C社 で親が K-1 のとき、K-2 の委託元 B社 は A社 ではない。",
@@ -24,7 +37,7 @@ def chain_inconsistent(v):
 
 
 @rule("data-scope-expansion", "high", "structure", ("nict 31(6)", "nerima 18"),
-      min_depth=2,
+      min_depth=2, candidates=lambda k: k.sub & ((k.categories & ~k.up(k.categories)) != 0),
       title={"ja": "取扱情報の範囲拡大", "en": "Data scope wider than the parent"},
       doc={"ja": "再委託先が、親契約にないデータ区分（例: 特定個人情報）を扱う場合に指摘します。"
                  "例: 親契約が「個人情報」のみなのに、再委託が「個人情報;特定個人情報」。",
@@ -44,7 +57,7 @@ def data_scope_expansion(v):
 
 
 @rule("period-outside-parent", "medium", "structure", ("nerima 18(2)", "mic ⑧"),
-      min_depth=2,
+      min_depth=2, candidates=lambda k: k.sub & ((k.start < k.up(k.start)) | (k.end > k.up(k.end))),
       title={"ja": "契約期間が親契約の外", "en": "Period outside the parent's"},
       doc={"ja": "再委託の契約期間が親契約の期間をはみ出す場合に指摘します。例: 親契約が 2026-03-31 終了、再委託が 2026-06-30 終了。",
            "en": "A subcontract starts before or ends after its parent. Example: the parent ends 2026-03-31, "
@@ -62,7 +75,7 @@ def period_outside_parent(v):
 
 
 @rule("circular-delegation", "medium", "structure", ("nict 31(6)",),
-      min_depth=2,
+      min_depth=2, candidates=lambda k: k.sub & (_first_seen(k) < k.depth),
       title={"ja": "循環する委託", "en": "Circular delegation"},
       doc={"ja": "委託先が、同じチェーンの上位に委託元・委託先として既に現れている場合に指摘します。"
                  "例: 市→A社→B社→A社。",
