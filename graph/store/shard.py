@@ -97,6 +97,15 @@ def _attached_items() -> list[tuple[schema.NodeType | schema.RelType, schema.Nod
 ATTACHED = _attached_items()
 
 
+def statements() -> Iterator[str]:
+    """Every statement a sharded check runs (for the tests: declared names and $parameters only)."""
+    yield schema.read_primes()
+    yield schema.read_chains()
+    yield schema.read_keys(schema.CONTRACT)
+    yield from (schema.read_attached(*a) for a in ATTACHED)
+    yield from (schema.read_by_key(n) for n in schema.LOADED if n.key != schema.ORD and n.record is not None)
+
+
 def _rows(tx, statement: str, item, **params) -> list[tuple[int, object]]:
     """(ord, record) for each row the statement returns."""
     fields, model = item.fields, item.record
