@@ -210,9 +210,10 @@ def check(
         raise typer.Exit(EXIT_FINDINGS)
 
 
-def check_principals(ds: Dataset, principals: list[str]) -> None:
-    """--principal names the root delegator of a chain; anything else (a typo) is exit 2, not an empty report."""
-    roots = sorted({c.delegator_id for c in ds.contracts if not c.parent_contract_id})
+def check_principals(ds: Dataset, principals: list[str], roots: list[str] | None = None) -> None:
+    """--principal names the root delegator of a chain; anything else (a typo) is exit 2, not an empty report.
+    (`roots`: the principals, when `ds` does not hold every contract.)"""
+    roots = sorted({c.delegator_id for c in ds.contracts if not c.parent_contract_id}) if roots is None else roots
     for pid in principals:
         if pid not in roots:
             what = "is not the principal of any chain" if pid in ds.org else "is no org_id"
@@ -220,13 +221,15 @@ def check_principals(ds: Dataset, principals: list[str]) -> None:
             fail(f"--principal: {pid!r} {what} in {ds.name} (principals: {shown})")
 
 
-def check_policies(ds: Dataset, packs: PackLibrary, policy: list[str]) -> None:
+def check_policies(ds: Dataset, packs: PackLibrary, policy: list[str], named: set[str] | None = None) -> None:
     """An unknown --policy is exit 2 with the valid ids; a --policy-file pack that nothing uses is a warning
-    (loading a pack changes nothing until a contract's `policies` or --policy names it)."""
+    (loading a pack changes nothing until a contract's `policies` or --policy names it). (`named`: the
+    packs the contracts name, when `ds` does not hold every contract.)"""
     for pid in policy:
         if pid not in packs.ids():
             fail(f"--policy: unknown policy {pid!r} (valid: {', '.join(packs.ids())})")
-    used, todo = set(), list(policy or {p for c in ds.contracts for p in c.policies})
+    named = {p for c in ds.contracts for p in c.policies} if named is None else named
+    used, todo = set(), list(policy or named)
     while todo:
         pid = todo.pop()
         if pid in packs.raw and pid not in used:

@@ -1,7 +1,7 @@
 """The Neo4j side of the CLI: `itaku load`, and `--neo4j URI` on `itaku check` and `itaku query`.
 
     itaku load DATASET --neo4j URI [--name NAME]            validate, then load (progress bar)
-    itaku check --neo4j URI [--dataset NAME] [--write-findings] [every other check option]
+    itaku check --neo4j URI [--dataset NAME] [--write-findings] [--shard I/N] [--jobs J] [every other check option]
     itaku query NAME --neo4j URI [--dataset NAME] [--param k=v] [--as-of D] [--format …]
 
 The user and password come from NEO4J_USER / NEO4J_PASSWORD (the environment or a git-ignored
@@ -25,7 +25,7 @@ from typing import Annotated, Any, Optional, get_args
 
 import typer
 
-from . import cli, output
+from . import cli, cli_shard, output
 from .cli import EXIT_BAD_INPUT, EXIT_UNREACHABLE, app, fail
 
 NEO4J_HELP = ("Neo4j の URI / Neo4j URI, e.g. bolt://127.0.0.1:7687 "
@@ -179,28 +179,39 @@ _check = cli.check
 _query = cli.query
 
 
-def _check_impl(neo4j: Optional[str], dataset_name: Optional[str], write_findings: bool, **kwargs: Any) -> None:
+def _check_impl(neo4j: Optional[str], dataset_name: Optional[str], write_findings: bool, shard: Optional[str],
+                jobs: Optional[int], **kwargs: Any) -> None:
+    from .cli_shard import check_sharded, shard_arg
+
     neo4j = _source(kwargs["dataset"], neo4j, dataset_name, "check")
+    part = shard_arg(shard, kwargs["lang"])
     if neo4j is None:
-        if write_findings:
-            fail("itaku check: --write-findings writes to Neo4j: it needs --neo4j URI")
+        for given, option in ((write_findings, "--write-findings writes to Neo4j"),
+                              (shard is not None, "--shard splits a dataset in Neo4j"),
+                              (jobs is not None, "--jobs checks a dataset in Neo4j")):
+            if given:
+                fail(f"itaku check: {option}: it needs --neo4j URI")
         return _check(**kwargs)
     from graph.store.findings import write_findings as write
     from graph.store.read import read_dataset, resolve_name
 
     with store(neo4j) as (driver, database):
         name = resolve_name(driver, dataset_name, database)
-        ds = read_dataset(driver, name, database)
         emit = cli.emit
 
-        def emit_and_write(report, fmt, lang, *rest) -> None:
-            if write_findings:
-                n = write(driver, name, report, database)
-                typer.echo(f"wrote {n['written']} findings as of {report.as_of} to Neo4j dataset {name} "
-                           f"(replacing {n['replaced']})", err=True)
-            emit(report, fmt, lang, *rest)
+        def emit_for(principals: Optional[list[str]]) -> Callable[..., None]:
+            def emit_and_write(report, fmt, lang, *rest) -> None:
+                if write_findings:
+                    n = write(driver, name, report, database, principals=principals)
+                    typer.echo(f"wrote {n['written']} findings as of {report.as_of} to Neo4j dataset {name} "
+                               f"(replacing {n['replaced']})", err=True)
+                emit(report, fmt, lang, *rest)
+            return emit_and_write
 
-        with _substituted(read=lambda path, packs, pseudonymize=False, lang=None: ds, emit=emit_and_write):
+        if part is not None or jobs is not None:
+            return check_sharded(driver, database, neo4j, name, part, jobs or 1, _check, emit_for, kwargs)
+        ds = read_dataset(driver, name, database)
+        with _substituted(read=lambda path, packs, pseudonymize=False, lang=None: ds, emit=emit_for(None)):
             return _check(**{**kwargs, "dataset": Path(name)})
 
 
@@ -232,8 +243,11 @@ def _query_impl(neo4j: Optional[str], dataset_name: Optional[str], **kwargs: Any
 
 
 check = _extend(_check, _check_impl, NEO4J_OPTS + [_option(
-    "write_findings", Annotated[bool, typer.Option("--write-findings", help="指摘を Neo4j に書き戻す / store the findings in Neo4j as (:Finding) nodes")], False)],
-    "\n\nWith --neo4j URI: check the dataset stored in Neo4j (--dataset NAME when it holds several).")
+    "write_findings", Annotated[bool, typer.Option("--write-findings", help="指摘を Neo4j に書き戻す / store the findings in Neo4j as (:Finding) nodes")], False),
+    _option("shard", Annotated[Optional[str], typer.Option("--shard", metavar="I/N", help=cli_shard.SHARD_HELP)], None),
+    _option("jobs", Annotated[Optional[int], typer.Option("--jobs", min=1, help=cli_shard.JOBS_HELP)], None)],
+    "\n\nWith --neo4j URI: check the dataset stored in Neo4j (--dataset NAME when it holds several); "
+    "--shard I/N: only the principals of shard I of N; --jobs J: in J local processes (docs/neo4j.md).")
 query = _extend(_query, _query_impl, NEO4J_OPTS,
                 "\n\nWith --neo4j URI: run the query's Cypher (queries/cypher/NAME.cypher) on Neo4j.")
 _replace(_check, check)

@@ -218,6 +218,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                             "検査 {inspection} ({template}、{day}) としてすでに取り込まれています: 別の検査として取り込むには "
                             "--inspection-id を指定してください"),
     "cl_inspection_exists": ("inspection {value!r} already exists in the dataset", "検査 {value!r} はすでにデータセットにあります"),
+    "bad_shard": ("expected I/N, a shard I of N shards with 1 ≤ I ≤ N (e.g. --shard 1/3), got {value!r}",
+                  "I/N (N 個の分割のうち I 番目、1 ≤ I ≤ N。例: --shard 1/3) の形で指定してください: {value!r}"),
     "no_contract": ("no contract {contract!r} in {dataset}", "{dataset} に契約 {contract!r} はありません"),
     # --- the DORA register of information (registers.dora_roi)
     "roi_provider_empty": ("empty identification code of the provider", "提供者の識別コードが空です"),

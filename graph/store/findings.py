@@ -1,7 +1,8 @@
 """Write findings back to Neo4j: (:Contract)-[:HAS_FINDING]->(:Finding {rule, severity, as_of, …}).
 
 Writing the findings of one as-of date replaces the dataset's earlier findings of that date, in
-one transaction; findings of other dates (and of other datasets) stay. They are attached to the
+one transaction; findings of other dates (and of other datasets) stay. A shard's write
+(`--shard I/N`) replaces only the findings of its principals' chains. They are attached to the
 contracts of the live generation and carry its update_tag: the next load of the dataset replaces
 the data and, with it, the findings computed on the old data (run the check again). Neo4j
 Browser and Bloom users see each gap on its contract:
@@ -40,17 +41,22 @@ def finding_rows(report: Report) -> list[dict[str, Any]]:
 
 
 DELETE_SAME_DATE = "MATCH (f:Finding {dataset: $dataset, as_of: $as_of}) DETACH DELETE f RETURN count(f) AS removed"
+DELETE_SAME_DATE_OF = ("MATCH (f:Finding {dataset: $dataset, as_of: $as_of}) WHERE f.root_principal_id IN $principals "
+                       "DETACH DELETE f RETURN count(f) AS removed")
 
 
 def write_findings(driver, name: str, report: Report, database: str | None = None,
-                   batch_size: int = BATCH_SIZE) -> dict[str, int]:
-    """Store `report`'s findings for dataset `name`; returns {"written", "replaced"}."""
+                   batch_size: int = BATCH_SIZE, principals: list[str] | None = None) -> dict[str, int]:
+    """Store `report`'s findings for dataset `name`; returns {"written", "replaced"}. With
+    `principals` (a shard's), only the findings of their chains are replaced: the n shards of
+    one check, written one after the other, leave what one unsharded write leaves."""
     def work(tx) -> dict[str, int]:
         tag = live_tag(tx, name)
         if tag is None:
             raise DatasetNotFound(f"no dataset {name!r} in Neo4j")
         params = {"dataset": name, "update_tag": tag}  # the live generation
-        replaced = tx.run(DELETE_SAME_DATE, dataset=name, as_of=report.as_of).single()["removed"]
+        replaced = (tx.run(DELETE_SAME_DATE, dataset=name, as_of=report.as_of) if principals is None else
+                    tx.run(DELETE_SAME_DATE_OF, dataset=name, as_of=report.as_of, principals=principals)).single()["removed"]
         rows = finding_rows(report)
         for batch in _batches(rows, batch_size):
             tx.run(schema.merge_nodes(schema.FINDING), rows=batch, **params).consume()

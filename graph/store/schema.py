@@ -11,10 +11,11 @@ the module generates
 - the `UNWIND $rows AS row MERGE … SET …` statements of a load (`merge_nodes`, `merge_rels`,
   `merge_rel_records`),
 - the cleanup statements that remove the generations a load replaced (`delete_stale`),
-- the read statements that bring a dataset back (`read_statement`).
+- the read statements that bring a dataset back (`read_statement`), or one principal's chains
+  with their records (`read_primes`, `read_chains`, `read_attached`, `read_by_key`: see shard.py).
 
 Labels, relationship types and property keys come only from these declarations, never from
-data; every value reaches Cypher as a `$parameter` (`$dataset`, `$update_tag`, `$rows`, `$limit`).
+data; every value reaches Cypher as a `$parameter` (`$dataset`, `$update_tag`, `$rows`, `$limit`, `$keys`).
 
 Bookkeeping on every node and relationship: `dataset` (the dataset name; all nodes of a dataset
 carry it, so two datasets live side by side) and `update_tag` (the load that wrote it,
@@ -324,6 +325,64 @@ def read_statement(item: NodeType | RelType) -> str:
                 f"-[r:{_ident(item.type)}]->() RETURN properties(r) AS p ORDER BY r.ord")
     return (f"MATCH (n:{_ident(item.label)} {{dataset: $dataset, update_tag: $update_tag}}) "
             f"RETURN properties(n) AS p ORDER BY n.ord")
+
+
+def _read_rows(item: NodeType | RelType, var: str = "n") -> str:
+    return f"RETURN properties({var}) AS p ORDER BY {var}.ord"
+
+
+def _keyed(node: NodeType, var: str) -> str:
+    """The nodes of generation $update_tag whose key is in $keys (a seek on the key constraint)."""
+    return (f"MATCH ({var}:{_ident(node.label)} {{dataset: $dataset, update_tag: $update_tag}}) "
+            f"WHERE {var}.{_ident(node.key)} IN $keys")
+
+
+def read_primes() -> str:
+    """The prime contracts (委託: no parent) of generation $update_tag, in file order: `key`, the
+    root principal (the delegator) of each chain and the packs it names (`policies`: set on prime
+    contracts only)."""
+    parent = next(r for r in CONTRACT.rels if r.target == CONTRACT.label)
+    principal = next(r for r in CONTRACT.rels if r.type == "DELEGATOR")
+    return (f"MATCH (n:{_ident(CONTRACT.label)} {{dataset: $dataset, update_tag: $update_tag}}) "
+            f"WHERE n.{_ident(parent.field)} IS NULL "
+            f"RETURN n.{_ident(CONTRACT.key)} AS key, n.{_ident(principal.field)} AS principal, n.policies AS policies "
+            "ORDER BY n.ord")
+
+
+def read_chains() -> str:
+    """Every contract of the chains below the prime contracts whose key is in $keys, in file order."""
+    parent = next(r for r in CONTRACT.rels if r.target == CONTRACT.label)
+    return (f"{_keyed(CONTRACT, 'top')} "
+            f"MATCH (n:{_ident(CONTRACT.label)})-[:{_ident(parent.type)}*0..]->(top) {_read_rows(CONTRACT)}")
+
+
+def read_keys(node: NodeType) -> str:
+    """The key of every node of one label of generation $update_tag, as `key`."""
+    return (f"MATCH (n:{_ident(node.label)} {{dataset: $dataset, update_tag: $update_tag}}) "
+            f"RETURN n.{_ident(node.key)} AS key")
+
+
+def read_by_key(node: NodeType) -> str:
+    """The nodes of one label whose key is in $keys, in file order."""
+    return f"{_keyed(node, 'n')} {_read_rows(node)}"
+
+
+def owner_rels(item: NodeType | RelType, owned: set[str]) -> tuple[str, ...]:
+    """The relationship types by which rows of `item` hang off nodes of the `owned` labels
+    (an approval off its contract, a checklist answer off its inspection …)."""
+    if isinstance(item, RelType):
+        return (item.type,) if item.end[0] in owned else ()
+    return tuple(dict.fromkeys(r.type for r in item.rels if r.direction == "out" and r.target in owned))
+
+
+def read_attached(item: NodeType | RelType, target: NodeType, rels: tuple[str, ...]) -> str:
+    """The rows of `item` attached by one of `rels` to the `target` nodes whose key is in $keys,
+    each once, in file order (the records of a principal's chains, one file at a time)."""
+    types = "|".join(_ident(t) for t in rels)
+    if isinstance(item, RelType):
+        return f"{_keyed(target, 't')} MATCH ()-[r:{types}]->(t) {_read_rows(item, 'r')}"
+    return (f"{_keyed(target, 't')} MATCH (n:{_ident(item.label)})-[:{types}]->(t) "
+            f"WITH DISTINCT n {_read_rows(item)}")
 
 
 def _list_fields(node: NodeType) -> set[str]:
