@@ -53,7 +53,7 @@ def test_rule_fixtures(rule_id):
     assert_same(ds, exp["as_of"])
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(datasets(), st.integers(0, 1400).map(lambda n: BASE + timedelta(days=n)),
        st.lists(st.sampled_from(PACK_IDS), unique=True, max_size=2))
 def test_generated(ds, as_of, packs):
