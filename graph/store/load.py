@@ -43,6 +43,12 @@ M (`interval_months`), the shortest on-site interval among the on-site requireme
 to it (`onsite_interval_months`, null when none), whether one requires an on-site inspection
 once within the term (`onsite_within_term`), and the deletion grace (`deletion_grace_days`).
 The Cypher queries read M and the on-site rules from there.
+
+Chain properties, also at load time (`contract_chain_properties`, from ChainGraph): `depth`,
+`prime_contract_id`, `root_principal_id`, `path` (contract ids from the prime contract down) and
+`path_names` (the root principal's name, then each delegatee down the path). None depends on the
+as-of date, so the Cypher queries never walk (:Contract)-[:SUBCONTRACT_OF*]-> chains; what depends
+on D (approvals, inspections, due dates) they still compute at read time.
 """
 from __future__ import annotations
 
@@ -144,6 +150,33 @@ def contract_policy_properties(ds: Dataset, library: PackLibrary | None = None,
     return out
 
 
+def contract_chain_properties(ds: Dataset, graph: ChainGraph | None = None) -> dict[str, dict[str, Any]]:
+    """The load-time chain properties of each contract (none depends on the as-of date): its
+    `depth`, `prime_contract_id`, `root_principal_id` (ChainGraph.position), `path` (contract ids
+    from the prime contract down to it, ChainGraph.path) and `path_names` (the root principal's
+    name, then the delegatee of each contract of `path`), so no query walks a chain at read time."""
+    graph = graph or ChainGraph(ds)
+    out: dict[str, dict[str, Any]] = {}
+    for c, parent in graph.walk():  # parents first: a contract's path extends its parent's
+        pos = graph.position[c.contract_id]
+        up = out[parent.contract_id] if parent is not None else None
+        out[c.contract_id] = {
+            "depth": pos.depth, "prime_contract_id": pos.prime_id, "root_principal_id": pos.root_principal_id,
+            "path": [*(up["path"] if up else ()), c.contract_id],
+            "path_names": [*(up["path_names"] if up else [ds.org_name(pos.root_principal_id)]),
+                           ds.org_name(c.delegatee_id)],
+        }
+    return out
+
+
+def contract_properties(ds: Dataset, library: PackLibrary | None = None) -> dict[str, dict[str, Any]]:
+    """Every load-time property of each contract (schema.CONTRACT.derived)."""
+    graph = ChainGraph(ds)
+    policy = contract_policy_properties(ds, library, graph)
+    chain = contract_chain_properties(ds, graph)
+    return {cid: {**props, **chain[cid]} for cid, props in policy.items()}
+
+
 def node_rows(node: NodeType, ds: Dataset, derived: dict[str, dict[str, Any]] | None = None) -> list[dict]:
     """One parameter row per node of this label: its key and declared properties, nothing else."""
     if node is schema.PERSON:
@@ -183,7 +216,7 @@ class Plan:
 
 def plan(ds: Dataset, library: PackLibrary | None = None, batch_size: int = BATCH_SIZE) -> Plan:
     """Every write of a load, in order: nodes, then relationships, then relationship records."""
-    derived = contract_policy_properties(ds, library)
+    derived = contract_properties(ds, library)
     rows = {n.label: node_rows(n, ds, derived) for n in LOADED}
     steps: list[Step] = []
     for n in LOADED:

@@ -119,11 +119,12 @@ ORGANIZATION = NodeType(
 CONTRACT = NodeType(
     "Contract", "contract_id", _fields(model.Contract), model.Contract, "contracts",
     derived=("policies_in_force", "interval_months", "onsite_interval_months", "onsite_within_term",
-             "deletion_grace_days"),
+             "deletion_grace_days", "depth", "prime_contract_id", "root_principal_id", "path", "path_names"),
     rels=(Rel("SUBCONTRACT_OF", "parent_contract_id", "Contract", doc="再委託: child → parent"),
           Rel("DELEGATOR", "delegator_id", "Organization", doc="委託元"),
           Rel("DELEGATEE", "delegatee_id", "Organization", doc="委託先")),
-    doc="委託・再委託 (contracts.csv), with the policy in force computed at load time")
+    indexes=(("update_tag", "depth"),),
+    doc="委託・再委託 (contracts.csv), with its place in its chain and the policy in force computed at load time")
 
 APPROVAL = NodeType(
     "Approval", ORD, _fields(model.Approval), model.Approval, "approvals",

@@ -6,7 +6,8 @@
 //   :param as_of => '2026-11-01'
 //
 // M is each contract's inspection interval (`interval_months`, written at load time from the
-// policy packs in force for its chain). A contract is covered when a visible qualifying
+// policy packs in force for its chain), as are its `depth` and `root_principal_id` (no chain is
+// walked here). A contract is covered when a visible qualifying
 // inspection is dated in (D − M, D]: covered_direct when one of those is the root principal's
 // own, else covered_via_contractor; otherwise not_covered when it is overdue over its visible
 // inspections, not_yet_due if not.
@@ -15,23 +16,18 @@ MATCH (ds:Dataset {dataset: $dataset})
 WITH ds.update_tag AS live, date($as_of) AS d
 MATCH (c:Contract {dataset: $dataset, update_tag: live})
 WHERE c.start_date <= d <= c.end_date
-// depth and root principal: walk up to the prime contract (委託)
-MATCH chain = (c)-[:SUBCONTRACT_OF*0..]->(prime:Contract)
-WHERE NOT (prime)-[:SUBCONTRACT_OF]->()
-MATCH (prime)-[:DELEGATOR]->(root:Organization)
 // qualifying (not pre-contract, dated ≤ D) and visible to the principal (its own, or reported by D)
 OPTIONAL MATCH (i:Inspection)-[:INSPECTS]->(c)
 WHERE i.date <= d AND i.timing <> 'pre_contract'
-  AND (i.inspector_id = root.org_id OR i.reported_to_principal_date <= d)
-WITH d, c, root, length(chain) + 1 AS depth, duration({months: c.interval_months}) AS m,
-     collect(i) AS visible, max(i.date) AS last
-WITH d, c, root, depth, m, last, [i IN visible WHERE d - m < i.date] AS recent
-WITH d, c, root, depth, recent,
+  AND (i.inspector_id = c.root_principal_id OR i.reported_to_principal_date <= d)
+WITH d, c, duration({months: c.interval_months}) AS m, collect(i) AS visible, max(i.date) AS last
+WITH d, c, m, last, [i IN visible WHERE d - m < i.date] AS recent
+WITH d, c, recent,
      CASE WHEN last IS NULL THEN CASE WHEN c.start_date + m < c.end_date THEN c.start_date + m ELSE c.end_date END
           WHEN last + m > c.end_date THEN null
           ELSE last + m END AS due
-WITH depth,
-     CASE WHEN any(i IN recent WHERE i.inspector_id = root.org_id) THEN 'direct'
+WITH c.depth AS depth,
+     CASE WHEN any(i IN recent WHERE i.inspector_id = c.root_principal_id) THEN 'direct'
           WHEN size(recent) > 0 THEN 'via_contractor'
           WHEN due IS NOT NULL AND d > due THEN 'not_covered'
           ELSE 'not_yet_due' END AS status,

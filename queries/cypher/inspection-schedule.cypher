@@ -10,22 +10,20 @@
 // is after the end). on-site, when a pack requires it (load-time properties): every
 // `onsite_interval_months` over the on-site inspections, and/or once within the term
 // (`onsite_within_term`: due = end date until one is done). The earlier due date wins (on-site
-// on a tie); contracts with no due date are left out.
+// on a tie); contracts with no due date are left out. `depth` and `root_principal_id` are
+// written on each contract at load time (no chain is walked).
 // Only the live generation of the dataset: the one its (:Dataset) node's update_tag names.
 MATCH (ds:Dataset {dataset: $dataset})
 WITH ds.update_tag AS live, date($as_of) AS d
 MATCH (c:Contract {dataset: $dataset, update_tag: live})
-MATCH chain = (c)-[:SUBCONTRACT_OF*0..]->(prime:Contract)
-WHERE NOT (prime)-[:SUBCONTRACT_OF]->()
-MATCH (prime)-[:DELEGATOR]->(root:Organization)
 OPTIONAL MATCH (i:Inspection)-[:INSPECTS]->(c)
 WHERE i.date <= d AND i.timing <> 'pre_contract'
-WITH d, c, root, length(chain) + 1 AS depth, max(i.date) AS last,
+WITH d, c, max(i.date) AS last,
      max(CASE WHEN i.method = 'on_site' THEN i.date END) AS last_onsite
-WITH d, c, root, depth, last, last_onsite, duration({months: c.interval_months}) AS m,
+WITH d, c, last, last_onsite, duration({months: c.interval_months}) AS m,
      CASE WHEN c.onsite_interval_months IS NULL THEN null
           ELSE duration({months: c.onsite_interval_months}) END AS om
-WITH d, c, root, depth,
+WITH d, c,
      CASE WHEN last IS NULL THEN CASE WHEN c.start_date + m < c.end_date THEN c.start_date + m ELSE c.end_date END
           WHEN last + m > c.end_date THEN null
           ELSE last + m END AS periodic,
@@ -34,16 +32,16 @@ WITH d, c, root, depth,
           WHEN last_onsite + om > c.end_date THEN null
           ELSE last_onsite + om END AS onsite_every,
      CASE WHEN c.onsite_within_term AND last_onsite IS NULL THEN c.end_date END AS onsite_in_term
-WITH d, c, root, depth, periodic,
+WITH d, c, periodic,
      CASE WHEN onsite_every IS NULL THEN onsite_in_term
           WHEN onsite_in_term IS NULL OR onsite_every <= onsite_in_term THEN onsite_every
           ELSE onsite_in_term END AS onsite
 WHERE periodic IS NOT NULL OR onsite IS NOT NULL
-WITH d, c, root, depth, onsite IS NOT NULL AND (periodic IS NULL OR onsite <= periodic) AS on_site,
+WITH d, c, onsite IS NOT NULL AND (periodic IS NULL OR onsite <= periodic) AS on_site,
      periodic, onsite
-WITH d, c, root, depth, CASE WHEN on_site THEN onsite ELSE periodic END AS due,
+WITH d, c, CASE WHEN on_site THEN onsite ELSE periodic END AS due,
      CASE WHEN on_site THEN 'on-site' ELSE 'periodic' END AS kind
 MATCH (c)-[:DELEGATEE]->(delegatee:Organization)
-RETURN c.contract_id AS contract_id, toString(due) AS next_due, kind, d > due AS overdue, depth,
-       root.org_id AS root_principal_id, delegatee.name AS delegatee
+RETURN c.contract_id AS contract_id, toString(due) AS next_due, kind, d > due AS overdue, c.depth AS depth,
+       c.root_principal_id AS root_principal_id, delegatee.name AS delegatee
 ORDER BY contract_id

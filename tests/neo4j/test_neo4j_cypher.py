@@ -58,6 +58,21 @@ def test_cypher_file_is_ready_for_neo4j_browser(path):
     assert text.startswith("// ") and "RULES.md" in header
 
 
+def _operators(plan: dict) -> set[str]:
+    return {plan["operatorType"].split("@")[0], *(op for child in plan.get("children", ()) for op in _operators(child))}
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_cypher_file_walks_no_chain(graph, path):
+    """Depth, prime contract, root principal and path are load-time properties of each contract:
+    no query plans a variable-length expand (a walk of every chain at read time)."""
+    ensure_schema(graph)
+    with graph.session() as s:
+        plan = s.run("EXPLAIN " + path.read_text(encoding="utf-8"), PARAMS).consume().plan
+    ops = _operators(plan)
+    assert ops and not {op for op in ops if "VarLength" in op}, (path.name, sorted(ops))
+
+
 def test_generated_statements_parse(graph):
     ensure_schema(graph)
     with graph.session() as s:

@@ -64,6 +64,30 @@ def test_contract_policy_properties(graph):
     assert rows["W-211"]["p"] == ["baseline", "kuki", "mic"]
 
 
+def test_contract_chain_properties(graph, tmp_path):
+    """The chain properties written at load time are ChainGraph's: depth, prime contract, root
+    principal, path (ids from the prime contract down) and path_names; and they are not fields of
+    the contracts read back."""
+    from graph.chains import ChainGraph
+
+    ds = load_dataset(generated(tmp_path, "chains", 41, 200, deep=True))
+    load_dataset_to_neo4j(graph, ds)
+    with graph.session() as s:
+        rows = {r["id"]: r for r in s.run(
+            "MATCH (c:Contract {dataset: $d}) RETURN c.contract_id AS id, c.depth AS depth, "
+            "c.prime_contract_id AS prime, c.root_principal_id AS root, c.path AS path, "
+            "c.path_names AS names", d=ds.name)}
+    chains = ChainGraph(ds)
+    assert max(p.depth for p in chains.position.values()) >= 4
+    assert rows == {c.contract_id: {
+        "id": c.contract_id, "depth": (pos := chains.position[c.contract_id]).depth, "prime": pos.prime_id,
+        "root": pos.root_principal_id, "path": chains.path(c.contract_id),
+        "names": [ds.org_name(pos.root_principal_id)]
+                 + [ds.org_name(ds.contract[k].delegatee_id) for k in chains.path(c.contract_id)]}
+        for c in ds.contracts}
+    assert read_dataset(graph, ds.name) == ds
+
+
 def test_idempotent_reload(graph, tmp_path):
     ds = load_dataset(generated(tmp_path, "idem", 21, 120))
     first = load_dataset_to_neo4j(graph, ds)
