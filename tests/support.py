@@ -5,7 +5,9 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 REPO = Path(__file__).resolve().parent.parent
@@ -39,6 +41,13 @@ PLANTED_PROBLEMS = [
     "contracts.csv:5:delegatee_id: unknown org_id 'NOBODY'",
     "inspections.csv:2:date: no such date: '令和7年13月1日'",
 ]
+
+
+def neo4j_lock_path(name: str = "graph") -> Path:
+    """The inter-process lock `name` of the Neo4j server NEO4J_URI names: tests that empty and fill
+    a server's graph hold it; workers on different servers (scripts/test) never wait for each other."""
+    where = urlsplit(os.environ.get("NEO4J_URI", "")).port or "default"
+    return Path(tempfile.gettempdir()) / f"itaku-neo4j-tests-{os.getuid()}-{where}-{name}.lock"
 
 
 def write_dataset(folder: Path, files: dict[str, str | bytes]) -> Path:

@@ -89,6 +89,18 @@ def set_viewport(driver, width: int, height: int) -> None:
         driver.set_window_size(2 * width - inner_w, 2 * height - inner_h)
 
 
+SIZES = ((1440, 900), (1280, 720))
+
+
+def screen_sizes(lang: str) -> tuple[tuple[int, int], ...]:
+    """The viewports the screenshot tests check in `lang`: in a default run Japanese at 1440×900 and
+    English at 1280×720 (each size and each language once: the suite's time); with
+    ITAKU_SCREENSHOTS=all every size in every language (the full set of pictures to look at)."""
+    if os.environ.get("ITAKU_SCREENSHOTS") == "all":
+        return SIZES
+    return (SIZES[0],) if lang == "ja" else (SIZES[1],)
+
+
 def screenshot(dash_duo, name: str) -> Path:
     """Save the page as artifacts/screenshots/NAME.png (git-ignored) for people to look at."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

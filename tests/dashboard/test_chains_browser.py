@@ -217,12 +217,30 @@ def test_search_finds_a_contract_by_title_and_an_organisation_by_part_of_its_nam
     no_console_errors(dash_duo, "search")
 
 
+def _panel_due(a, cid: str) -> tuple[str, str] | None:
+    """(data-due, data-overdue) of the #detail-due line of the contract's panel, as the server builds it."""
+    from dashboard.pages.chains import detail_panel
+
+    due = [c for c in detail_panel(a, cid, "ja") if getattr(c, "id", None) == "detail-due"]
+    return (getattr(due[0], "data-due"), getattr(due[0], "data-overdue")) if due else None
+
+
 def test_panel_due_dates_agree_with_the_schedule(dash_duo):
+    """Every contract's panel (built by the page's function) agrees with the schedule; in the browser,
+    one contract of each kind (overdue, upcoming, not in the schedule) at each level shows it."""
     a = Analyzer(FolderSource(EXAMPLE)).get(AS_OF)
     schedule = {r["contract_id"]: r for r in data.schedule_rows(a, "ja")}
-    start(dash_duo, create_app(EXAMPLE), "/chains")
-    wait_drawn(dash_duo)
+    app = create_app(EXAMPLE)  # (registers the pages: the panel's module is importable after it)
+    kinds: dict[tuple, str] = {}
     for cid in sorted(a.ds.contract):
+        row = schedule.get(cid)
+        expected = (row["due"], "1" if row["overdue"] else "0") if row else None
+        assert _panel_due(a, cid) == expected, cid
+        kinds.setdefault((a.graph.position[cid].depth, expected and expected[1]), cid)
+    assert {k[1] for k in kinds} == {"0", "1", None}, kinds  # the example has all three kinds
+    start(dash_duo, app, "/chains")
+    wait_drawn(dash_duo)
+    for cid in sorted(kinds.values()):
         go(dash_duo, f"/chains?contract={cid}&as_of=2026-11-01")
         wait_drawn(dash_duo, cid)
         dash_duo.wait_for_contains_text("#detail-heading", cid, timeout=20)

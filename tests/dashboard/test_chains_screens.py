@@ -1,6 +1,7 @@
 """Screenshots of the chains page for people to look at (issue 13): the example (a contract
 selected, its panel open) and a generated 20,000-contract dataset (its first view), in Japanese
-and English, at 1440×900 and 1280×720 — saved to artifacts/screenshots/chains-*.png. Each view
+and English, at 1440×900 and 1280×720 (in a default run Japanese at the first, English at the
+second; ITAKU_SCREENSHOTS=all: both in both) — saved to artifacts/screenshots/chains-*.png. Each view
 is also checked: the level gutter and the legend speak the page's language, every level name is
 drawn on one line inside its band, the tree starts in the upper part of the viewport (the key above
 it is one line), no label is drawn below 10 CSS px at the first zoom, and no browser error."""
@@ -15,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import pytest
 
 from analysis import Analyzer, FolderSource
-from dash_helpers import REPO, browser_setup, screenshot, set_viewport  # noqa: F401  (browser_setup: autouse)
+from dash_helpers import REPO, browser_setup, screen_sizes, screenshot, set_viewport  # noqa: F401  (browser_setup: autouse)
 from dashboard import i18n
 from dashboard.app import create_app
 from test_chains_browser import wait_drawn
@@ -24,7 +25,6 @@ from test_dashboard_browser import CY, no_console_errors, settle, start
 pytestmark = pytest.mark.browser
 
 EXAMPLE = REPO / "examples" / "city-resident-tax"
-SIZES = ((1440, 900), (1280, 720))
 LEGEND = {"ja": "承認のない再委託", "en": "unapproved re-delegation"}
 
 
@@ -89,7 +89,7 @@ def deepest(path: Path) -> str:
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_screens_of_the_example(dash_duo, lang):
     start(dash_duo, create_app(EXAMPLE), f"/chains?contract=K-104&as_of=2026-11-01&lang={lang}")
-    for w, h in SIZES:
+    for w, h in screen_sizes(lang):
         set_viewport(dash_duo.driver, w, h)
         go(dash_duo, f"/chains?lang={lang}")
         wait_drawn(dash_duo)
@@ -108,7 +108,7 @@ def test_screens_of_the_example(dash_duo, lang):
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_screens_of_a_20k_dataset(dash_duo, twenty_k, lang):
     start(dash_duo, create_app(twenty_k), f"/chains?lang={lang}")
-    for w, h in SIZES:
+    for w, h in screen_sizes(lang):
         set_viewport(dash_duo.driver, w, h)
         go(dash_duo, f"/chains?lang={lang}")
         wait_drawn(dash_duo)

@@ -1,6 +1,7 @@
 """Issue 14 in a real browser (Debian's headless Chromium, dash_duo): the server-side findings
 grid, its exports, the English grid, the overview's click-through, print to PDF and the audit
-report download; and screenshots of every page (example and 20k, ja and en, two sizes)."""
+report download; and screenshots of every page (example and 20k, ja and en, two sizes: see
+dash_helpers.screen_sizes)."""
 from __future__ import annotations
 
 import base64
@@ -16,7 +17,7 @@ import pytest
 from openpyxl import load_workbook
 from selenium.webdriver.common.action_chains import ActionChains
 
-from dash_helpers import REPO, browser_setup, screenshot  # noqa: F401  (browser_setup: autouse)
+from dash_helpers import REPO, browser_setup, screen_sizes, screenshot  # noqa: F401  (browser_setup: autouse)
 from dashboard.app import create_app
 from dashboard.grid import rule_family
 from graph.rules import Engine
@@ -25,7 +26,6 @@ from test_dashboard_browser import AS_OF, EXAMPLE, PAGES, go, no_console_errors,
 
 pytestmark = pytest.mark.browser
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff00-\uffef]")
-SIZES = ((1440, 900), (1280, 720))
 
 
 @pytest.fixture(scope="module")
@@ -307,7 +307,7 @@ def _screenshots(dash_duo, app, tag: str):
             dash_duo.find_element("#lang label:nth-child(2)").click()
             dash_duo.wait_for_text_to_equal("#nav-overview", "Overview", timeout=20)
             settle(dash_duo)
-        for w, h in SIZES:
+        for w, h in screen_sizes(lang):
             dash_duo.driver.set_window_size(w, h)
             for name, (path, ready) in {**PAGES, "dossier": ("/dossier?contract=" + dossier, "#detail-findings")}.items():
                 go(dash_duo, path, ready)

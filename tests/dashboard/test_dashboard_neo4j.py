@@ -13,13 +13,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # dash_helpers, gen_da
 
 import fcntl
 import os
-import tempfile
 from contextlib import contextmanager
 from datetime import date
 
 import pytest
 
 from dash_helpers import REPO, free_port
+from support import neo4j_lock_path
 from test_dashboard_serve import ITAKU, env, get, running
 
 pytestmark = pytest.mark.neo4j
@@ -29,8 +29,7 @@ AS_OF = date(2026, 11, 1)
 
 @contextmanager
 def graph_lock():
-    path = Path(tempfile.gettempdir()) / f"itaku-neo4j-tests-{os.getuid()}-graph.lock"
-    with open(path, "w") as f:
+    with open(neo4j_lock_path(), "w") as f:
         fcntl.flock(f, fcntl.LOCK_EX)
         try:
             yield

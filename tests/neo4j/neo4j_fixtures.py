@@ -10,8 +10,8 @@ stopped at the end only if this session started it. With ITAKU_REQUIRE_NEO4J=1 (
 sets it) a server that cannot be had fails the tests instead of skipping them.
 
 Community edition has one database (`neo4j`): tests that need an empty graph clean it
-(MATCH (n) DETACH DELETE n). An inter-process lock keeps pytest-xdist workers from cleaning the
-graph under each other.
+(MATCH (n) DETACH DELETE n). An inter-process lock per server keeps pytest-xdist workers from
+cleaning a graph under each other (scripts/test gives each worker a server of its own).
 """
 from __future__ import annotations
 
@@ -20,12 +20,13 @@ import os
 import shlex
 import subprocess
 import sys
-import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from support import neo4j_lock_path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -112,7 +113,7 @@ class _Lock:
 
     def __init__(self, name: str):
         self.name = name
-        self.path = Path(tempfile.gettempdir()) / f"itaku-neo4j-tests-{os.getuid()}-{name}.lock"
+        self.path = neo4j_lock_path(name)
 
     def __enter__(self):
         if self.depth.get(self.name, 0) == 0:

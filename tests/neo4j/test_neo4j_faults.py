@@ -27,6 +27,7 @@ from datetime import date
 import pytest
 
 import graph.store.load as store_load
+import neo4j._sync.work.session as driver_session  # its back-off sleep (the retry test)
 from queries.neo4j import run_query
 from graph.store.load import dataset_counts, load_dataset_to_neo4j
 from graph.store.read import list_datasets, read_dataset
@@ -43,8 +44,8 @@ D = date(2026, 11, 1)
 
 @pytest.fixture(scope="module")
 def big(tmp_path_factory) -> Path:
-    """A dataset whose load takes many batches (1,500 contracts and their records)."""
-    return generated(tmp_path_factory.mktemp("big"), "big", 7, 1500)
+    """A dataset whose load takes many batches (800 contracts and their records)."""
+    return generated(tmp_path_factory.mktemp("big"), "big", 7, 800)
 
 
 def start_load(server: Server, folder: Path, *extra: str, env: dict | None = None) -> subprocess.Popen:
@@ -222,7 +223,7 @@ class LocalServer:
     def __init__(self, home: Path):
         self.env = {**os.environ, "PYTHON": sys.executable, "ITAKU_NEO4J_HOME": str(home),
                     "ITAKU_NEO4J_PORT": str(_free_port()), "ITAKU_NEO4J_HEAP": "512m",
-                    "ITAKU_NEO4J_PAGECACHE": "64m"}
+                    "ITAKU_NEO4J_PAGECACHE": "64m", "ITAKU_NEO4J_JARS": str(SCRIPT.parents[1] / ".neo4j" / "lib")}
         for k in ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD"):
             self.env.pop(k, None)
         self.pidfile = home / "neo4j.pid"
@@ -253,38 +254,43 @@ class LocalServer:
         self.pidfile.unlink(missing_ok=True)
 
 
+@pytest.fixture(scope="module")
+def local(tmp_path_factory):
+    """One server of the module's own for the stop and kill tests (each restarts it)."""
+    server = LocalServer(tmp_path_factory.mktemp("own") / "neo4j")
+    server.server = server.start()
+    yield server
+    server.script("stop")
+
+
 @pytest.mark.own_server
 @pytest.mark.parametrize("how", ["stop", "kill"])
-def test_server_stopped_mid_load_is_one_line_exit_3_and_loses_nothing(tmp_path, big, how):
+def test_server_stopped_mid_load_is_one_line_exit_3_and_loses_nothing(local, big, how):
     from graph.store.connect import connect
 
-    local = LocalServer(tmp_path / "neo4j")
-    server = local.start()
-    try:
-        assert run_itaku("load", CITY, "--neo4j", server.uri, "--name", NAME, env=server.env).returncode == 0
-        with connect(server.uri, server.user, server.password) as driver:
-            before = live_tag(driver)
-            proc = start_load(server, big, "--batch-size", "50", env={"NEO4J_MAX_RETRY_TIME": "3"})
-            wait_half_way(driver, proc, before)
-        t = time.monotonic()
-        local.script("stop") if how == "stop" else local.kill()
-        _, err = proc.communicate(timeout=180)
-        assert proc.returncode == 3, err
-        line = one_line(err)  # which one depends on the moment: refused, dropped, or shutting down
-        assert any(line.startswith(f"itaku: {start} {server.uri}") for start in (
-            "cannot reach Neo4j at", "timed out connecting to Neo4j at", "lost the connection to Neo4j at",
-            "Neo4j at")), line
-        assert time.monotonic() - t < 120
-        server = local.start()
-        with connect(server.uri, server.user, server.password) as driver:
-            assert live_tag(driver) == before
-            the_same(driver, CITY)
-            out = run_itaku("load", big, "--neo4j", server.uri, "--name", NAME, env=server.env)
-            assert out.returncode == 0, out.stderr
-            the_same(driver, big)
-            assert partial_nodes(driver) == 0
-    finally:
-        local.script("stop")
+    server = local.server
+    assert run_itaku("load", CITY, "--neo4j", server.uri, "--name", NAME, env=server.env).returncode == 0
+    with connect(server.uri, server.user, server.password) as driver:
+        before = live_tag(driver)
+        proc = start_load(server, big, "--batch-size", "50", env={"NEO4J_MAX_RETRY_TIME": "3"})
+        wait_half_way(driver, proc, before)
+    t = time.monotonic()
+    local.script("stop") if how == "stop" else local.kill()
+    _, err = proc.communicate(timeout=180)
+    assert proc.returncode == 3, err
+    line = one_line(err)  # which one depends on the moment: refused, dropped, or shutting down
+    assert any(line.startswith(f"itaku: {start} {server.uri}") for start in (
+        "cannot reach Neo4j at", "timed out connecting to Neo4j at", "lost the connection to Neo4j at",
+        "Neo4j at")), line
+    assert time.monotonic() - t < 120
+    server = local.server = local.start()
+    with connect(server.uri, server.user, server.password) as driver:
+        assert live_tag(driver) == before and partial_nodes(driver) > 0  # the dead load's leftovers
+        the_same(driver, CITY)
+        out = run_itaku("load", WARD, "--neo4j", server.uri, "--name", NAME, env=server.env)
+        assert out.returncode == 0, out.stderr
+        the_same(driver, WARD)
+        assert partial_nodes(driver) == 0 and tags(driver, NAME) == {live_tag(driver)}
 
 
 # ---- transient errors are retried ----------------------------------------------------------------
@@ -308,6 +314,7 @@ def test_transient_errors_in_the_load_are_retried(graph, tmp_path, monkeypatch):
         return write(tx, statement, rows, params)
 
     monkeypatch.setattr(store_load, "_write_batch", flaky)
+    monkeypatch.setattr(driver_session, "sleep", lambda delay: None)  # the retries, without their back-off
     result = load_dataset_to_neo4j(graph, ds, NAME, batch_size=40)
     assert len(failed) > 10 and calls[0] == result.batches + len(failed)
     assert result.counts == clean.counts and result.relationships == clean.relationships

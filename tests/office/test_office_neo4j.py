@@ -10,14 +10,13 @@ import fcntl
 import os
 import shlex
 import subprocess
-import tempfile
 import uuid
 from pathlib import Path
 
 import lxml.html
 import pytest
 
-from support import REPO, run_itaku
+from support import REPO, neo4j_lock_path, run_itaku
 from office.office_support import copy_example, fill, make_checklist
 
 pytestmark = pytest.mark.neo4j
@@ -52,7 +51,7 @@ def test_import_checklist_loads_the_dataset_into_neo4j(tmp_path: Path):
     ds = copy_example(tmp_path)
     ds = ds.rename(ds.with_name(name))
     filled = fill(make_checklist(tmp_path, "kuki-post", "K-151", ds), answers={"4": "C 未実施"})
-    lock = open(Path(tempfile.gettempdir()) / f"itaku-neo4j-tests-{os.getuid()}-graph.lock", "w")
+    lock = open(neo4j_lock_path(), "w")
     fcntl.flock(lock, fcntl.LOCK_EX)
     driver = connect(env["NEO4J_URI"], env.get("NEO4J_USER"), env.get("NEO4J_PASSWORD"))
     try:

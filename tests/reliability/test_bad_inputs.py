@@ -34,7 +34,7 @@ def _commands(case: Path, good: bool) -> list[tuple[str, ...]]:
     return commands
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # not "module": made once even if the worker runs other tests in between
 def runs() -> dict[tuple[str, tuple[str, ...]], tuple[subprocess.CompletedProcess, dict, dict]]:
     """Every CLI run of the catalogue: (case, command) → (result, files before, files after)."""
     make_cases().ensure()
