@@ -10,11 +10,9 @@ only substitutes its `read`, `check_principals` and `run_check` steps.
 """
 from __future__ import annotations
 
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Callable, Optional
 
@@ -34,10 +32,10 @@ JOBS_HELP = "並列プロセス数 / check the principals in this many local pro
 
 def shard_arg(value: Optional[str], lang: Any) -> tuple[int, int] | None:
     """--shard I/N → (I, N); a bad value: one line, exit 2."""
-    from graph.store.shard import parse_shard
-
     if value is None:
         return None
+    from graph.store.shard import parse_shard  # here: a check without --shard never imports the driver
+
     shard = parse_shard(value)
     if shard is None:
         fail(f"itaku check: --shard: {msg('bad_shard', value=value).text(getattr(lang, 'value', lang))}")
@@ -103,6 +101,9 @@ def check_report(driver, job: Job, principals: list[str], jobs: int) -> Report:
     empty = Report(job.as_of, [], 0, [])
     if jobs <= 1 or len(principals) <= 1:
         return job.check(driver, job.engine(), principals) or empty
+    from concurrent.futures import ProcessPoolExecutor  # here: only --jobs needs it
+    from multiprocessing import get_context
+
     with ProcessPoolExecutor(max_workers=min(jobs, len(principals)), mp_context=get_context("spawn"),
                              initializer=_start_worker, initargs=(job,)) as pool:
         return merge(r for r in pool.map(_check_one, principals) if r is not None) or empty

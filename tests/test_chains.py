@@ -40,9 +40,12 @@ def test_ten_thousand_levels():
     assert len(g.subtree("K0")) == 10_000
 
 
-def test_rules_run_on_ten_thousand_levels():
+def test_rules_run_deeper_than_the_loader_accepts():
+    """Twice the loader's limit (1,000 levels) and past Python's recursion limit: the engine walks
+    iteratively. Not 10,000: each finding carries its whole path, so the work grows with the square."""
     from graph.rules import Engine
 
-    report = Engine(rules=["inherited-unapproved-chain"]).run(deep_chain(10_000), date(2025, 6, 1))
-    assert len(report.findings) == 10_000 - 2
-    assert report.findings[-1].details == {"nearest": "K9998"}
+    report = Engine(rules=["inherited-unapproved-chain"]).run(deep_chain(2_000), date(2025, 6, 1))
+    assert len(report.findings) == 2_000 - 2
+    assert report.findings[-1].details == {"nearest": "K1998"}
+    assert report.findings[-1].path == [f"K{i}" for i in range(2_000)]

@@ -96,9 +96,14 @@ def screen_sizes(lang: str) -> tuple[tuple[int, int], ...]:
     """The viewports the screenshot tests check in `lang`: in a default run Japanese at 1440×900 and
     English at 1280×720 (each size and each language once: the suite's time); with
     ITAKU_SCREENSHOTS=all every size in every language (the full set of pictures to look at)."""
-    if os.environ.get("ITAKU_SCREENSHOTS") == "all":
+    if every_screenshot():
         return SIZES
     return (SIZES[0],) if lang == "ja" else (SIZES[1],)
+
+
+def every_screenshot() -> bool:
+    """ITAKU_SCREENSHOTS=all: every size in every language, on every dataset."""
+    return os.environ.get("ITAKU_SCREENSHOTS") == "all"
 
 
 def screenshot(dash_duo, name: str) -> Path:
