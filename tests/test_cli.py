@@ -5,6 +5,7 @@ import csv
 import io
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,18 @@ def test_help_everywhere():
     for args in ([], ["validate"], ["check"], ["demo"], ["rules"], ["rules", "explain"]):
         out = run_itaku(*args, "--help")
         assert out.returncode == 0 and "Usage" in out.stdout, args
+
+
+def test_check_without_neo4j_options_does_not_import_the_driver(small):
+    """The driver and multiprocessing load only for --neo4j, --shard or --jobs (0.2 s of each run's start)."""
+    code = ("import sys; sys.argv = ['itaku', 'check', sys.argv[1], '--format', 'json', '--fail-on', 'never']\n"
+            "from itaku.cli import main\n"
+            "try:\n    main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+            "print(sorted(m for m in ('neo4j', 'concurrent.futures.process') if m in sys.modules), file=sys.stderr)")
+    out = subprocess.run([sys.executable, "-c", code, str(small)], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["findings"] is not None
+    assert out.stderr.strip().splitlines()[-1] == "[]"
 
 
 def test_validate_ok_and_bad(small, tmp_path):

@@ -324,5 +324,5 @@ def test_screenshots_of_every_page_on_the_example(dash_duo):
 
 def test_screenshots_of_every_page_on_20k(dash_duo, twenty_k):
     """Japanese (the users' first language) in a default run; both with ITAKU_SCREENSHOTS=all. The
-    English pages on large data are checked by the chains and findings tests above."""
+    English pages on large data are checked by test_chains_screens (20k, en)."""
     _screenshots(dash_duo, create_app(twenty_k, as_of=AS_OF), "20k", ("ja", "en") if every_screenshot() else ("ja",))
