@@ -2,17 +2,17 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import cli_runner
+
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
-ITAKU = shutil.which("itaku", path=str(Path(sys.executable).parent)) or "itaku"
+ITAKU = cli_runner.ITAKU
 
 ORGS = "org_id,name,kind\nCITY,桜ヶ丘市,principal\nA,A情報システム株式会社,\nB,B印刷株式会社,\nC,Cクラウド株式会社,\n"
 CONTRACTS = (
@@ -59,7 +59,8 @@ def write_dataset(folder: Path, files: dict[str, str | bytes]) -> Path:
     return folder
 
 
-def run_itaku(*args: str, check: bool = False, env: dict | None = None, timeout: int = 120) -> subprocess.CompletedProcess:
-    """Run the installed `itaku` console script, as a user would."""
-    return subprocess.run([ITAKU, *map(str, args)], capture_output=True, text=True, check=check,
-                          env={**os.environ, "COLUMNS": "200", **(env or {})}, timeout=timeout, stdin=subprocess.DEVNULL)
+def run_itaku(*args: str, check: bool = False, env: dict | None = None, timeout: int = 120,
+              cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run the installed `itaku` console script, as a user would (cli_runner.py)."""
+    return cli_runner.run_itaku(*args, check=check, env={**os.environ, "COLUMNS": "200", **(env or {})},
+                                timeout=timeout, cwd=cwd)

@@ -1,25 +1,22 @@
 """Helpers of the Neo4j tests: graph snapshots, the real `itaku` CLI, generated datasets on disk."""
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
+import support
 from gen import generate, write
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
-ITAKU = shutil.which("itaku", path=str(Path(sys.executable).parent)) or "itaku"
+ITAKU = support.ITAKU
 BOOKKEEPING = {"update_tag", "loaded_at"}
 
 
 def run_itaku(*args: str, env: dict | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
-    """Run the installed `itaku` console script, as a user would."""
-    return subprocess.run([ITAKU, *map(str, args)], capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, "COLUMNS": "200", **(env or {})}, stdin=subprocess.DEVNULL)
+    """Run the installed `itaku` console script, as a user would (cli_runner.py)."""
+    return support.run_itaku(*args, env=env, timeout=timeout)
 
 
 def _plain(value: Any) -> Any:

@@ -4,15 +4,15 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
+
+import cli_runner
 
 REPO = Path(__file__).resolve().parents[2]
 CATALOGUE = REPO / "tests" / "data" / "bad"
 GOOD = CATALOGUE / "good"
-ITAKU = shutil.which("itaku", path=str(Path(sys.executable).parent)) or "itaku"
+ITAKU = cli_runner.ITAKU
 AS_OF = "2026-01-01"
 
 
@@ -48,8 +48,7 @@ def snapshot(folder: Path) -> dict[str, str]:
 def run_itaku(*args: str, cwd: Path | None = None, env: dict | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
     """The installed console script, as a user runs it (no ITAKU_DEBUG: errors as users see them)."""
     base = {k: v for k, v in os.environ.items() if k not in ("ITAKU_DEBUG", "ITAKU_PSEUDONYM_KEY")}
-    return subprocess.run([ITAKU, *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=timeout,
-                          env={**base, "COLUMNS": "200", **(env or {})}, stdin=subprocess.DEVNULL)
+    return cli_runner.run_itaku(*args, cwd=cwd, timeout=timeout, env={**base, "COLUMNS": "200", **(env or {})})
 
 
 # ---- datasets as files (for the fuzz tests) --------------------------------------------------
