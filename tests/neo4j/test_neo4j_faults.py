@@ -239,6 +239,10 @@ class LocalServer:
         hint = out.stderr.strip().splitlines()[-1]  # the env command for this home and port (issue 12)
         assert (f"ITAKU_NEO4J_HOME={self.env['ITAKU_NEO4J_HOME']} ITAKU_NEO4J_PORT={self.env['ITAKU_NEO4J_PORT']} "
                 in hint and hint.endswith(' env)"')), hint
+        pid = self.pidfile.read_text().split()[0]
+        flags = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        for flag in self.env.get("ITAKU_NEO4J_JVM_OPTS", "").split():  # scripts/test's JIT flag reaches the JVM
+            assert flag.encode() in flags, (flag, flags)
         env = _parse_env(self.script("env").stdout)
         return Server(env["NEO4J_URI"], env["NEO4J_USER"], env["NEO4J_PASSWORD"])
 
