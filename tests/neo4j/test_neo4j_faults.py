@@ -244,7 +244,16 @@ class LocalServer:
         for flag in self.env.get("ITAKU_NEO4J_JVM_OPTS", "").split():  # scripts/test's JIT flag reaches the JVM
             assert flag.encode() in flags, (flag, flags)
         env = _parse_env(self.script("env").stdout)
-        return Server(env["NEO4J_URI"], env["NEO4J_USER"], env["NEO4J_PASSWORD"])
+        server = Server(env["NEO4J_URI"], env["NEO4J_USER"], env["NEO4J_PASSWORD"])
+        wanted = dict(s.split("=", 1) for s in self.env.get("ITAKU_NEO4J_SETTINGS", "").split())
+        if wanted:  # scripts/test's neo4j.conf settings reach the server, as written
+            from graph.store.connect import connect
+
+            with connect(server.uri, server.user, server.password) as driver:
+                rows = driver.execute_query("SHOW SETTINGS YIELD name, value WHERE name IN $names RETURN name, value",
+                                            names=list(wanted)).records
+            assert {r["name"]: r["value"] for r in rows} == wanted, rows
+        return server
 
     def kill(self) -> None:
         pid = int(self.pidfile.read_text().split()[0])
