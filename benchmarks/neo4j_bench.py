@@ -4,8 +4,10 @@
 
 The server comes from NEO4J_URI / NEO4J_USER / NEO4J_PASSWORD (graph.store.connect). Measured:
   - SMALL (10k): graph.store's batched load (UNWIND batches of 2,000 rows, one managed
-    transaction each) against the naive load — the same MERGE statements and rows, one row per
+    transaction each) against the naive load — the same statements and rows, one row per
     statement, one transaction each (the loader's plan with batch_size=1);
+  - SMALL and MID (10k, 100k): the load against its yardstick, a bare `UNWIND $rows CREATE` of the
+    same nodes and relationships into an empty database (`bare_create`), taking turns;
   - BIG (1M): the batched load (its rate: node and relationship rows written per second; stopped
     after --budget-s, the rate so far then reported) and each Cypher audit query on the loaded
     graph (queries/cypher, through queries.neo4j.run_query).
@@ -71,6 +73,9 @@ def run(small: str, big: str, as_of: date, org: str, repeat: int, skip_big: bool
             f"({out['batched_speedup']:.0f}x)")
         store_load.delete_dataset(driver, "bench-10k")
         del ds, plan
+        out["yardstick"] = {"10k": load_vs_bare(driver, small, packs, repeat)}
+        if mid and not skip_big:
+            out["yardstick"]["100k"] = load_vs_bare(driver, mid, packs, repeat)
         if skip_big:
             return out
         out["1m"] = load_and_query(driver, big, "bench-1m", as_of, org, repeat, budget_s, packs)
@@ -80,6 +85,83 @@ def run(small: str, big: str, as_of: date, org: str, repeat: int, skip_big: bool
         return out
     finally:
         driver.close()
+
+
+def bare_create(driver, ds, packs, batch_size: int) -> dict:
+    """The yardstick of a load: the same nodes (with the same properties) and relationships written
+    by plain `UNWIND $rows CREATE` into an empty database with no constraint or index, relationships
+    between nodes found by their element ids (the cheapest look-up there is), in batches of the
+    loader's size, one transaction each. Returns its time and what it wrote; deletes it afterwards."""
+    from importlib import import_module
+
+    store_load = import_module("graph.store.load")
+    schema = import_module("graph.store.schema")
+    derived = store_load.contract_properties(ds, packs)
+    ids: dict[tuple[str, object], str] = {}  # (label, key) -> element id
+    rels: dict[str, list[dict]] = {}
+    t = time.perf_counter()
+    with driver.session() as session:
+        for node in store_load.LOADED:
+            rows = store_load.node_rows(node, ds, derived)
+            for i in range(0, len(rows), batch_size):
+                batch = [{k: v for k, v in r.items() if v is not None} for r in rows[i:i + batch_size]]
+                created = session.execute_write(lambda tx, b=batch: [r["id"] for r in tx.run(
+                    f"UNWIND $rows AS row CREATE (n:`{node.label}`) SET n = row RETURN elementId(n) AS id", rows=b)])
+                ids.update(((node.label, r[node.key]), e) for r, e in zip(batch, created))
+            for rel in node.rels:
+                many = rel.field in schema._list_fields(node)
+                for r in rows:
+                    for ref in (r.get(rel.field) or ()) if many else [r.get(rel.field)] * (r.get(rel.field) is not None):
+                        a, b = ids.get((node.label, r[node.key])), ids.get((rel.target, ref))
+                        if a and b:
+                            rels.setdefault(rel.type, []).append({"a": a, "b": b} if rel.direction == "out" else {"a": b, "b": a})
+        for rel in store_load.REL_RECORDS:
+            for r in store_load.rel_record_rows(rel, ds):
+                rels.setdefault(rel.type, []).append({"a": ids[(rel.start[0], r[rel.start[1]])],
+                                                      "b": ids[(rel.end[0], r[rel.end[1]])], "p": r})
+        for rtype, rows in rels.items():
+            for i in range(0, len(rows), batch_size):
+                session.execute_write(lambda tx, b=rows[i:i + batch_size]: tx.run(
+                    "UNWIND $rows AS row MATCH (a) WHERE elementId(a) = row.a MATCH (b) WHERE elementId(b) = row.b "
+                    f"CREATE (a)-[r:`{rtype}`]->(b) SET r = coalesce(row.p, {{}})", rows=b).consume())
+    seconds = time.perf_counter() - t
+    out = {"seconds": seconds, "nodes": len(ids), "relationships": sum(len(r) for r in rels.values())}
+    with driver.session() as session:
+        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 1000 ROWS").consume()
+    return out
+
+
+def load_vs_bare(driver, folder: str, packs, repeat: int) -> dict:
+    """`itaku load`'s write (graph.store.load, into an empty database) against bare_create, taking
+    turns, each on an empty database; medians and the ratio pair by pair."""
+    from importlib import import_module
+
+    from loaders import load_dataset
+
+    store_load = import_module("graph.store.load")
+    ds = load_dataset(folder, known_policies=packs.ids())
+    loads, bares, ratios = [], [], []
+    for i in range(repeat):
+        with driver.session() as session:
+            session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 1000 ROWS").consume()
+            session.run("CALL db.clearQueryCaches()").consume()  # plans made on this data, as a first load's
+        log(f"neo4j: itaku load of {folder} ({i + 1}/{repeat})")
+        t = time.perf_counter()
+        result = store_load.load_dataset_to_neo4j(driver, ds, name="bench-yardstick", library=packs)
+        loads.append(time.perf_counter() - t)
+        store_load.delete_dataset(driver, "bench-yardstick")
+        for kind, show in (("CONSTRAINT", "SHOW CONSTRAINTS YIELD name"),
+                           ("INDEX", "SHOW INDEXES YIELD name, type WHERE type <> 'LOOKUP'")):
+            for record in driver.execute_query(f"{show} RETURN name").records:
+                driver.execute_query(f"DROP {kind} `{record['name']}` IF EXISTS")
+        log(f"neo4j: bare UNWIND CREATE of the same ({i + 1}/{repeat})")
+        bare = bare_create(driver, ds, packs, store_load.BATCH_SIZE)
+        bares.append(bare["seconds"])
+        ratios.append(loads[-1] / bares[-1])
+        log(f"neo4j: load {loads[-1]:.1f} s, bare {bares[-1]:.1f} s ({ratios[-1]:.2f}x)")
+    return {"load_s": statistics.median(loads), "bare_s": statistics.median(bares),
+            "ratio": statistics.median(ratios), "nodes": bare["nodes"], "relationships": bare["relationships"],
+            "load_nodes": result.nodes, "load_relationships": result.relationships}
 
 
 def load_and_query(driver, folder: str, name: str, as_of: date, org: str, repeat: int, budget_s: float, packs) -> dict:

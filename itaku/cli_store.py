@@ -67,10 +67,15 @@ def store(uri: str) -> Iterator[tuple[Any, str | None]]:
 @app.command()
 def load(
     dataset: cli.DatasetArg,
-    neo4j: Annotated[str, typer.Option("--neo4j", envvar="NEO4J_URI", show_envvar=True, help=NEO4J_HELP)],
+    neo4j: Annotated[Optional[str], typer.Option("--neo4j", envvar="NEO4J_URI", show_envvar=True, help=NEO4J_HELP)] = None,
     name: Annotated[Optional[str], typer.Option("--name", help="Neo4j 上の名前（既定: フォルダ名）/ name in Neo4j (default: the folder's name)")] = None,
     policy_file: cli.PolicyFileOpt = [],
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="1 文あたりの行数 / rows per UNWIND batch")] = 2000,
+    import_files: Annotated[Optional[Path], typer.Option(
+        "--import-files", file_okay=False,
+        help="Neo4j に書かず、neo4j-admin database import 用の CSV をこのフォルダに書く（大きなデータの初回読込: "
+             "scripts/neo4j-local import DIR）/ write neo4j-admin import files here instead of loading "
+             "(the first load of a big dataset into an empty database: scripts/neo4j-local import DIR)")] = None,
     lang: cli.LangOpt = cli.Lang.ja,
 ) -> None:
     """データセットを Neo4j に読み込む / load a dataset into Neo4j (validated first; atomic, idempotent)."""
@@ -79,9 +84,19 @@ def load(
 
     from graph.store.load import load_dataset_to_neo4j
 
+    if neo4j is None and import_files is None:
+        cli.fail("itaku: Missing option '--neo4j' (or NEO4J_URI; or --import-files DIR)")
     packs = cli.library(policy_file)
     ds = cli.read(dataset, packs, lang=lang)  # bad input: every problem listed, exit 2, nothing written
     target = name or ds.name
+    if import_files is not None:
+        from graph.store.bulk import summary, write_import
+
+        if import_files.exists() and not import_files.is_dir():
+            cli.fail(f"itaku: --import-files: {import_files} is not a folder")
+        files = write_import(ds, import_files, target, packs, source=str(dataset))
+        typer.echo(output.printable(f"Wrote {summary(files)}; next: scripts/neo4j-local import {import_files}"))
+        return
     with store(neo4j) as (driver, database):
         columns = (TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=Console(stderr=True), transient=True) as bar:

@@ -1,14 +1,19 @@
-"""Load a validated Dataset into Neo4j: batched `UNWIND $rows` MERGEs in managed transactions,
+"""Load a validated Dataset into Neo4j: batched `UNWIND $rows` CREATEs in managed transactions,
 atomic per dataset and idempotent.
 
 How (Cartography's update tag, made atomic with a swap):
 
 1. Each load gets a new `update_tag` (milliseconds since the epoch, above every earlier tag of
-   the dataset) and writes a complete new generation of the dataset under it: every node is
-   MERGEd on (dataset, update_tag, key) and its declared properties SET, then every
-   relationship, in batches of `UNWIND $rows`, each batch its own managed transaction
-   (`session.execute_write`, retried by the driver on transient errors; MERGE makes a retried
-   batch write nothing twice). Nothing of the live generation is touched while this runs.
+   the dataset) and writes a complete new generation of the dataset under it. The generation is
+   new by construction, so its nodes are CREATEd, not MERGEd: each label in turn, each node with
+   its declared properties and, in the same statement, its relationships to the labels written
+   before it; then a label's relationships to itself (parent contracts, parent companies), then
+   the personnel rows (relationships). The uniqueness constraint on (dataset, update_tag, key)
+   still refuses a duplicate. Writes go in batches of `UNWIND $rows`, each batch its own managed
+   transaction (`session.execute_write`, retried by the driver on transient errors and on a
+   broken connection); a batch first probes for its first row, so a retry of a batch whose commit
+   reached the server before the connection broke writes nothing twice. Nothing of the live
+   generation is touched while this runs.
 2. The swap: one small transaction checks that the new generation is complete (node counts per
    label) and that no other load of the dataset finished meanwhile, then sets `update_tag` of
    the dataset's single (:Dataset) node to the new tag. Readers (read.py, the Cypher queries)
@@ -119,12 +124,14 @@ class LoadResult:
 
 # ---- rows ----------------------------------------------------------------------------------
 def _value(v: Any) -> Any:
-    """A record value as a Cypher parameter: enums as their value, lists element-wise;
-    str, int, bool, date and None as they are (dates become Neo4j DATE values)."""
+    """A record value as a Cypher parameter: enums as their value, lists element-wise, an empty
+    list as None (no property: neo4j-admin import cannot write an empty array, and both ways of
+    loading must give one graph; a record read back gets its empty default); str, int, bool, date
+    and None as they are (dates become Neo4j DATE values)."""
     if isinstance(v, Enum):
         return v.value
     if isinstance(v, (list, tuple)):
-        return [_value(x) for x in v]
+        return [_value(x) for x in v] or None
     return v
 
 
@@ -206,6 +213,8 @@ class Step:
     what: str
     statement: str
     rows: list[dict]
+    probe: str  # counts what the batch's first row writes: > 0 once the batch has committed
+    probe_params: dict
 
 
 @dataclass
@@ -215,18 +224,23 @@ class Plan:
 
 
 def plan(ds: Dataset, library: PackLibrary | None = None, batch_size: int = BATCH_SIZE) -> Plan:
-    """Every write of a load, in order: nodes, then relationships, then relationship records."""
+    """Every write of a load, in order: the nodes of each label with their relationships to the
+    labels before it, then the relationships of a label to itself, then the relationship records."""
     derived = contract_properties(ds, library)
     rows = {n.label: node_rows(n, ds, derived) for n in LOADED}
     steps: list[Step] = []
     for n in LOADED:
-        steps += [Step(f":{n.label}", schema.merge_nodes(n), b) for b in _batches(rows[n.label], batch_size)]
+        steps += [Step(f":{n.label}", schema.create_nodes(n), b, schema.probe_node(n), {"key": b[0][n.key]})
+                  for b in _batches(rows[n.label], batch_size)]
     for n in LOADED:
-        for rel in n.rels:
-            steps += [Step(f"-[:{rel.type}]-", schema.merge_rels(n, rel), b)
-                      for b in _batches(rows[n.label], batch_size)]
+        for rel in schema.later(n):
+            linked = [{n.key: r[n.key], rel.field: r[rel.field]} for r in rows[n.label] if r.get(rel.field)]
+            steps += [Step(f"-[:{rel.type}]-", schema.create_rels(n, rel), b, schema.probe_rel(n, rel),
+                           {"key": b[0][n.key]}) for b in _batches(linked, batch_size)]
     for rel in REL_RECORDS:
-        steps += [Step(f"-[:{rel.type}]-", schema.merge_rel_records(rel), b)
+        start = rel.start[1]
+        steps += [Step(f"-[:{rel.type}]-", schema.create_rel_records(rel), b, schema.probe_rel_record(rel),
+                       {"key": b[0][schema.ORD], "start": b[0][start]})
                   for b in _batches(rel_record_rows(rel, ds), batch_size)]
     return Plan(steps, {n.label: len(rows[n.label]) for n in LOADED})
 
@@ -245,20 +259,34 @@ def ensure_schema(driver, database: str | None = None) -> None:
                     session.run(f"DROP {kind} `{name}` IF EXISTS").consume()
         existing = {r["name"] for r in session.run("SHOW CONSTRAINTS YIELD name RETURN name")}
         existing |= {r["name"] for r in session.run("SHOW INDEXES YIELD name RETURN name")}
+        created = False
         for name, statement in declared:
             if name in existing:
                 continue
             try:
                 session.run(statement).consume()
+                created = True
             except ne.ClientError as exc:  # another load created it (or its twin) meanwhile
                 if "AlreadyExists" not in (exc.code or ""):
                     raise
+        if created:  # the load's seeks need them online (an index is filled in the background)
+            session.run("CALL db.awaitIndexes(300)").consume()
 
 
 def _write_batch(tx, statement: str, rows: list[dict], params: dict) -> None:
     """Run one batch of a load in its own managed transaction. (A seam: tests make it fail
     after N batches to prove that a failed load leaves the graph as it was.)"""
     tx.run(statement, rows=rows, **params).consume()
+
+
+def _write_step(tx, step: Step, params: dict) -> bool:
+    """One batch, unless it is already there: the driver runs a managed transaction again when the
+    connection broke, which can happen after the server committed it. Each batch is one
+    transaction, so its first row tells. Returns whether it wrote."""
+    if tx.run(step.probe, **step.probe_params, **params).single()["n"]:
+        return False
+    _write_batch(tx, step.statement, step.rows, params)
+    return True
 
 
 def new_update_tag(previous: int | None) -> int:
@@ -336,7 +364,7 @@ def load_dataset_to_neo4j(driver, dataset: Dataset, name: str | None = None, pro
             params = {"dataset": name, "update_tag": tag}
             try:
                 for done, step in enumerate(work.steps, 1):
-                    session.execute_write(_write_batch, step.statement, step.rows, params)
+                    session.execute_write(_write_step, step, params)
                     if progress:
                         progress(done, total, step.what)
                 meta = {"source": source, "loaded_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -389,11 +417,14 @@ def delete_dataset(driver, name: str, database: str | None = None) -> int:
 def iter_statements() -> Iterable[str]:
     """Every generated statement (for the EXPLAIN tests)."""
     for n in LOADED:
-        yield schema.merge_nodes(n)
-        for rel in n.rels:
-            yield schema.merge_rels(n, rel)
+        yield schema.create_nodes(n)
+        yield schema.probe_node(n)
+        for rel in schema.later(n):
+            yield schema.create_rels(n, rel)
+            yield schema.probe_rel(n, rel)
     for rel in REL_RECORDS:
-        yield schema.merge_rel_records(rel)
+        yield schema.create_rel_records(rel)
+        yield schema.probe_rel_record(rel)
     for n in schema.NODES:
         yield schema.delete_stale(n)
         yield schema.delete_generation(n)

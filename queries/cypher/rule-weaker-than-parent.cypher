@@ -7,7 +7,7 @@
 // Only the live generation of the dataset: the one its (:Dataset) node's update_tag names.
 MATCH (ds:Dataset {dataset: $dataset})
 MATCH (c:Contract {dataset: $dataset, update_tag: ds.update_tag})-[:SUBCONTRACT_OF]->(parent:Contract)
-WITH c, COLLECT { UNWIND parent.clauses AS clause WITH DISTINCT clause WHERE NOT clause IN c.clauses
+WITH c, COLLECT { UNWIND parent.clauses AS clause WITH DISTINCT clause WHERE NOT clause IN coalesce(c.clauses, [])
                   RETURN clause ORDER BY clause } AS missing
 WHERE size(missing) > 0
 RETURN c.contract_id AS contract_id, missing

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.neo4j
 
 FILES = cypher_files()
 PARAMS = {"dataset": "nothing-here", "as_of": "2026-11-01", "org": "NOBODY", "update_tag": 1, "rows": [],
-          "limit": 10}
+          "limit": 10, "key": "none", "start": "none"}
 
 
 def test_every_query_and_rule_has_a_file():

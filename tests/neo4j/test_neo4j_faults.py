@@ -267,13 +267,22 @@ class LocalServer:
         self.pidfile.unlink(missing_ok=True)
 
 
+@contextlib.contextmanager
+def own_server(home: Path):
+    """A LocalServer started in `home` (its `server`: how to reach it), stopped at the end."""
+    local = LocalServer(home)
+    local.server = local.start()
+    try:
+        yield local
+    finally:
+        local.script("stop")
+
+
 @pytest.fixture(scope="module")
 def local(tmp_path_factory):
     """One server of the module's own for the stop and kill tests (each restarts it)."""
-    server = LocalServer(tmp_path_factory.mktemp("own") / "neo4j")
-    server.server = server.start()
-    yield server
-    server.script("stop")
+    with own_server(tmp_path_factory.mktemp("own") / "neo4j") as server:
+        yield server
 
 
 @pytest.mark.own_server
@@ -330,6 +339,37 @@ def test_transient_errors_in_the_load_are_retried(graph, tmp_path, monkeypatch):
     monkeypatch.setattr(driver_session, "sleep", lambda delay: None)  # the retries, without their back-off
     result = load_dataset_to_neo4j(graph, ds, NAME, batch_size=40)
     assert len(failed) > 10 and calls[0] == result.batches + len(failed)
+    assert result.counts == clean.counts and result.relationships == clean.relationships
+    assert read_dataset(graph, NAME) == expected
+    assert tags(graph, NAME) == {result.update_tag}
+
+
+def test_a_batch_retried_after_its_commit_writes_nothing_twice(graph, tmp_path, monkeypatch):
+    """The worst case of a retry: the server committed a batch but the client saw a broken connection
+    and ran the transaction again. Each batch is committed here in a transaction of its own, then a
+    retryable error is raised: the managed transaction's retry finds the batch's first row and writes
+    nothing. Without the probe, the retried node batches would break the uniqueness constraint and
+    the retried relationship batches would double their relationships."""
+    from neo4j.exceptions import SessionExpired
+
+    ds = load_dataset(generated(tmp_path, "again", 9, 80))
+    clean = load_dataset_to_neo4j(graph, ds, NAME)
+    expected = read_dataset(graph, NAME)
+    write, committed, wrote = store_load._write_batch, [], []
+
+    def commit_then_break(tx, statement, rows, params):
+        wrote.append(len(rows))
+        if id(rows) not in committed:  # each batch's first attempt: commit it, then "lose the connection"
+            committed.append(id(rows))
+            with graph.session() as other:
+                other.execute_write(write, statement, rows, params)
+            raise SessionExpired("injected by the test: the connection broke after the commit")
+        return write(tx, statement, rows, params)
+
+    monkeypatch.setattr(store_load, "_write_batch", commit_then_break)
+    monkeypatch.setattr(driver_session, "sleep", lambda delay: None)
+    result = load_dataset_to_neo4j(graph, ds, NAME, batch_size=40)
+    assert len(committed) == result.batches > 10 and len(wrote) == result.batches  # no batch written twice
     assert result.counts == clean.counts and result.relationships == clean.relationships
     assert read_dataset(graph, NAME) == expected
     assert tags(graph, NAME) == {result.update_tag}

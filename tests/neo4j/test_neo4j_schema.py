@@ -43,7 +43,7 @@ def test_statements_use_only_declared_names_and_parameters():
     declared |= {p for r in schema.REL_RECORDS for p in r.fields} | {"ord", "dataset", "update_tag"}
     for statement in [*iter_statements(), *(s for _, s in schema.schema_statements())]:
         assert set(IDENT.findall(statement)) <= declared, statement
-        assert set(re.findall(r"\$(\w+)", statement)) <= {"rows", "dataset", "update_tag", "limit"}, statement
+        assert set(re.findall(r"\$(\w+)", statement)) <= {"rows", "dataset", "update_tag", "limit", "key", "start"}, statement
         assert "'" not in statement and '"' not in statement  # no literal values: parameters only
 
 
@@ -55,6 +55,32 @@ def test_merge_statements_shape():
     assert "UNWIND row.`notified_ids` AS ref" in r and "MERGE (n)-[r:`NOTIFIES`]->(t)" in r
     f = schema.merge_rels(schema.FINDING, schema.FINDING.rels[0])
     assert "MERGE (t)-[r:`HAS_FINDING`]->(n)" in f
+
+
+def test_create_statements_shape():
+    """A load CREATEs each node with its properties and its relationships to labels written before it."""
+    s = schema.create_nodes(schema.CONTRACT)
+    assert s.startswith("UNWIND $rows AS row\nCREATE (n:`Contract` {dataset: $dataset, update_tag: $update_tag, "
+                        "`contract_id`: row.`contract_id`, ")
+    assert "`interval_months`: row.`interval_months`" in s and "`ord`: row.`ord`" in s
+    assert "CALL (n, row) { MATCH (t:`Organization` {dataset: $dataset, update_tag: $update_tag, `org_id`: row.`delegatee_id`}) " \
+           "USING INDEX SEEK t:`Organization`(`dataset`, `update_tag`, `org_id`) " \
+           "CREATE (n)-[:`DELEGATEE` {dataset: $dataset, update_tag: $update_tag}]->(t) }" in s
+    assert "SUBCONTRACT_OF" not in s  # a contract's parent may come later in the file: written after every node
+    r = schema.create_nodes(schema.APPROVAL)
+    assert "UNWIND row.`notified_ids` AS ref MATCH (t:`Organization`" in r and "CREATE (n)-[:`NOTIFIES`" in r
+    later = schema.create_rels(schema.CONTRACT, *schema.later(schema.CONTRACT))
+    assert "MATCH (n:`Contract`" in later and "CREATE (n)-[:`SUBCONTRACT_OF`" in later
+    assert "MERGE" not in s + r + later + schema.create_rel_records(schema.ROLE)
+
+
+def test_relationships_created_with_their_node_point_to_labels_written_before():
+    order = [n.label for n in schema.LOADED]
+    for n in schema.LOADED:
+        for rel in schema.with_node(n):
+            assert order.index(rel.target) < order.index(n.label), (n.label, rel.type)
+        assert all(rel.target == n.label for rel in schema.later(n))
+        assert set(schema.with_node(n)) | set(schema.later(n)) == set(n.rels)
 
 
 def test_describe_mentions_every_label():
