@@ -70,6 +70,11 @@ def neo4j(workdir: Path, seed: int, repeat: int, log, dataset, skip_big: bool = 
                                                 "--repeat", str(repeat), "--budget-s", str(budget_s)]
                      + (["--skip-big"] if skip_big else []), log)
     result["uri"] = uri
+    if not skip_big and result.get("status") == "measured":
+        log("neo4j: the first load of 1M through neo4j-admin import, on a server of its own")
+        result["import_1m"] = _worker("benchmarks.neo4j_import_bench", [
+            str(big), "--home", str(workdir / "neo4j-import"), "--as-of", "2026-11-01",
+            "--org", meta.get("top_contractor_id", "V000000"), "--repeat", str(repeat)], log)
     return result
 
 

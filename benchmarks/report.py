@@ -12,6 +12,7 @@ TARGETS = {
     "check_peak_1m_mb": 1536.0,  # itaku check peak RSS at 1M, at most (1.5 GiB)
     "neo4j_speedup": 30.0,  # batched / per-row load at 10k, at least
     "neo4j_vs_bare": 2.0,  # itaku load / a bare UNWIND CREATE of the same graph at 100k, at most
+    "neo4j_load_1m_s": 300.0,  # the first load of 1M contracts with all records, at most
     "neo4j_query_s": 2.0,  # each Cypher audit query at 1M, at most
     "dashboard_p95_ms": 300.0,
     "dashboard_first_s": 2.0,
@@ -74,6 +75,17 @@ def target_rows(results: dict) -> list[tuple[str, str, str]]:
                      "; ".join(f"{size}: {y['ratio']:.2f}× ({_s(y['load_s'])} vs {_s(y['bare_s'])})"
                                for size, y in yard.items()),
                      _mark(yard["100k"]["ratio"] <= TARGETS["neo4j_vs_bare"] if "100k" in yard else None)))
+    imp = (neo.get("import_1m") or {}) if measured else {}
+    if imp.get("status") == "measured":
+        rows.append((f"Neo4j: the first load of 1M contracts with all records ≤ {TARGETS['neo4j_load_1m_s']:g} s "
+                     "(neo4j-admin import)",
+                     f"{_s(imp['load_s'])}: files {_s(imp['write_s'])} (peak {_mb(imp['write_peak_mb'])}), "
+                     f"stop + import + start + indexes {_s(imp['import_s'])} (the importer: {imp['importer_says']})",
+                     _mark(imp["load_s"] <= TARGETS["neo4j_load_1m_s"])))
+        worst = max(imp["queries_s"].values())
+        rows.append((f"each Cypher audit query at 1M ≤ {TARGETS['neo4j_query_s']:g} s (on the imported graph, warm)",
+                     "; ".join(f"{q}: {_s(t)}" for q, t in imp["queries_s"].items()),
+                     _mark(worst <= TARGETS["neo4j_query_s"])))
     names = (f"Neo4j batched load ≥ {TARGETS['neo4j_speedup']:g}× a per-row load (10k)",
              f"each Cypher audit query at 1M ≤ {TARGETS['neo4j_query_s']:g} s",
              "Neo4j: loading 1M contracts with their records finishes (rate)")

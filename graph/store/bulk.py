@@ -23,7 +23,10 @@ from __future__ import annotations
 
 import csv
 import io
+import multiprocessing
+import os
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -157,26 +160,81 @@ def _rel_header(rtype: str) -> list[str]:
     return [f":START_ID({start})", f":END_ID({end})", ":TYPE", DATASET, f"{UPDATE_TAG}:long"]
 
 
+@dataclass
+class _Job:
+    """What each writer process needs (inherited by fork, not pickled)."""
+
+    ds: Dataset
+    derived: dict[str, dict[str, Any]]
+    out: Path
+    book: dict[str, Any]
+    delimiter: str
+
+
+_JOB: _Job | None = None
+
+
+def _write_label(label: str) -> tuple[dict[str, int], dict[str, int]]:
+    """One label's node file and the files of its relationships (each type has one start label),
+    or, for a relationship record type, its file. Returns (nodes, relationships) written."""
+    job = _JOB
+    name, tag = job.book[DATASET], job.book[UPDATE_TAG]
+    if label in schema.NODE:
+        node = schema.NODE[label]
+        rows = node_rows(node, job.ds, job.derived)
+        counts = {rtype: _write(job.out / f"rels-{rtype}.csv", _rel_header(rtype),
+                                ([a, b, rtype, name, tag] for a, b in pairs))
+                  for rtype, pairs in _relationships(node, rows).items()}
+        return {label: _node_file(job.out, node, rows, job.book, job.delimiter)}, counts
+    rel = next(r for r in REL_RECORDS if r.type == label)
+    rows = rel_record_rows(rel, job.ds)
+    props = list(rel.properties)
+    header = _rel_header(rel.type) + [p + _type(r.get(p) for r in rows) for p in props]
+    return {}, {rel.type: _write(job.out / f"rels-{rel.type}.csv", header,
+                                 ([str(r[rel.start[1]]), str(r[rel.end[1]]), rel.type, name, tag,
+                                   *(r.get(p) for p in props)] for r in rows), job.delimiter)}
+
+
+def _list_values(ds: Dataset, derived: dict[str, dict[str, Any]]) -> Iterator[dict]:
+    """Every list value a node will hold, as one-item dicts (for _delimiter)."""
+    for node in LOADED:
+        lists = schema._list_fields(node)
+        for rec in getattr(ds, node.source) if lists else ():
+            yield {f: getattr(rec, f) for f in lists}
+    yield from derived.values()
+
+
 def write_import(ds: Dataset, out: Path, name: str | None = None, library: PackLibrary | None = None,
-                 source: str | None = None) -> ImportFiles:
+                 source: str | None = None, jobs: int | None = None) -> ImportFiles:
     """Write the importer's files for `ds` (as dataset `name`) into the folder `out` (created;
-    its earlier import files are replaced). See the module docstring."""
+    its earlier import files are replaced), a label at a time in `jobs` processes (default: one per
+    CPU; forked, so the dataset is shared, not copied). See the module docstring."""
+    global _JOB
     name = name or ds.name
     out.mkdir(parents=True, exist_ok=True)
     for old in [*out.glob("nodes-*.csv"), *out.glob("rels-*.csv")]:
         old.unlink()
     tag = new_update_tag(None)
-    book = {DATASET: name, UPDATE_TAG: tag}
     derived = contract_properties(ds, library)
+    _JOB = _Job(ds, derived, out, {DATASET: name, UPDATE_TAG: tag}, _delimiter(_list_values(ds, derived)))
+    # the largest first, so the processes finish together
+    work = sorted([n.label for n in LOADED] + [r.type for r in REL_RECORDS],
+                  key=lambda w: -len(getattr(ds, schema.NODE[w].source if w in schema.NODE else
+                                             next(r for r in REL_RECORDS if r.type == w).source)))
     nodes: dict[str, int] = {}
-    rels: dict[str, list[tuple[str, str]]] = {}
-    rows_of = {node.label: node_rows(node, ds, derived) for node in LOADED}
-    delimiter = _delimiter(r for rows in rows_of.values() for r in rows)
-    for node in LOADED:
-        rows = rows_of.pop(node.label)
-        nodes[node.label] = _node_file(out, node, rows, book, delimiter)
-        for rtype, pairs in _relationships(node, rows).items():
-            rels.setdefault(rtype, []).extend(pairs)
+    counts: dict[str, int] = {}
+    try:
+        jobs = jobs or os.cpu_count() or 1
+        if jobs > 1:
+            with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+                results = list(pool.map(_write_label, work))
+        else:
+            results = [_write_label(w) for w in work]
+    finally:
+        delimiter, _JOB = _JOB.delimiter, None
+    for n, r in results:
+        nodes.update(n)
+        counts.update(r)
     meta = {DATASET: name, "source": source, "loaded_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "organizations": len(ds.organizations), "contracts": len(ds.contracts),
             "records": sum(len(ds.records(f)) for f in FILES)}
@@ -184,17 +242,6 @@ def write_import(ds: Dataset, out: Path, name: str | None = None, library: PackL
     label = schema.DATASET_NODE.label
     header = [f":ID({label})", ":LABEL", f"{UPDATE_TAG}:long", *(p + _type([meta[p]]) for p in fields)]
     nodes[label] = _write(out / f"nodes-{label}.csv", header, iter([[name, label, tag, *(meta[p] for p in fields)]]))
-    counts: dict[str, int] = {}
-    for rtype, pairs in rels.items():
-        counts[rtype] = _write(out / f"rels-{rtype}.csv", _rel_header(rtype),
-                               ([a, b, rtype, name, tag] for a, b in pairs))
-    for rel in REL_RECORDS:
-        rows = rel_record_rows(rel, ds)
-        props = list(rel.properties)
-        header = _rel_header(rel.type) + [p + _type(r.get(p) for r in rows) for p in props]
-        counts[rel.type] = _write(out / f"rels-{rel.type}.csv", header,
-                                  ([str(r[rel.start[1]]), str(r[rel.end[1]]), rel.type, name, tag,
-                                    *(r.get(p) for p in props)] for r in rows))
     _write_args(out, [p.name for p in sorted(out.glob("nodes-*.csv"))], [p.name for p in sorted(out.glob("rels-*.csv"))],
                 delimiter)
     return ImportFiles(out, tag, nodes, counts)
