@@ -280,9 +280,10 @@ def _write_batch(tx, statement: str, rows: list[dict], params: dict) -> None:
 
 
 def _write_step(tx, step: Step, params: dict) -> bool:
-    """One batch, unless it is already there: the driver runs a managed transaction again when the
-    connection broke, which can happen after the server committed it. Each batch is one
-    transaction, so its first row tells. Returns whether it wrote."""
+    """One batch, unless it is already there. The driver runs a managed transaction again after a
+    retryable error (a transient error, a lost connection); should the server have committed it
+    first (the connection lost after the commit), the rows are there. Each batch is one transaction,
+    so its first row tells. Returns whether it wrote."""
     if tx.run(step.probe, **step.probe_params, **params).single()["n"]:
         return False
     _write_batch(tx, step.statement, step.rows, params)
