@@ -22,7 +22,6 @@ graphs property by property, and reads the imported dataset back equal to the fo
 from __future__ import annotations
 
 import csv
-import io
 import multiprocessing
 import os
 from collections.abc import Iterable, Iterator
@@ -196,7 +195,7 @@ def _write_label(label: str) -> tuple[dict[str, int], dict[str, int]]:
 
 
 def _list_values(ds: Dataset, derived: dict[str, dict[str, Any]]) -> Iterator[dict]:
-    """Every list value a node will hold, as one-item dicts (for _delimiter)."""
+    """Dicts holding every list value a node will hold (for _delimiter)."""
     for node in LOADED:
         lists = schema._list_fields(node)
         for rec in getattr(ds, node.source) if lists else ():
@@ -258,10 +257,8 @@ def _write_args(out: Path, node_files: list[str], rel_files: list[str], delimite
 
 
 def summary(files: ImportFiles) -> str:
-    buf = io.StringIO()
-    buf.write(f"{sum(files.nodes.values()):,} nodes, {sum(files.relationships.values()):,} relationships "
-              f"(update_tag {files.update_tag}) in {files.folder}")
-    return buf.getvalue()
+    return (f"{sum(files.nodes.values()):,} nodes, {sum(files.relationships.values()):,} relationships "
+            f"(update_tag {files.update_tag}) in {files.folder}")
 
 
 def main(argv: list[str] | None = None) -> int:
