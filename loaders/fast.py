@@ -89,6 +89,16 @@ class FastBuilder:
             cache[cell] = value
         return value
 
+    def value(self, name: str, cell: str) -> Any:
+        """The value of one stripped, non-empty cell of column `name`; _MISSING when it does not validate."""
+        kind = self.kinds[name]
+        if kind == _PLAIN:
+            return cell
+        if kind == _INTERN:
+            return self.strings.setdefault(cell, cell)
+        value = self.caches[name].get(cell, _MISSING)
+        return self._miss(name, cell) if value is _MISSING else value
+
     def build(self, raw: dict[str, object]) -> Record | None:
         """The record of a row of stripped, non-empty cells, or None: then use model_validate."""
         kinds, caches, strings = self.kinds, self.caches, self.strings

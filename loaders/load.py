@@ -15,11 +15,12 @@ from pydantic import TypeAdapter, ValidationError
 
 from .errors import DatasetError, Problem
 from .messages import MessageError, Msg, msg
+from .columnar import load_columnar, records_of
 from .fast import FastBuilder, paused_gc
 from .model import PLURAL, RECORD_BY_FILE, RECORD_TYPES, Dataset, Record
 from .pseudonym import pseudonymize
 from .references import check_references
-from .tables import MAX_CELL, LazyRows, Table, Unstreamable, read_csv, read_dataset_tables
+from .tables import EXCEL_ERRORS, MAX_CELL, LazyRows, Table, Unstreamable, read_csv, read_dataset_tables
 
 
 def get_column_letter(index: int) -> str:
@@ -44,6 +45,9 @@ def load_dataset(path: str | Path, known_policies: Collection[str] | None = None
 
 
 def _load(path: Path, known_policies: Collection[str] | None, pseudonymize_key: str | bytes | None) -> Dataset:
+    frames = load_columnar(path, known_policies)  # a clean CSV folder, by column (loaders.columnar)
+    if frames is not None:
+        return _dataset(path, records_of(frames), pseudonymize_key)
     problems: list[Problem] = []
     tables = read_dataset_tables(path, problems, lazy=RECORD_BY_FILE)
     labels = {name: t.label for name, t in tables.items()}
@@ -78,9 +82,12 @@ def _load(path: Path, known_policies: Collection[str] | None, pseudonymize_key: 
         personnel = labels.get("personnel")
         problems = [p.with_withheld_values() if p.file == personnel else p for p in problems]
         raise DatasetError(sorted(problems, key=lambda p: (_file_rank(p.file), p.file, p.row)))
+    return _dataset(path, {PLURAL[name]: tuple(recs) for name, recs in records.items()}, pseudonymize_key)
+
+
+def _dataset(path: Path, fields: dict[str, tuple[Record, ...]], pseudonymize_key: str | bytes | None) -> Dataset:
     if pseudonymize_key is not None:
-        records["personnel"] = pseudonymize(records["personnel"], pseudonymize_key)
-    fields = {PLURAL[name]: tuple(recs) for name, recs in records.items()}
+        fields["personnel"] = tuple(pseudonymize(fields["personnel"], pseudonymize_key))
     return Dataset.model_construct(name=path.stem if path.is_file() else path.name, **fields)
 
 
@@ -228,9 +235,6 @@ def _check_unnamed_columns(table: Table, problems: list[Problem]) -> None:
             problems.append(Problem(table.label, 1, "-", msg("unnamed_column", letter=get_column_letter(i + 1), first=first)))
 
 
-# What Excel shows (and exports to CSV) for a formula that failed: never a name or an id.
-EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#SPILL!", "#CALC!",
-                          "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"})
 
 
 def _problems_of(exc: ValidationError, label: str, row_no: int) -> Iterable[Problem]:

@@ -19,6 +19,9 @@ from .messages import Msg, msg
 
 ENCODINGS = ("utf-8-sig", "cp932")
 MAX_CELL = 100_000  # characters: a larger cell is a problem, not data
+# What Excel shows (and exports to CSV) for a formula that failed: never a name or an id.
+EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#SPILL!", "#CALC!",
+                          "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"})
 
 
 @dataclass

@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import cli_runner
+from hypothesis import strategies as st
 
 REPO = Path(__file__).resolve().parents[2]
 CATALOGUE = REPO / "tests" / "data" / "bad"
@@ -95,3 +96,41 @@ def write_tables(folder: Path, tables: dict[str, list[list[str]]], encoding: str
         csv.writer(buf, lineterminator="\n").writerows(rows)
         (folder / f"{file}.csv").write_bytes(buf.getvalue().encode(encoding))
     return folder
+
+
+# ---- hypothesis: cells and corruptions of valid datasets -----------------------------------
+
+CELL_TEXT = st.text(st.characters(codec="utf-8"), max_size=40) | st.sampled_from(
+    ["", " ", "\u3000", "K-1", "CITY", "A", "personal", "2025-04-01", "令和7年4月1日", "R7.4.31", "平成31年5月1日", "○", "×",
+     "=cmd|' /C calc'!A0", "'", '"', "\n", "\r\n", ";", "；", "１２", "-1", "0", "9" * 30, "NaN", "\x00", "\x1b[31m"])
+
+
+def corrupt(tables: dict[str, list[list[str]]], data) -> str:
+    """One random corruption of one table; returns its name."""
+    file = data.draw(st.sampled_from([f for f, rows in tables.items() if len(rows) > 1] or ["organizations"]))
+    rows = tables[file]
+    kind = data.draw(st.sampled_from(["swap-cells", "drop-column", "duplicate-row", "drop-row", "set-cell",
+                                      "swap-rows-columns", "truncate", "rename-column", "none"]))
+    width = len(rows[0])
+    pick_row = lambda: data.draw(st.integers(1, len(rows) - 1)) if len(rows) > 1 else 0  # noqa: E731
+    if kind == "swap-cells":
+        r, a, b = pick_row(), data.draw(st.integers(0, width - 1)), data.draw(st.integers(0, width - 1))
+        rows[r][a], rows[r][b] = rows[r][b], rows[r][a]
+    elif kind == "drop-column":
+        c = data.draw(st.integers(0, width - 1))
+        for row in rows:
+            del row[c]
+    elif kind == "duplicate-row":
+        rows.append(list(rows[pick_row()]))
+    elif kind == "drop-row" and len(rows) > 1:
+        del rows[pick_row()]
+    elif kind == "set-cell":
+        rows[pick_row()][data.draw(st.integers(0, width - 1))] = data.draw(CELL_TEXT)
+    elif kind == "swap-rows-columns":  # a row shifted by one cell (a comma lost or added)
+        r = pick_row()
+        rows[r] = rows[r][1:] if data.draw(st.booleans()) else [""] + rows[r]
+    elif kind == "truncate":
+        del rows[data.draw(st.integers(1, max(1, len(rows) - 1))):]
+    elif kind == "rename-column":
+        rows[0][data.draw(st.integers(0, width - 1))] = data.draw(CELL_TEXT)
+    return kind

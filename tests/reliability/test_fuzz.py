@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from graph.rules import Engine
 from loaders import Dataset, DatasetError, load_dataset
 from loaders.model import RECORD_BY_FILE
-from reliability_helpers import PROBLEM_LINE, dataset_tables, write_tables
+from reliability_helpers import CELL_TEXT, PROBLEM_LINE, corrupt, dataset_tables, write_tables
 from strategies import datasets
 
 EXAMPLES = int(os.environ.get("ITAKU_FUZZ_EXAMPLES", "200"))
@@ -109,11 +109,6 @@ def test_arbitrary_bytes_as_a_workbook(data):
 
 # ---- cells -----------------------------------------------------------------------------------
 
-CELL_TEXT = st.text(st.characters(codec="utf-8"), max_size=40) | st.sampled_from(
-    ["", " ", "\u3000", "K-1", "CITY", "A", "personal", "2025-04-01", "令和7年4月1日", "R7.4.31", "平成31年5月1日", "○", "×",
-     "=cmd|' /C calc'!A0", "'", '"', "\n", "\r\n", ";", "；", "１２", "-1", "0", "9" * 30, "NaN", "\x00", "\x1b[31m"])
-
-
 @FUZZ
 @given(st.sampled_from(sorted(RECORD_BY_FILE)), st.data())
 def test_arbitrary_cells(file, data):
@@ -170,42 +165,11 @@ def test_arbitrary_workbook_cells(data):
 
 # ---- valid datasets, then corrupted ----------------------------------------------------------
 
-def _corrupt(tables: dict[str, list[list[str]]], data) -> str:
-    """One random corruption of one table; returns its name."""
-    file = data.draw(st.sampled_from([f for f, rows in tables.items() if len(rows) > 1] or ["organizations"]))
-    rows = tables[file]
-    kind = data.draw(st.sampled_from(["swap-cells", "drop-column", "duplicate-row", "drop-row", "set-cell",
-                                      "swap-rows-columns", "truncate", "rename-column", "none"]))
-    width = len(rows[0])
-    pick_row = lambda: data.draw(st.integers(1, len(rows) - 1)) if len(rows) > 1 else 0  # noqa: E731
-    if kind == "swap-cells":
-        r, a, b = pick_row(), data.draw(st.integers(0, width - 1)), data.draw(st.integers(0, width - 1))
-        rows[r][a], rows[r][b] = rows[r][b], rows[r][a]
-    elif kind == "drop-column":
-        c = data.draw(st.integers(0, width - 1))
-        for row in rows:
-            del row[c]
-    elif kind == "duplicate-row":
-        rows.append(list(rows[pick_row()]))
-    elif kind == "drop-row" and len(rows) > 1:
-        del rows[pick_row()]
-    elif kind == "set-cell":
-        rows[pick_row()][data.draw(st.integers(0, width - 1))] = data.draw(CELL_TEXT)
-    elif kind == "swap-rows-columns":  # a row shifted by one cell (a comma lost or added)
-        r = pick_row()
-        rows[r] = rows[r][1:] if data.draw(st.booleans()) else [""] + rows[r]
-    elif kind == "truncate":
-        del rows[data.draw(st.integers(1, max(1, len(rows) - 1))):]
-    elif kind == "rename-column":
-        rows[0][data.draw(st.integers(0, width - 1))] = data.draw(CELL_TEXT)
-    return kind
-
-
 @FUZZ
 @given(datasets(), st.data())
 def test_corrupted_valid_datasets(ds, data):
     tables = dataset_tables(ds)
-    kinds = [_corrupt(tables, data) for _ in range(data.draw(st.integers(0, 3)))]
+    kinds = [corrupt(tables, data) for _ in range(data.draw(st.integers(0, 3)))]
     with tempfile.TemporaryDirectory(prefix="itaku-fuzz-") as tmp:
         loaded = outcome("corrupted-datasets", write_tables(Path(tmp), tables))
     if not kinds or set(kinds) == {"none"}:

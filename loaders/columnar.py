@@ -1,0 +1,306 @@
+"""The columnar fast path of `load_dataset`: a clean CSV folder read by column.
+
+Each file is read with the csv module (as `tables.LazyRows` reads it) a chunk of rows at a time,
+and every column is dictionary-encoded on the way in: an int32 code per cell and, per column, the
+distinct cell texts. Only the distinct texts are validated (a dataset repeats few dates, enum
+spellings and lists, and ids are validated once each), with each field's own validator
+(`fast.FastBuilder`), and the checks across rows and files (`references.py`) run over the codes
+with numpy.
+
+This path only ever says yes. Anything it is not sure of — a file it would read differently, a
+header or a cell that is not plain, any problem at all — makes it return None, and the caller
+loads the folder record by record (`load._load`), which reports every problem exactly as before.
+"""
+from __future__ import annotations
+
+import csv
+from array import array
+from collections import defaultdict
+from collections.abc import Collection
+from dataclasses import dataclass
+from itertools import compress, count, islice, zip_longest
+from pathlib import Path
+
+import numpy as np
+
+from .fast import _INTERN, _MISSING, _PLAIN, FastBuilder
+from .model import PLURAL, RECORD_BY_FILE, RECORD_TYPES, Record
+from .references import KEYS, MAX_CHAIN_DEPTH, REFERENCES, SPANS
+from .tables import EXCEL_ERRORS, MAX_CELL, csv_files, not_a_file, stream_csv
+
+CHUNK = 8192  # rows transposed at a time
+
+
+class Unsure(Exception):
+    """The folder is not plainly clean: load it record by record."""
+
+
+@dataclass
+class Column:
+    codes: np.ndarray  # int32 per row: the index of its value, -1 for an empty cell
+    values: list  # the validated value of each distinct cell text
+
+    def ordinals(self) -> np.ndarray:
+        """Per row: a date as its ordinal (-1: empty)."""
+        return np.asarray([v.toordinal() for v in self.values] + [-1], np.int64)[self.codes]
+
+    def where(self, test) -> np.ndarray:
+        """Per row: whether its value passes `test` (an empty cell: False)."""
+        return np.asarray([bool(test(v)) for v in self.values] + [False], bool)[self.codes]
+
+
+@dataclass
+class Frame:
+    record_type: type[Record]
+    n: int
+    columns: dict[str, Column]  # the columns of the header, in header order
+
+
+def load_columnar(path: Path, known_policies: Collection[str] | None) -> dict[str, Frame] | None:
+    """Every file of a clean CSV folder by column, or None when the folder needs the record path."""
+    try:
+        return _frames(path, known_policies)
+    except (Unsure, OSError, UnicodeDecodeError, csv.Error, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def _frames(path: Path, known_policies: Collection[str] | None) -> dict[str, Frame]:
+    if not path.is_dir():
+        raise Unsure
+    files = {}
+    for p in csv_files(path):
+        if p.stem not in RECORD_BY_FILE or p.stem in files or not_a_file(p, path) is not None:
+            raise Unsure
+        files[p.stem] = p
+    strings: dict[str, str] = {}  # ids interned across files, as the record path does
+    frames = {}
+    for record_type in RECORD_TYPES:
+        p = files.get(record_type.file)
+        if p is None:
+            if record_type.required_file:
+                raise Unsure
+            frames[record_type.file] = Frame(record_type, 0, {})
+        else:
+            frames[record_type.file] = _read(p, record_type, FastBuilder(record_type, strings))
+    _check_across(frames, known_policies)
+    return frames
+
+
+def _read(path: Path, record_type: type[Record], builder: FastBuilder) -> Frame:
+    fields = record_type.model_fields
+    table = stream_csv(path)  # None: UTF-16, a workbook renamed, a NUL byte in the header …
+    header = table.header if table is not None else []
+    width = len(header)
+    if (not header or len(set(header)) != width or not set(header) <= fields.keys()
+            or any(i.is_required() and n not in header for n, i in fields.items())):
+        raise Unsure
+    encoded = _encode_arrow(path, width) or _encode_csv(path, width)
+    columns = {name: _column(builder, name, texts, codes) for name, (texts, codes) in zip(header, encoded)}
+    present = [c.codes >= 0 for c in columns.values()]
+    kept = np.logical_or.reduce(present)
+    if not kept.all():  # blank lines are no records
+        for c in columns.values():
+            c.codes = c.codes[kept]
+    for name, c in columns.items():
+        if fields[name].is_required() and (c.codes < 0).any():
+            raise Unsure
+    return Frame(record_type, int(kept.sum()), columns)
+
+
+Encoded = list[tuple[list[str], np.ndarray]]  # per column: its distinct texts, a code per row
+
+
+def _encode_arrow(path: Path, width: int) -> Encoded | None:
+    """The columns read and dictionary-encoded by Arrow's CSV reader, for a file with no quote and
+    no line break but \\n or \\r\\n: there every reader splits rows at line ends and cells at
+    commas, so Arrow reads exactly what the csv module reads. Anything else (or a row of another
+    width, or bytes that are not UTF-8): None, and the csv module reads it."""
+    import pyarrow as pa
+    from pyarrow import csv as arrow_csv
+
+    raw = path.read_bytes()
+    if b'"' in raw or raw.count(b"\r") != raw.count(b"\r\n"):
+        return None
+    names = [f"c{j}" for j in range(width)]
+    try:
+        table = arrow_csv.read_csv(
+            pa.BufferReader(raw), read_options=arrow_csv.ReadOptions(column_names=names, skip_rows=1),
+            parse_options=arrow_csv.ParseOptions(quote_char=False, newlines_in_values=False),
+            convert_options=arrow_csv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+                                                     strings_can_be_null=False))
+    except (pa.ArrowInvalid, pa.ArrowException):
+        return None
+    out = []
+    for name in names:
+        column = table.column(name).combine_chunks().dictionary_encode()
+        out.append((column.dictionary.to_pylist(), column.indices.to_numpy(zero_copy_only=False).astype(np.int32)))
+    return out
+
+
+def _encode_csv(path: Path, width: int) -> Encoded:
+    """The columns read by the csv module (as tables.LazyRows reads them), encoded a chunk at a time."""
+    csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        reader = csv.reader(f, strict=True)
+        next(reader, None)
+        encoders = [defaultdict(count().__next__) for _ in range(width)]
+        codes = [array("i") for _ in range(width)]
+        beyond: set[str] = set()  # the texts of cells past the header's width
+        while rows := list(islice(reader, CHUNK)):
+            for j, col in enumerate(zip_longest(*rows, fillvalue="")):
+                if j < width:
+                    codes[j].extend(map(encoders[j].__getitem__, col))
+                else:
+                    beyond.update(col)
+    if any(t.strip() for t in beyond):
+        raise Unsure
+    return [(list(e), np.frombuffer(c, np.int32)) for e, c in zip(encoders, codes)]
+
+
+def _column(builder: FastBuilder, name: str, texts: list[str], codes: np.ndarray) -> Column:
+    """The validated values of a column's distinct texts; codes renumbered to them."""
+    cells = list(map(str.strip, texts))
+    keep = np.fromiter(map(bool, cells), bool, len(cells))
+    values = list(compress(cells, keep))
+    if values and (max(map(len, values)) > MAX_CELL or not EXCEL_ERRORS.isdisjoint(values)
+                   or "\x00" in "".join(values)):
+        raise Unsure
+    kind = builder.kinds[name]
+    if kind == _INTERN:
+        values = list(map(builder.strings.setdefault, values, values))
+    elif kind != _PLAIN:
+        values = [builder.value(name, cell) for cell in values]
+        if any(v is _MISSING for v in values):
+            raise Unsure
+    remap = np.append(np.where(keep, np.cumsum(keep) - 1, -1), -1).astype(np.int32)
+    return Column(remap[codes], values)
+
+
+def _canon(values: list) -> np.ndarray:
+    """Per distinct value: the index of its first equal value (texts that strip to one id share it)."""
+    first: dict = {}
+    return np.fromiter(map(first.setdefault, values, count()), np.int64, len(values))
+
+
+def _check_across(frames: dict[str, Frame], known_policies: Collection[str] | None) -> None:
+    """references.check_references over the columns: any problem at all → Unsure."""
+    keys: dict[str, Column] = {}
+    for file, key in KEYS.items():
+        frame = frames[file]
+        if frame.n:
+            col = keys[file] = frame.columns[key]
+            if (len(set(col.values)) != frame.n or np.unique(col.codes).size != frame.n
+                    or not all(map(str.isprintable, col.values))):
+                raise Unsure  # a duplicate id, or a control character in one
+    for file, column, target in REFERENCES:
+        col = frames[file].columns.get(column)
+        if col is None or not col.values:
+            continue
+        known = set(keys[target].values) if target in keys else set()
+        if isinstance(col.values[0], list):
+            if not all(map(known.issuperset, col.values)):
+                raise Unsure
+        elif not known.issuperset(col.values):
+            raise Unsure
+    for file, first, second in SPANS:
+        cols = frames[file].columns
+        if first in cols and second in cols:
+            a, b = cols[first].ordinals(), cols[second].ordinals()
+            if ((a >= 0) & (b >= 0) & (b < a)).any():
+                raise Unsure
+    c = frames["contracts"].columns
+    org = {v: k for k, v in enumerate(keys["organizations"].values)}
+    if (_in(c["delegator_id"], org) == _in(c["delegatee_id"], org)).any():
+        raise Unsure
+    if "policies" in c:
+        listed = c["policies"].where(bool)
+        if "parent_contract_id" in c and (listed & (c["parent_contract_id"].codes >= 0)).any():
+            raise Unsure
+        if known_policies is not None and not all(map(set(known_policies).issuperset, c["policies"].values)):
+            raise Unsure
+    a = frames["approvals"].columns
+    if a and (a["status"].where(lambda s: str(s) == "notified")
+              & ~(a["requested_date"].codes >= 0 if "requested_date" in a else False)).any():
+        raise Unsure
+    items = frames["checklist_items"]
+    if items.n:
+        item, inspection = items.columns["item"], items.columns["inspection_id"]
+        pairs = (np.append(_canon(inspection.values), -1)[inspection.codes] * (len(item.values) + 1)
+                 + np.append(_canon(item.values), -1)[item.codes])
+        if np.unique(pairs).size != pairs.size:
+            raise Unsure
+    for file, column in (("contracts", "parent_contract_id"), ("organizations", "parent_org_id")):
+        frame = frames[file]
+        if column in frame.columns and frame.n:
+            key = keys[file]
+            row = np.empty(frame.n, np.int64)
+            row[key.codes] = np.arange(frame.n)  # the row of each key value (keys are unique)
+            parent = _in(frame.columns[column], {v: k for k, v in enumerate(key.values)})
+            limit = MAX_CHAIN_DEPTH if file == "contracts" else frame.n
+            if _deepest(np.where(parent >= 0, row[np.maximum(parent, 0)], -1), limit) > limit:
+                raise Unsure
+
+
+def _in(col: Column, position: dict) -> np.ndarray:
+    """Per row: the position of its value in `position` (-1: an empty cell)."""
+    return np.append(np.fromiter(map(position.__getitem__, col.values), np.int64, len(col.values)), -1)[col.codes]
+
+
+def _deepest(row_of_parent: np.ndarray, limit: int) -> int:
+    """The depth of the deepest row (-1: no parent) when every row hangs from a root, or limit + 1
+    when some row lies deeper; rows on or below a cycle → Unsure. Level by level, as
+    graph.rules.columns builds the chains."""
+    kids_order = np.argsort(row_of_parent, kind="stable")
+    by_parent = row_of_parent[kids_order]
+    level = np.flatnonzero(row_of_parent < 0)
+    reached, depth = 0, 0
+    while level.size and depth <= limit:
+        reached += level.size
+        depth += 1
+        lo, hi = np.searchsorted(by_parent, level, "left"), np.searchsorted(by_parent, level, "right")
+        counts = hi - lo
+        total = int(counts.sum())
+        level = kids_order[np.arange(total) + np.repeat(lo - np.cumsum(counts) + counts, counts)]
+    if level.size:
+        return depth + 1
+    if reached != row_of_parent.size:
+        raise Unsure  # rows on or below a cycle
+    return depth
+
+
+def build_records(frame: Frame, builder_defaults: dict | None = None) -> tuple[Record, ...]:
+    """The records of a frame, the same objects `fast.FastBuilder.build` makes from its rows."""
+    if not frame.n:
+        return ()
+    cls = frame.record_type
+    fields = tuple(cls.model_fields)
+    defaults = {n: i.get_default(call_default_factory=True) for n, i in cls.model_fields.items() if not i.is_required()}
+    cols = []
+    bits = np.zeros(frame.n, np.int64)
+    names = list(frame.columns)
+    for j, name in enumerate(names):
+        bits |= (frame.columns[name].codes >= 0).astype(np.int64) << j
+    for name in fields:
+        col = frame.columns.get(name)
+        if col is None:
+            cols.append([defaults[name]] * frame.n)
+        else:
+            table = col.values + [defaults.get(name)]
+            cols.append(list(map(table.__getitem__, col.codes.tolist())))
+    sets = {int(b): {n for j, n in enumerate(names) if b >> j & 1} for b in np.unique(bits).tolist()}
+    new, setattr_ = cls.__new__, object.__setattr__
+    out = []
+    append = out.append
+    for values, b in zip(zip(*cols), bits.tolist()):
+        obj = new(cls)
+        for name, value in zip(fields, values):  # in field order: one shared key table
+            setattr_(obj, name, value)
+        setattr_(obj, "__pydantic_fields_set__", sets[b])
+        setattr_(obj, "__pydantic_extra__", None)
+        setattr_(obj, "__pydantic_private__", None)
+        append(obj)
+    return tuple(out)
+
+
+def records_of(frames: dict[str, Frame]) -> dict[str, tuple[Record, ...]]:
+    return {PLURAL[file]: build_records(frame) for file, frame in frames.items()}
