@@ -15,6 +15,7 @@ import typer
 from graph.chains import ChainGraph
 from graph.rules import Engine, PackLibrary, PolicyError, Report, load_rules
 from loaders import Dataset, DatasetError, load_dataset
+from loaders.lazy import values_of
 from loaders.messages import msg
 from loaders.values import parse_date
 
@@ -133,7 +134,8 @@ PseudonymizeOpt = Annotated[bool, typer.Option(
                            "replace person ids by keyed hashes (key from ITAKU_PSEUDONYM_KEY)")]
 
 
-def read(dataset: Path, packs: PackLibrary, pseudonymize: bool = False, lang: Lang | str = Lang.ja) -> Dataset:
+def read(dataset: Path, packs: PackLibrary, pseudonymize: bool = False, lang: Lang | str = Lang.ja,
+         lazy: bool = False) -> Dataset:
     key = None
     if pseudonymize:
         from loaders.pseudonym import PseudonymKeyError, key_from_env
@@ -143,7 +145,7 @@ def read(dataset: Path, packs: PackLibrary, pseudonymize: bool = False, lang: La
         except PseudonymKeyError as exc:
             fail(f"itaku: {exc}")
     try:
-        return load_dataset(dataset, known_policies=packs.ids(), pseudonymize_key=key)
+        return load_dataset(dataset, known_policies=packs.ids(), pseudonymize_key=key, lazy=lazy)
     except DatasetError as exc:
         fail(problem_lines(exc, lang))
 
@@ -195,7 +197,7 @@ def check(
     day = _as_of(as_of)
     severity = [s.value for s in severity]
     packs = library(policy_file)
-    ds = read(dataset, packs, pseudonymize, lang)
+    ds = read(dataset, packs, pseudonymize, lang, lazy=True)  # the rules build few records (loaders.lazy)
     check_principals(ds, principal)
     report = run_check(ds, day, packs, policy, rule or None)
     if ignore_file:
@@ -213,7 +215,9 @@ def check(
 def check_principals(ds: Dataset, principals: list[str], roots: list[str] | None = None) -> None:
     """--principal names the root delegator of a chain; anything else (a typo) is exit 2, not an empty report.
     (`roots`: the principals, when `ds` does not hold every contract.)"""
-    roots = sorted({c.delegator_id for c in ds.contracts if not c.parent_contract_id}) if roots is None else roots
+    if principals and roots is None:
+        roots = sorted({org for org, parent in zip(values_of(ds.contracts, "delegator_id"),
+                                                   values_of(ds.contracts, "parent_contract_id")) if not parent})
     for pid in principals:
         if pid not in roots:
             what = "is not the principal of any chain" if pid in ds.org else "is no org_id"
@@ -228,7 +232,7 @@ def check_policies(ds: Dataset, packs: PackLibrary, policy: list[str], named: se
     for pid in policy:
         if pid not in packs.ids():
             fail(f"--policy: unknown policy {pid!r} (valid: {', '.join(packs.ids())})")
-    named = {p for c in ds.contracts for p in c.policies} if named is None else named
+    named = {p for listed in values_of(ds.contracts, "policies") for p in listed} if named is None else named
     used, todo = set(), list(policy or named)
     while todo:
         pid = todo.pop()

@@ -14,6 +14,8 @@ loads the folder record by record (`load._load`), which reports every problem ex
 from __future__ import annotations
 
 import csv
+import mmap
+import re
 from array import array
 from collections import defaultdict
 from collections.abc import Collection
@@ -28,7 +30,9 @@ from .model import PLURAL, RECORD_BY_FILE, RECORD_TYPES, Record
 from .references import KEYS, MAX_CHAIN_DEPTH, REFERENCES, SPANS
 from .tables import EXCEL_ERRORS, MAX_CELL, csv_files, not_a_file, stream_csv
 
-CHUNK = 8192  # rows transposed at a time
+CHUNK = 8192  # rows transposed at a time (the csv module)
+BLOCK = 1 << 24  # bytes parsed at a time (Arrow)
+LONE_CR = re.compile(rb"\r(?!\n)")
 
 
 class Unsure(Exception):
@@ -37,7 +41,7 @@ class Unsure(Exception):
 
 @dataclass
 class Column:
-    codes: np.ndarray  # int32 per row: the index of its value, -1 for an empty cell
+    codes: np.ndarray  # per row: the index of its value, -1 for an empty cell (int8 … int32)
     values: list  # the validated value of each distinct cell text
 
     def ordinals(self) -> np.ndarray:
@@ -114,27 +118,35 @@ def _encode_arrow(path: Path, width: int) -> Encoded | None:
     """The columns read and dictionary-encoded by Arrow's CSV reader, for a file with no quote and
     no line break but \\n or \\r\\n: there every reader splits rows at line ends and cells at
     commas, so Arrow reads exactly what the csv module reads. Anything else (or a row of another
-    width, or bytes that are not UTF-8): None, and the csv module reads it."""
+    width, or bytes that are not UTF-8): None, and the csv module reads it.
+
+    The file is read a block at a time: each block's columns are dictionary-encoded by Arrow, and
+    only each block's distinct texts reach Python (to number them across blocks)."""
     import pyarrow as pa
     from pyarrow import csv as arrow_csv
 
-    raw = path.read_bytes()
-    if b'"' in raw or raw.count(b"\r") != raw.count(b"\r\n"):
-        return None
+    with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as raw:
+        if raw.find(b'"') >= 0 or LONE_CR.search(raw):
+            return None
     names = [f"c{j}" for j in range(width)]
+    encoders = [defaultdict(count().__next__) for _ in names]
+    codes: list[list[np.ndarray]] = [[] for _ in names]
     try:
-        table = arrow_csv.read_csv(
-            pa.BufferReader(raw), read_options=arrow_csv.ReadOptions(column_names=names, skip_rows=1),
+        reader = arrow_csv.open_csv(
+            str(path), read_options=arrow_csv.ReadOptions(column_names=names, skip_rows=1, block_size=BLOCK),
             parse_options=arrow_csv.ParseOptions(quote_char=False, newlines_in_values=False),
             convert_options=arrow_csv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
                                                      strings_can_be_null=False))
+        for batch in reader:
+            for j, column in enumerate(batch.columns):
+                block = column.dictionary_encode()
+                number = np.fromiter(map(encoders[j].__getitem__, block.dictionary.to_pylist()), np.int32)
+                codes[j].append(number[block.indices.to_numpy(zero_copy_only=False)])
     except (pa.ArrowInvalid, pa.ArrowException):
         return None
-    out = []
-    for name in names:
-        column = table.column(name).combine_chunks().dictionary_encode()
-        out.append((column.dictionary.to_pylist(), column.indices.to_numpy(zero_copy_only=False).astype(np.int32)))
-    return out
+    finally:
+        pa.default_memory_pool().release_unused()  # the blocks' buffers: back to the system
+    return [(list(e), np.concatenate(c) if c else np.zeros(0, np.int32)) for e, c in zip(encoders, codes)]
 
 
 def _encode_csv(path: Path, width: int) -> Encoded:
@@ -172,8 +184,8 @@ def _column(builder: FastBuilder, name: str, texts: list[str], codes: np.ndarray
         values = [builder.value(name, cell) for cell in values]
         if any(v is _MISSING for v in values):
             raise Unsure
-    remap = np.append(np.where(keep, np.cumsum(keep) - 1, -1), -1).astype(np.int32)
-    return Column(remap[codes], values)
+    remap = np.append(np.where(keep, np.cumsum(keep) - 1, -1), -1).astype(np.min_scalar_type(-len(values) - 1))
+    return Column(remap[codes], values)  # int8 codes for a column of few values, int32 for ids
 
 
 def _canon(values: list) -> np.ndarray:

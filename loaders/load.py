@@ -16,6 +16,7 @@ from pydantic import TypeAdapter, ValidationError
 from .errors import DatasetError, Problem
 from .messages import MessageError, Msg, msg
 from .columnar import load_columnar, records_of
+from .lazy import lazy_dataset
 from .fast import FastBuilder, paused_gc
 from .model import PLURAL, RECORD_BY_FILE, RECORD_TYPES, Dataset, Record
 from .pseudonym import pseudonymize
@@ -30,23 +31,28 @@ def get_column_letter(index: int) -> str:
 
 
 def load_dataset(path: str | Path, known_policies: Collection[str] | None = None,
-                 pseudonymize_key: str | bytes | None = None) -> Dataset:
+                 pseudonymize_key: str | bytes | None = None, lazy: bool = False) -> Dataset:
     """Read and validate the dataset at `path` (a CSV folder or an .xlsx workbook).
 
     With `pseudonymize_key`, every personnel.person_id is replaced by its keyed hash (see
-    loaders.pseudonym) once the dataset is valid: the same person keeps one pseudonym."""
+    loaders.pseudonym) once the dataset is valid: the same person keeps one pseudonym.
+    With `lazy`, a clean CSV folder stays in its columns and each record is built when something
+    reads it (loaders.lazy): for a reader that touches few records, such as `itaku check`."""
     path = Path(path)
     if pseudonymize_key is not None and not pseudonymize_key:
         raise ValueError("pseudonymize_key is empty")
     if not path.exists():
         raise DatasetError([Problem(str(path), 1, "-", msg("no_such_path"))])
     with paused_gc():  # millions of acyclic objects: collections would only rescan them
-        return _load(path, known_policies, pseudonymize_key)
+        return _load(path, known_policies, pseudonymize_key, lazy)
 
 
-def _load(path: Path, known_policies: Collection[str] | None, pseudonymize_key: str | bytes | None) -> Dataset:
+def _load(path: Path, known_policies: Collection[str] | None, pseudonymize_key: str | bytes | None,
+          lazy: bool = False) -> Dataset:
     frames = load_columnar(path, known_policies)  # a clean CSV folder, by column (loaders.columnar)
     if frames is not None:
+        if lazy and pseudonymize_key is None:
+            return lazy_dataset(path.name, frames)
         return _dataset(path, records_of(frames), pseudonymize_key)
     problems: list[Problem] = []
     tables = read_dataset_tables(path, problems, lazy=RECORD_BY_FILE)

@@ -11,11 +11,10 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import date
 from functools import cached_property
-from itertools import repeat
-from operator import attrgetter
 
 import numpy as np
 
+from loaders.lazy import LazyRecords, per_record, values_of
 from loaders.model import Contract, Dataset
 from loaders.vocab import ApprovalStatus, Authorization, Clause, DataCategory, InspectionTiming
 
@@ -24,8 +23,29 @@ from .policy import Policy
 NONE = -1  # a missing date as an ordinal (every real day is ≥ 1)
 
 
+def key_index(ds: Dataset, records, key: str, lookup: str) -> dict:
+    """Id → position in `records`: a lazy dataset's own look-up (loaders.lazy.ByKey.row), else a new dict."""
+    if isinstance(records, LazyRecords):
+        return getattr(ds, lookup).row
+    return dict(zip(values_of(records, key), range(len(records))))
+
+
+def ordinal(day) -> int:
+    return NONE if day is None else day.toordinal()
+
+
 def ordinals(days) -> np.ndarray:
-    return np.fromiter((NONE if d is None else d.toordinal() for d in days), np.int64)
+    return np.fromiter(map(ordinal, days), np.int64)
+
+
+def dates(records, name: str) -> np.ndarray:
+    """Per record: its date `name` as an ordinal (NONE: none)."""
+    return per_record(records, name, ordinal, np.int64)
+
+
+def where(records, name: str, test) -> np.ndarray:
+    """Per record: whether its value of `name` passes `test`."""
+    return per_record(records, name, lambda v: bool(test(v)), bool)
 
 
 def add_months(days: np.ndarray, months: int) -> np.ndarray:
@@ -47,13 +67,13 @@ class Columns:
         self._memo: dict = {}
         contracts = self.contracts = ds.contracts
         n = self.n = len(contracts)
-        index = self.index = {c.contract_id: i for i, c in enumerate(contracts)}
-        self.parent = np.fromiter((index.get(c.parent_contract_id, -1) for c in contracts), np.int64, n)
-        self.start = ordinals(c.start_date for c in contracts)
-        self.end = ordinals(c.end_date for c in contracts)
+        index = self.index = key_index(ds, contracts, "contract_id", "contract")
+        self.parent = self.rows(contracts, "parent_contract_id")
+        self.start = dates(contracts, "start_date")
+        self.end = dates(contracts, "end_date")
         orgs = self.orgs = {}
-        self.delegator = np.fromiter((orgs.setdefault(c.delegator_id, len(orgs)) for c in contracts), np.int64, n)
-        self.delegatee = np.fromiter((orgs.setdefault(c.delegatee_id, len(orgs)) for c in contracts), np.int64, n)
+        self.delegator = per_record(contracts, "delegator_id", lambda o: orgs.setdefault(o, len(orgs)), np.int64)
+        self.delegatee = per_record(contracts, "delegatee_id", lambda o: orgs.setdefault(o, len(orgs)), np.int64)
         self.depth = np.zeros(n, np.int64)
         self.prime = np.full(n, -1, np.int64)
         self.levels = self._levels([index[p.contract_id] for p in primes])
@@ -61,8 +81,9 @@ class Columns:
         self.policies: list[Policy] = []
         codes: dict[int, int] = {}
         chain_policy = np.zeros(n, np.int64)
-        for p in self.levels[0] if self.levels else ():
-            pol = policy_for(contracts[p].policies)
+        listed = values_of(contracts, "policies")
+        for p in self.levels[0].tolist() if self.levels else ():
+            pol = policy_for(listed[p])
             if id(pol) not in codes:
                 codes[id(pol)] = len(self.policies)
                 self.policies.append(pol)
@@ -71,7 +92,7 @@ class Columns:
         self.reached = reached
         self.policy = np.where(reached, chain_policy[np.maximum(self.prime, 0)], 0)
         self.principal = np.where(reached, self.delegator[np.maximum(self.prime, 0)], -1)
-        self.critical = np.fromiter((c.critical_function for c in contracts), bool, n)[np.maximum(self.prime, 0)]
+        self.critical = where(contracts, "critical_function", bool)[np.maximum(self.prime, 0)]
         self.started = self.start <= self.d
         self.ended = self.end < self.d
         self.nearest = np.full(n, -1, np.int64)
@@ -105,8 +126,9 @@ class Columns:
     # ---- records as columns -------------------------------------------------------------
     def rows(self, records, field: str = "contract_id") -> np.ndarray:
         """The contract index of each record (-1: no such contract); once per record file."""
-        return self.memo(("rows", id(records), field), lambda: np.fromiter(
-            map(self.index.get, map(attrgetter(field), records), repeat(-1)), np.int64, len(records)))
+        index = self.index
+        return self.memo(("rows", id(records), field), lambda: per_record(
+            records, field, lambda cid: index.get(cid, -1), np.int64))
 
     def memo(self, key, compute: Callable[[], np.ndarray]) -> np.ndarray:
         """A column computed once per run (several rules' candidates read it)."""
@@ -115,8 +137,10 @@ class Columns:
             hit = self._memo[key] = compute()
         return hit
 
-    def org_codes(self, ids) -> np.ndarray:
-        return np.fromiter(map(self.orgs.get, ids, repeat(-1)), np.int64)
+    def org_codes(self, records, field: str) -> np.ndarray:
+        """Per record: the code of the organization in `field` (-1: in no contract)."""
+        orgs = self.orgs
+        return per_record(records, field, lambda o: orgs.get(o, -1), np.int64)
 
     def any_of(self, rows: np.ndarray, where: np.ndarray) -> np.ndarray:
         """Per contract: whether some record (its contract index in `rows`) satisfies `where`."""
@@ -128,7 +152,10 @@ class Columns:
         """Per contract: whether a Dataset look-up index (keyed by contract id) holds records of it."""
         out = np.zeros(self.n, bool)
         pos = self.index
-        out[[pos[k] for k, v in index.items() if v and k in pos]] = True
+        if hasattr(index, "rows_present"):  # loaders.lazy.Grouped, keyed by contract
+            out[index.rows_present()] = True
+        else:
+            out[[pos[k] for k, v in index.items() if v and k in pos]] = True
         return out
 
     def policy_mask(self, test: Callable[[Policy], bool]) -> np.ndarray:
@@ -147,7 +174,7 @@ class Columns:
     @cached_property
     def categories(self) -> np.ndarray:
         """The data categories of each contract as bits."""
-        return bits_of((c.data_categories for c in self.contracts), CATEGORY_BIT, self.n)
+        return per_record(self.contracts, "data_categories", lambda codes: bits(codes, CATEGORY_BIT), np.int64)
 
     @cached_property
     def my_number(self) -> np.ndarray:
@@ -156,7 +183,7 @@ class Columns:
     @cached_property
     def clauses(self) -> np.ndarray:
         """The clauses of each contract as bits (CLAUSE_BIT)."""
-        return bits_of((c.clauses for c in self.contracts), CLAUSE_BIT, self.n)
+        return per_record(self.contracts, "clauses", lambda codes: bits(codes, CLAUSE_BIT), np.int64)
 
     def by_policy(self, value: Callable[[Policy], int]) -> np.ndarray:
         """Per contract: an integer the policy of its chain decides (e.g. its inspection interval)."""
@@ -169,7 +196,7 @@ class Columns:
 
     @cached_property
     def i_date(self) -> np.ndarray:
-        return ordinals(i.date for i in self.ds.inspections)
+        return dates(self.ds.inspections, "date")
 
     @cached_property
     def i_known(self) -> np.ndarray:
@@ -179,8 +206,7 @@ class Columns:
     @cached_property
     def i_qualifying(self) -> np.ndarray:
         """Visit.qualifying: known and not pre-contract."""
-        pre = np.fromiter((i.timing == InspectionTiming.pre_contract for i in self.ds.inspections), bool)
-        return self.i_known & ~pre
+        return self.i_known & ~where(self.ds.inspections, "timing", lambda t: t == InspectionTiming.pre_contract)
 
     def last(self, where: np.ndarray) -> np.ndarray:
         """Per contract: the latest date of its inspections in `where` (NONE: none)."""
@@ -204,13 +230,22 @@ class Columns:
         return out & self.reached
 
     @cached_property
-    def improvements(self) -> tuple[np.ndarray, list]:
-        """The improvements a Visit sees (inspection and issue known on D), with their contract index."""
-        known, rows = self.ds.inspection, self.index
-        seen = [(rows.get(i.contract_id, -1), imp) for imp in self.ds.improvements
-                if (i := known.get(imp.inspection_id)) is not None and i.date <= self.as_of
-                and imp.issued_date <= self.as_of]
-        return np.fromiter((r for r, _ in seen), np.int64, len(seen)), [imp for _, imp in seen]
+    def inspection_index(self) -> dict:
+        return key_index(self.ds, self.ds.inspections, "inspection_id", "inspection")
+
+    def inspection_of(self, records, field: str = "inspection_id") -> np.ndarray:
+        """Per record: the index of the inspection in `field` (-1: none)."""
+        index = self.inspection_index
+        return per_record(records, field, lambda iid: index.get(iid, -1), np.int64)
+
+    @cached_property
+    def improvements(self) -> tuple[np.ndarray, np.ndarray]:
+        """The improvements a Visit sees (inspection and issue known on D): their contract index and
+        their index in ds.improvements."""
+        imps = self.ds.improvements
+        of = self.inspection_of(imps)
+        seen = np.flatnonzero((of >= 0) & (self.i_date[of] <= self.d) & (dates(imps, "issued_date") <= self.d))
+        return self.i_rows[of[seen]], seen
 
     # ---- approval, carried down ---------------------------------------------------------
     def _unapproved(self) -> np.ndarray:
@@ -218,16 +253,16 @@ class Columns:
         ds = self.ds
         a = ds.approvals
         self.a_rows = rows = self.rows(a)
-        self.a_root = (rows >= 0) & (self.org_codes(x.approver_id for x in a) == self.principal[np.maximum(rows, 0)])
-        self.a_decided = ordinals(x.decided_date for x in a)
-        self.a_prior_check = ordinals(x.prior_check_date for x in a)
-        status = np.fromiter((x.status == ApprovalStatus.approved for x in a), bool, len(a))
+        self.a_root = (rows >= 0) & (self.org_codes(a, "approver_id") == self.principal[np.maximum(rows, 0)])
+        self.a_decided = dates(a, "decided_date")
+        self.a_prior_check = dates(a, "prior_check_date")
+        status = where(a, "status", lambda s: s == ApprovalStatus.approved)
         known = (self.a_decided == NONE) | (self.a_decided <= self.d)
         self.a_root_ok = self.a_root & status & known
         self.root_approved = self.any_of(rows, self.a_root_ok)
         unapproved = (self.depth >= 2) & ~self.root_approved
         # GDPR 28(2) notices under a pack with an objection window: exactly as a Visit decides.
-        general = np.fromiter((c.authorization == Authorization.general for c in self.contracts), bool, self.n)
+        general = where(self.contracts, "authorization", lambda x: x == Authorization.general)
         maybe = unapproved & general & self.policy_mask(lambda p: p.objection_days is not None)
         if maybe.any():
             from .context import Visit
@@ -276,19 +311,6 @@ CLAUSE_BIT = {c: 1 << k for k, c in enumerate(Clause)}
 CATEGORY_BIT = {c: 1 << k for k, c in enumerate(DataCategory)}
 
 
-def clause_bits(clauses) -> int:
-    return sum(CLAUSE_BIT[c] for c in set(clauses))
-
-
-def bits_of(lists, bit: dict, n: int) -> np.ndarray:
-    """Each list of codes as bits (`bit[code]`); a dataset repeats few distinct lists."""
-    seen: dict[tuple, int] = {}
-
-    def one(codes) -> int:
-        key = tuple(codes)
-        hit = seen.get(key)
-        if hit is None:
-            hit = seen[key] = sum(bit[c] for c in set(key))
-        return hit
-
-    return np.fromiter(map(one, lists), np.int64, n)
+def bits(codes, bit: dict) -> int:
+    """A list of codes as bits (`bit[code]`)."""
+    return sum(bit[c] for c in set(codes))

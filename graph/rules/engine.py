@@ -10,6 +10,7 @@ from collections.abc import Collection, Iterable, Iterator
 from datetime import date
 
 from graph.chains import ChainGraph
+from loaders.lazy import per_record
 from loaders.model import Dataset
 
 import numpy as np
@@ -109,8 +110,7 @@ class Engine:
         """Per rule, the contracts its plan (policy, data categories, scope, depth) runs it on."""
         reached = np.flatnonzero(cols.reached)
         cats: dict[tuple, int] = {}
-        cat = np.fromiter((cats.setdefault(tuple(c.data_categories), len(cats)) for c in cols.contracts),
-                          np.int64, cols.n)
+        cat = per_record(cols.contracts, "data_categories", lambda c: cats.setdefault(tuple(c), len(cats)), np.int64)
         cap = self._depth_cap
         key = cols.policy * (len(cats) or 1) + cat
         key = ((key * 2 + cols.started) * 2 + cols.ended) * (cap + 1) + np.minimum(cols.depth, cap)

@@ -13,19 +13,23 @@ import csv
 import io
 import shutil
 import tempfile
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import loaders.load as load
-from graph.rules import PackLibrary
+from graph.rules import Engine, PackLibrary
+from itaku.output import write_json
 from loaders import DatasetError
 from loaders.columnar import load_columnar, records_of
+from loaders.lazy import ColumnarDataset
 from loaders.model import PLURAL
 from reliability_helpers import REPO, corrupt, dataset_tables, make_cases, write_tables
-from strategies import datasets
+from strategies import BASE, datasets
 
 POLICIES = PackLibrary().ids()
 EXAMPLE = REPO / "examples" / "city-resident-tax"
@@ -108,3 +112,53 @@ def test_generated_datasets_clean_and_corrupted(ds, data):
         loaded = compare(write_tables(Path(tmp), tables))
     if not kinds or set(kinds) == {"none"}:
         assert loaded, "a clean dataset must take the columnar path"
+
+
+# ---- the lazy dataset (loaders.lazy): what `itaku check` reads --------------------------------
+
+LOOKUPS = ("org", "contract", "inspection", "children", "approvals_of", "inspections_of", "checklist_of",
+           "improvements_of", "personnel_of", "trainings_of", "deletions_of", "incidents_of")
+CLEAN = [p for p in folders() if "bad" not in p.parts]
+
+
+def check_json(ds, as_of, **options) -> str:
+    out = io.StringIO()
+    write_json(Engine(**options).run(ds, as_of), out)
+    return out.getvalue()
+
+
+def assert_lazy_same(path: Path, days, packs=()) -> None:
+    lazy = load.load_dataset(path, known_policies=POLICIES, lazy=True)
+    eager = load.load_dataset(path, known_policies=POLICIES)
+    assert isinstance(lazy, ColumnarDataset) and not isinstance(eager, ColumnarDataset)
+    for name in PLURAL.values():
+        assert list(getattr(lazy, name)) == list(getattr(eager, name)), name
+    for name in LOOKUPS:
+        got, want = getattr(lazy, name), getattr(eager, name)
+        assert set(got) == {k for k, v in want.items() if v}, name
+        for key, value in want.items():
+            assert got.get(key, []) == value and got[key] == value, (name, key)
+        assert got.get("no such id") is None
+        if name.endswith("_of") or name == "children":  # as model._group's defaultdict
+            assert got["no such id"] == []
+    for day in days:
+        assert check_json(lazy, day) == check_json(eager, day)
+    for pack in packs:
+        assert check_json(lazy, days[0], policy_override=[pack]) == check_json(eager, days[0], policy_override=[pack])
+
+
+@pytest.mark.parametrize("folder", CLEAN, ids=lambda p: str(p.relative_to(REPO)))
+def test_the_lazy_dataset_reads_and_checks_as_the_records_do(folder):
+    expected = folder / "expected.yaml"
+    as_of = (yaml.safe_load(expected.read_text(encoding="utf-8")) or {}).get("as_of") if expected.exists() else None
+    as_of = as_of or date(2026, 11, 1)
+    assert_lazy_same(folder, [as_of, as_of - timedelta(days=400), as_of + timedelta(days=400)],
+                     POLICIES if "examples" in folder.parts else ())
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(datasets(max_contracts=20), st.integers(0, 1400).map(lambda n: BASE + timedelta(days=n)),
+       st.sampled_from(POLICIES))
+def test_the_lazy_dataset_of_generated_datasets(ds, as_of, pack):
+    with tempfile.TemporaryDirectory(prefix="itaku-columnar-") as tmp:
+        assert_lazy_same(write_tables(Path(tmp), dataset_tables(ds)), [as_of], [pack])

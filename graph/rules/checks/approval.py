@@ -5,6 +5,8 @@ from loaders.vocab import ApprovalStatus
 
 import numpy as np
 
+from loaders.lazy import values_of
+
 from ..columns import NONE
 from ..registry import Hit, rule
 
@@ -18,7 +20,7 @@ def _notified_upstream(k):
     """Per contract: a root approval known on D notifies the parent's delegator."""
     names = list(k.orgs)
     upstream = k.up(k.delegator)[k.a_rows]
-    told = np.fromiter((names[u] in a.notified_ids for a, u in zip(k.ds.approvals, upstream.tolist())),
+    told = np.fromiter(map(list.__contains__, values_of(k.ds.approvals, "notified_ids"), map(names.__getitem__, upstream.tolist())),
                        bool, len(k.ds.approvals))
     return k.any_of(k.a_rows, k.a_root_ok & told)
 

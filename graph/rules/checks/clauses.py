@@ -5,18 +5,17 @@ from loaders.vocab import Clause
 
 import numpy as np
 
-from ..columns import clause_bits
+from ..columns import CLAUSE_BIT, bits, where
 from ..registry import Hit, rule
 
 
 def _required(k) -> np.ndarray:
     """Per contract: the clauses its policy requires (Policy.required_clauses), as bits."""
-    key = ((k.policy * 2 + k.my_number) * 2 + k.sub) * 2 + np.fromiter(
-        (bool(c.external_services) for c in k.contracts), bool, k.n)
+    key = ((k.policy * 2 + k.my_number) * 2 + k.sub) * 2 + where(k.contracts, "external_services", bool)
     keys, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-    bits = np.asarray([clause_bits(k.policies[k.policy[i]].required_clauses(k.contracts[i], int(k.depth[i])))
-                       if k.reached[i] else 0 for i in first.tolist()], np.int64)
-    return bits[inverse.ravel()]
+    required = np.asarray([bits(k.policies[k.policy[i]].required_clauses(k.contracts[i], int(k.depth[i])), CLAUSE_BIT)
+                           if k.reached[i] else 0 for i in first.tolist()], np.int64)
+    return required[inverse.ravel()]
 
 
 def _codes(codes) -> tuple[list[str], str, str]:

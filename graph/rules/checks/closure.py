@@ -5,15 +5,17 @@ from datetime import timedelta
 
 import numpy as np
 
+from ..columns import dates, where
 from ..registry import Hit, rule
 
 
 def _certified(k, test=None):
-    """Per contract: a deletion certificate dated on or before D for which `test(deletion)` holds."""
+    """Per contract: a deletion certificate dated on or before D whose
+    includes_subcontractor_certificates passes `test`."""
     dels = k.ds.deletions
-    known = k.memo("certified", lambda: np.fromiter((d.certificate_date <= k.as_of for d in dels), bool, len(dels)))
+    known = k.memo("certified", lambda: dates(dels, "certificate_date") <= k.d)
     if test is not None:
-        known = known & np.fromiter(map(test, dels), bool, len(dels))
+        known = known & where(dels, "includes_subcontractor_certificates", test)
     return k.any_of(k.rows(dels), known)
 
 
@@ -36,7 +38,7 @@ def deletion_certificate_missing(v):
 
 @rule("subcontractor-certificates-missing", "medium", "closure", ("jica 別添4 注1", "nerima 23(3)"), scope="ended",
       needs=("children", "deletions_of"),
-      candidates=lambda k: _certified(k, lambda d: d.includes_subcontractor_certificates is False),
+      candidates=lambda k: _certified(k, lambda included: included is False),
       title={"ja": "再委託先の証明書なし", "en": "Subcontractors' certificates missing"},
       doc={"ja": "再委託先がある契約の廃棄・削除証明書に、再委託先の証明書が添付されていない場合に指摘します。例: 再委託 K-2 がある K-1 の証明書で includes_subcontractor_certificates が false。",
            "en": "A deletion certificate says the subcontractors' certificates are not attached while the contract "

@@ -5,7 +5,9 @@ from loaders.vocab import Answer, InspectionMethod, InspectionResult, Inspection
 
 import numpy as np
 
-from ..columns import NONE, ordinals
+from loaders.lazy import per_record
+
+from ..columns import NONE, dates, where
 from ..registry import Hit, rule
 
 
@@ -16,47 +18,60 @@ def _overdue(k) -> np.ndarray:
 def _hidden(k) -> np.ndarray:
     """Per contract: a qualifying inspection the root principal cannot see (Visit.visible)."""
     ins = k.ds.inspections
-    reported = ordinals(i.reported_to_principal_date for i in ins)
-    visible = (k.org_codes(i.inspector_id for i in ins) == k.principal[k.i_rows]) | (
-        (reported != NONE) & (reported <= k.d))
+    reported = dates(ins, "reported_to_principal_date")
+    visible = (k.org_codes(ins, "inspector_id") == k.principal[k.i_rows]) | ((reported != NONE) & (reported <= k.d))
     return k.any_of(k.i_rows, k.i_qualifying & ~visible)
 
 
-def _inspected(k, test) -> np.ndarray:
-    """Per contract: a known inspection for which `test(inspection)` holds."""
-    return k.any_of(k.i_rows, k.i_known & np.fromiter((bool(test(i)) for i in k.ds.inspections), bool))
+def _inspected(k, result, among: np.ndarray) -> np.ndarray:
+    """Per contract: a known inspection with this result, among the inspections `among` (a mask)."""
+    return k.any_of(k.i_rows, k.i_known & among & where(k.ds.inspections, "result", lambda r: r == result))
 
 
-def _improved(k, test) -> np.ndarray:
-    """Per contract: an improvement it sees (Visit.improvements) for which `test(improvement)` holds."""
-    rows, imps = k.improvements
-    return k.any_of(rows, np.fromiter((bool(test(i)) for i in imps), bool, len(imps)))
+def _improved(k, test: np.ndarray) -> np.ndarray:
+    """Per contract: an improvement it sees (Visit.improvements) for which `test` (a mask over
+    ds.improvements) holds."""
+    rows, seen = k.improvements
+    return k.any_of(rows, test[seen])
+
+
+def _closed(k) -> np.ndarray:
+    """Per improvement: closed on or before D."""
+    closed = dates(k.ds.improvements, "closed_date")
+    return (closed != NONE) & (closed <= k.d)
+
+
+def _tracked(k) -> np.ndarray:
+    """Per inspection: an improvement it found is seen on D."""
+    out = np.zeros(len(k.ds.inspections), bool)
+    out[k.inspection_of(k.ds.improvements)[k.improvements[1]]] = True
+    return out
 
 
 def _onsite_overdue(k) -> np.ndarray:
     """Policy.onsite_due over columns: some on-site requirement of the chain's packs is past due."""
     ins = k.ds.inspections
-    last = k.last(k.i_qualifying & np.fromiter((i.method == InspectionMethod.on_site for i in ins), bool, len(ins)))
-    ctype = np.asarray([c.contract_type for c in k.contracts] or [None], object)[:k.n]
-    years = np.fromiter((c.consecutive_years for c in k.contracts), np.int64, k.n)
+    last = k.last(k.i_qualifying & where(ins, "method", lambda m: m == InspectionMethod.on_site))
+    years = per_record(k.contracts, "consecutive_years", int, np.int64)
     out = np.zeros(k.n, bool)
     for code, policy in enumerate(k.policies):
         at = k.reached & (k.policy == code)
         for req in (r for p in policy.packs for r in p.onsite):
             hit = at & (years >= req.min_consecutive_years)
             if req.contract_types is not None:
-                hit &= np.isin(ctype, list(req.contract_types))
+                hit &= where(k.contracts, "contract_type", req.contract_types.__contains__)
             valid, due = (last == NONE, k.end) if req.within_term else k.due(last, req.interval_months)
             out |= hit & valid & (k.d > due)
     return out
 
 
-def _answered_b_or_c(k) -> set[str]:
-    return {a.inspection_id for a in k.ds.checklist_items if a.answer in (Answer.B, Answer.C)}
-
-
-def _known(k, day) -> bool:
-    return day is not None and day <= k.as_of
+def _answered_b_or_c(k) -> np.ndarray:
+    """Per inspection: one of its checklist answers is B or C."""
+    items = k.ds.checklist_items
+    out = np.zeros(len(k.ds.inspections), bool)
+    of = k.inspection_of(items)
+    out[of[where(items, "answer", lambda a: a in (Answer.B, Answer.C)) & (of >= 0)]] = True
+    return out
 
 
 @rule("inspection-overdue", "high", "inspection",
@@ -142,7 +157,7 @@ def pre_contract_check_missing(v):
 
 @rule("improvement-overdue", "medium", "inspection", ("mic (3)", "kuki 4(4)⑤"), scope="started",
       needs=("inspections_of",),
-      candidates=lambda k: _improved(k, lambda i: k.as_of > i.due_date and not _known(k, i.closed_date)),
+      candidates=lambda k: _improved(k, (dates(k.ds.improvements, "due_date") < k.d) & ~_closed(k)),
       title={"ja": "改善の期限切れ", "en": "Improvement overdue"},
       doc={"ja": "検査で求めた改善が期限を過ぎても完了していない場合に指摘します。例: 期限 2026-06-30、基準日 2026-07-01 に完了日なし。",
            "en": "An improvement requested by one of its inspections is past its due date and not closed by D. Example: due 2026-06-30, no closed_date as of 2026-07-01."})
@@ -158,9 +173,7 @@ def improvement_overdue(v):
 
 @rule("improvement-untracked", "medium", "inspection", ("mic (3)", "jica 最終評価"), scope="started",
       needs=("inspections_of",),
-      candidates=lambda k: _inspected(k, lambda i, tracked={m.inspection_id for m in k.improvements[1]}:
-                                      i.result == InspectionResult.needs_improvement
-                                      and i.inspection_id not in tracked),
+      candidates=lambda k: _inspected(k, InspectionResult.needs_improvement, ~_tracked(k)),
       title={"ja": "要改善の追跡なし", "en": "Needs improvement, nothing tracked"},
       doc={"ja": "検査結果が「要改善」なのに、改善要求の記録がない場合に指摘します。例: 2026-06-01 の検査が「要改善」で、improvements に行がない。",
            "en": "An inspection's result is `needs_improvement` but no improvement was recorded. Example: the 2026-06-01 inspection says needs_improvement, no improvements row."})
@@ -176,7 +189,7 @@ def improvement_untracked(v):
 
 
 @rule("improvement-unverified", "low", "inspection", ("mic (3) 改めて実施",), opt_in=True, scope="started",
-      needs=("inspections_of",), candidates=lambda k: _improved(k, lambda i: _known(k, i.closed_date)),
+      needs=("inspections_of",), candidates=lambda k: _improved(k, _closed(k)),
       title={"ja": "改善の確認なし", "en": "Improvement not verified"},
       doc={"ja": "（mic）完了した改善に、改善を確かめる検査（follow_up_inspection_id）がない場合に指摘します。例: 2026-08-01 に完了とされた改善に follow_up_inspection_id がない。",
            "en": "(mic) An improvement closed by D has no follow-up inspection verifying the fix. Example: an improvement closed 2026-08-01 with no follow_up_inspection_id."})
@@ -193,8 +206,7 @@ def improvement_unverified(v):
 
 @rule("checklist-inconsistent", "low", "inspection", ("jica 最終評価",), scope="started",
       needs=("inspections_of",),
-      candidates=lambda k: _inspected(k, lambda i, bc=_answered_b_or_c(k): i.result == InspectionResult.ok
-                                      and i.inspection_id in bc),
+      candidates=lambda k: _inspected(k, InspectionResult.ok, _answered_b_or_c(k)),
       title={"ja": "チェックリストと評価の矛盾", "en": "Checklist contradicts the result"},
       doc={"ja": "最終評価が「問題なし」なのに、チェックリストに B（一部のみ実施）や C（未実施）の回答がある場合に指摘します。例: 調査シートの No.12 が C なのに最終評価が「問題なし」。",
            "en": "An inspection's result is `ok` while one of its checklist answers is B or C. Example: item 12 of the survey sheet is C, yet the result is ok."})

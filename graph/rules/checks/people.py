@@ -8,13 +8,13 @@ import numpy as np
 from loaders.vocab import Role
 
 from ..dates import add_months
-from ..columns import add_months as add_months_column
+from ..columns import add_months as add_months_column, where
 from ..registry import Hit, rule
 
 
 def _designated(k, role):
     people = k.ds.personnel
-    return k.any_of(k.rows(people), np.fromiter((p.role == role for p in people), bool, len(people)))
+    return k.any_of(k.rows(people), where(people, "role", lambda r: r == role))
 
 
 def _long_active(k):
@@ -41,7 +41,7 @@ def designation_missing(v):
 
 @rule("audit-lead-conflict", "medium", "people", ("nerima 7",), opt_in=True,
       needs=("personnel_of",), candidates=lambda k: k.any_of(
-          k.rows(k.ds.personnel), np.fromiter((p.role == Role.audit_lead for p in k.ds.personnel), bool)),
+          k.rows(k.ds.personnel), where(k.ds.personnel, "role", lambda r: r == Role.audit_lead)),
       title={"ja": "監査責任者の兼任", "en": "Audit lead also manages or handles the data"},
       doc={"ja": "（練馬区）監査責任者が、同じ契約の管理責任者または事務取扱担当者を兼ねている場合に指摘します（第7条）。例: P-003 が監査責任者と事務取扱担当者の両方。",
            "en": "(nerima) The same person is audit lead and also data manager or handler on the contract (art. 7). Example: P-003 is both audit_lead and handler."})

@@ -1,0 +1,220 @@
+"""A Dataset whose records stay in their columns (loaders.columnar) until something reads them.
+
+`itaku check` reads every contract's chain attributes and every record's dates and codes, but a
+record object only where a rule may fire: at a million contracts most records are never built.
+Each view here is the lazy twin of what `Dataset` computes from its tuples, with the same results:
+
+- LazyRecords: a file's records as a sequence; record i is built on first access (exactly as
+  `fast.FastBuilder.build` builds it from its row) and kept. `by_column(name)` gives a field's
+  distinct values and a code per row, so that a column is computed once per distinct value;
+- ByKey: records by their id (`Dataset.org`, `.contract`, `.inspection`);
+- Grouped: records by a column, in file order (`Dataset.children`, `.approvals_of`, …).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from functools import cached_property
+import numpy as np
+
+from .columnar import Frame
+from .model import PLURAL, Dataset, Record
+
+
+KEPT = 1 << 16  # records kept built per file: a chain's records are read together, then not again
+
+
+class LazyRecords(Sequence):
+    def __init__(self, frame: Frame):
+        cls = self.cls = frame.record_type
+        self.n = frame.n
+        self.fields = tuple(cls.model_fields)
+        self.defaults = {n: i.get_default(call_default_factory=True) for n, i in cls.model_fields.items() if not i.is_required()}
+        self.columns = frame.columns
+        # Each column's values, then its default (the value of an empty cell, code -1) if it has one.
+        self._tables = {name: col.values + ([self.defaults[name]] if name in self.defaults else [])
+                        for name, col in frame.columns.items()}
+        self._views = {name: memoryview(col.codes) for name, col in frame.columns.items()}
+        self._built: dict[int, Record] = {}  # the records built lately (at most KEPT)
+        self._sets: dict[tuple, set[str]] = {}
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(self.n))]
+        i = i if i >= 0 else i + self.n
+        record = self._built.get(i)
+        if record is None:
+            if not 0 <= i < self.n:
+                raise IndexError(i)
+            if len(self._built) >= KEPT:
+                self._built.clear()
+            record = self._built[i] = self._build(i)
+        return record
+
+    def __iter__(self) -> Iterator[Record]:
+        return map(self.__getitem__, range(self.n))
+
+    def _build(self, i: int) -> Record:
+        cls, tables, views, defaults = self.cls, self._tables, self._views, self.defaults
+        obj = cls.__new__(cls)
+        setattr_ = object.__setattr__
+        for name in self.fields:  # in field order: one shared key table, as fast.FastBuilder
+            setattr_(obj, name, tables[name][views[name][i]] if name in tables else defaults[name])
+        present = tuple(views[name][i] >= 0 for name in self.columns)
+        fields_set = self._sets.get(present)
+        if fields_set is None:
+            fields_set = self._sets[present] = {n for n, p in zip(self.columns, present) if p}
+        setattr_(obj, "__pydantic_fields_set__", fields_set)
+        setattr_(obj, "__pydantic_extra__", None)
+        setattr_(obj, "__pydantic_private__", None)
+        return obj
+
+    def by_column(self, name: str) -> tuple[list, np.ndarray]:
+        """A field's distinct values (its default last, if it has one) and, per record, the index of its value."""
+        if name in self.columns:
+            return self._tables[name], self.columns[name].codes
+        return ([self.defaults[name]] if name in self.defaults else []), np.zeros(self.n, np.int32)
+
+    def column(self, name: str) -> list:
+        """Per record: its value of `name`."""
+        values, codes = self.by_column(name)
+        return list(map(values.__getitem__, codes.tolist()))
+
+
+def values_of(records: Sequence[Record], name: str) -> list:
+    """Per record: its value of `name` (without building records held by column)."""
+    if isinstance(records, LazyRecords):
+        return records.column(name)
+    return [getattr(r, name) for r in records]
+
+
+def per_record(records: Sequence[Record], name: str, fn, dtype=object) -> np.ndarray:
+    """Per record: fn(its value of `name`), called once per distinct value for records held by column."""
+    if isinstance(records, LazyRecords):
+        values, codes = records.by_column(name)
+        return np.fromiter(map(fn, values), dtype, len(values))[codes]
+    return np.fromiter((fn(getattr(r, name)) for r in records), dtype, len(records))
+
+
+class ByKey(Mapping):
+    """Records by their unique id; `row` maps an id to its record's index."""
+
+    def __init__(self, records: LazyRecords, key: str):
+        self.records = records
+        values, codes = records.by_column(key)
+        row = np.zeros(len(values), np.int64)
+        row[codes] = np.arange(records.n)
+        self.row = dict(zip(values, row.tolist()))
+
+    def __getitem__(self, key: str) -> Record:
+        return self.records[self.row[key]]
+
+    def __contains__(self, key) -> bool:
+        return key in self.row
+
+    def __iter__(self):
+        return iter(self.row)
+
+    def __len__(self) -> int:
+        return len(self.row)
+
+
+class Grouped(Mapping):
+    """Records by the id in one column (a key of `by`, or None for an empty cell), in file order;
+    like the defaultdict of `model._group`, a key without records reads as an empty list."""
+
+    def __init__(self, records: LazyRecords, column: str, by: ByKey):
+        self.records, self.by = records, by
+        row = by.row
+        target = per_record(records, column, lambda key: -1 if key is None else row[key], np.int64)
+        self._order = np.argsort(target, kind="stable")
+        self._sorted = target[self._order]
+        self._present = np.unique(target)  # the rows of `by` with records here (-1: None)
+
+    def get(self, key, default=None):
+        slot = -1 if key is None else self.by.row.get(key)
+        if slot is None:
+            return default
+        lo, hi = np.searchsorted(self._sorted, [slot, slot + 1])
+        if lo == hi:
+            return default
+        return [self.records[i] for i in self._order[lo:hi].tolist()]
+
+    def __getitem__(self, key):
+        return self.get(key, [])
+
+    def __contains__(self, key) -> bool:
+        return self.get(key) is not None
+
+    def __iter__(self):
+        keys = values_of(self.by.records, self.by_key)
+        return (None if r < 0 else keys[r] for r in self._present.tolist())
+
+    @property
+    def by_key(self) -> str:
+        return self.by.records.cls.key
+
+    def __len__(self) -> int:
+        return int(self._present.size)
+
+    def rows_present(self) -> np.ndarray:
+        """The rows of `by` that have records here (`Columns.has`), without building any."""
+        return self._present[self._present >= 0]
+
+
+class ColumnarDataset(Dataset):
+    """A Dataset held by column: the same look-ups, records built when read."""
+
+    @cached_property
+    def org(self):
+        return ByKey(self.organizations, "org_id")
+
+    @cached_property
+    def contract(self):
+        return ByKey(self.contracts, "contract_id")
+
+    @cached_property
+    def inspection(self):
+        return ByKey(self.inspections, "inspection_id")
+
+    @cached_property
+    def children(self):
+        return Grouped(self.contracts, "parent_contract_id", self.contract)
+
+    @cached_property
+    def approvals_of(self):
+        return Grouped(self.approvals, "contract_id", self.contract)
+
+    @cached_property
+    def inspections_of(self):
+        return Grouped(self.inspections, "contract_id", self.contract)
+
+    @cached_property
+    def checklist_of(self):
+        return Grouped(self.checklist_items, "inspection_id", self.inspection)
+
+    @cached_property
+    def improvements_of(self):
+        return Grouped(self.improvements, "inspection_id", self.inspection)
+
+    @cached_property
+    def personnel_of(self):
+        return Grouped(self.personnel, "contract_id", self.contract)
+
+    @cached_property
+    def trainings_of(self):
+        return Grouped(self.trainings, "contract_id", self.contract)
+
+    @cached_property
+    def deletions_of(self):
+        return Grouped(self.deletions, "contract_id", self.contract)
+
+    @cached_property
+    def incidents_of(self):
+        return Grouped(self.incidents, "contract_id", self.contract)
+
+
+def lazy_dataset(name: str, frames: dict[str, Frame]) -> ColumnarDataset:
+    return ColumnarDataset.model_construct(name=name, **{PLURAL[f]: LazyRecords(frame) for f, frame in frames.items()})
