@@ -15,6 +15,7 @@ import typer
 from graph.chains import ChainGraph
 from graph.rules import Engine, PackLibrary, PolicyError, Report, load_rules
 from loaders import Dataset, DatasetError, load_dataset
+from loaders.fast import paused_gc
 from loaders.lazy import values_of
 from loaders.messages import msg
 from loaders.values import parse_date
@@ -199,15 +200,22 @@ def check(
     packs = library(policy_file)
     ds = read(dataset, packs, pseudonymize, lang, lazy=True)  # the rules build few records (loaders.lazy)
     check_principals(ds, principal)
-    report = run_check(ds, day, packs, policy, rule or None)
-    if ignore_file:
-        from .cli_audit import suppress
+    shown = lambda f: (not severity or f.severity in severity) and (not principal or f.root_principal_id in principal)  # noqa: E731
+    if fmt == Format.json and not ignore_file:  # written as found: half a million findings need not be held
+        seen: set[str] = set()
+        report, found = stream_check(ds, day, packs, policy, rule or None)
+        with paused_gc():
+            output.write_json(report, findings=(f for f in found if shown(f) and not seen.add(f.severity)))
+    else:
+        report = run_check(ds, day, packs, policy, rule or None)
+        if ignore_file:
+            from .cli_audit import suppress
 
-        suppress(report, ignore_file, ds, str(dataset))
-    report.findings = [f for f in report.findings if (not severity or f.severity in severity)
-                       and (not principal or f.root_principal_id in principal)]
-    emit(report, fmt, lang, encoding.value)
-    worst = max((settings.SEVERITIES[::-1].index(f.severity) for f in report.findings), default=-1)
+            suppress(report, ignore_file, ds, str(dataset))
+        report.findings = [f for f in report.findings if shown(f)]
+        emit(report, fmt, lang, encoding.value)
+        seen = {f.severity for f in report.findings}
+    worst = max((settings.SEVERITIES[::-1].index(s) for s in seen), default=-1)
     if fail_on != FailOn.never and worst >= settings.SEVERITIES[::-1].index(fail_on.value):
         raise typer.Exit(EXIT_FINDINGS)
 
@@ -253,6 +261,15 @@ def run_check(ds: Dataset, day: date, packs: PackLibrary, policy: list[str], rul
     check_policies(ds, packs, policy)
     try:
         return Engine(packs, rules=rules, policy_override=policy).run(ds, day)
+    except PolicyError as exc:
+        fail(str(exc))
+
+
+def stream_check(ds: Dataset, day: date, packs: PackLibrary, policy: list[str], rules):
+    """run_check, its findings an iterator in report order (Engine.stream)."""
+    check_policies(ds, packs, policy)
+    try:
+        return Engine(packs, rules=rules, policy_override=policy).stream(ds, day)
     except PolicyError as exc:
         fail(str(exc))
 

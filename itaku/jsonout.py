@@ -11,6 +11,7 @@ tests/bench/test_jsonout.py checks the bytes against json.dump.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, fields, is_dataclass
 from json.encoder import encode_basestring  # the C implementation where available
 from typing import Any, TextIO
@@ -89,22 +90,24 @@ def encode_dataclass(o: Any, level: int, parts: list[str]) -> None:
     encode({f.name: getattr(o, f.name) for f in fields(o)}, level, parts, asdict_=True)
 
 
-def write_report(report, out: TextIO) -> None:
-    """`json.dump(report.as_dict(), out, ensure_ascii=False, indent=1)`, finding by finding."""
+def write_report(report, out: TextIO, findings: Iterable | None = None) -> None:
+    """`json.dump(report.as_dict(), out, ensure_ascii=False, indent=1)`, finding by finding. With
+    `findings` (an iterable, in report order), those are written instead of report.findings, each
+    as it comes, and the summary is tallied on the way: none of them is kept."""
+    from graph.rules.findings import Tally
+
     write = out.write
     write("{\n " + encode_basestring("as_of") + ": " + encode_basestring(report.as_of.isoformat())
           + ",\n " + encode_basestring("findings") + ": ")
-    if not report.findings:
-        write("[]")
-    else:
-        sep = "[\n  "
-        for f in report.findings:
-            parts = [sep]
-            encode_dataclass(f, 2, parts)
-            write("".join(parts))
-            sep = ",\n  "
-        write("\n ]")
+    tally = Tally()
+    sep = "[\n  "
+    for f in map(tally.add, report.findings if findings is None else findings):
+        parts = [sep]
+        encode_dataclass(f, 2, parts)
+        write("".join(parts))
+        sep = ",\n  "
+    write("[]" if sep == "[\n  " else "\n ]")
     parts = [",\n " + encode_basestring("summary") + ": "]
-    encode(report.summary(), 1, parts)
+    encode(tally.summary(report), 1, parts)
     parts.append("\n}")
     write("".join(parts))

@@ -69,12 +69,13 @@ def summary_table(report: Report, lang: str = "ja") -> Table:
     return table
 
 
-def write_json(report: Report, out=None) -> None:
+def write_json(report: Report, out=None, findings=None) -> None:
     """The bytes of `json.dump(report.as_dict(), out, ensure_ascii=False, indent=1)` and a newline
-    (itaku.jsonout writes them without the copy and the slow indenting encoder)."""
+    (itaku.jsonout writes them without the copy and the slow indenting encoder). `findings`: an
+    iterable written in place of report.findings, one at a time."""
     from .jsonout import write_report
 
-    write_report(report, out or sys.stdout)
+    write_report(report, out or sys.stdout, findings)
     (out or sys.stdout).write("\n")
 
 

@@ -33,9 +33,19 @@ class LazyRecords(Sequence):
         # Each column's values, then its default (the value of an empty cell, code -1) if it has one.
         self._tables = {name: col.values + ([self.defaults[name]] if name in self.defaults else [])
                         for name, col in frame.columns.items()}
-        self._views = {name: memoryview(col.codes) for name, col in frame.columns.items()}
+        # How record i is built: (field, its values, the codes of its column) in field order, or
+        # (field, (its default,), None) for a column the file does not have.
+        self._plan = [(name, self._tables[name], memoryview(frame.columns[name].codes)) if name in frame.columns
+                      else (name, (self.defaults.get(name),), None) for name in self.fields]
+        # The fields set of each record (the columns of its row with a value), as bits of the header.
+        header = list(frame.columns)
+        present = np.zeros(frame.n, np.int64)
+        for j, col in enumerate(frame.columns.values()):
+            present |= (col.codes >= 0).astype(np.int64) << j
+        kinds, kind = np.unique(present, return_inverse=True)  # a dataset has few
+        self._kind = memoryview(kind.ravel().astype(np.min_scalar_type(len(kinds))))
+        self._sets = [{n for j, n in enumerate(header) if b >> j & 1} for b in kinds.tolist()]
         self._built: dict[int, Record] = {}  # the records built lately (at most KEPT)
-        self._sets: dict[tuple, set[str]] = {}
 
     def __len__(self) -> int:
         return self.n
@@ -57,16 +67,11 @@ class LazyRecords(Sequence):
         return map(self.__getitem__, range(self.n))
 
     def _build(self, i: int) -> Record:
-        cls, tables, views, defaults = self.cls, self._tables, self._views, self.defaults
-        obj = cls.__new__(cls)
+        obj = self.cls.__new__(self.cls)
         setattr_ = object.__setattr__
-        for name in self.fields:  # in field order: one shared key table, as fast.FastBuilder
-            setattr_(obj, name, tables[name][views[name][i]] if name in tables else defaults[name])
-        present = tuple(views[name][i] >= 0 for name in self.columns)
-        fields_set = self._sets.get(present)
-        if fields_set is None:
-            fields_set = self._sets[present] = {n for n, p in zip(self.columns, present) if p}
-        setattr_(obj, "__pydantic_fields_set__", fields_set)
+        for name, values, codes in self._plan:  # in field order: one shared key table, as fast.FastBuilder
+            setattr_(obj, name, values[codes[i] if codes is not None else 0])
+        setattr_(obj, "__pydantic_fields_set__", self._sets[self._kind[i]])
         setattr_(obj, "__pydantic_extra__", None)
         setattr_(obj, "__pydantic_private__", None)
         return obj
@@ -128,8 +133,8 @@ class Grouped(Mapping):
     def __init__(self, records: LazyRecords, column: str, by: ByKey):
         self.records, self.by = records, by
         row = by.row
-        target = per_record(records, column, lambda key: -1 if key is None else row[key], np.int64)
-        self._order = np.argsort(target, kind="stable")
+        target = per_record(records, column, lambda key: -1 if key is None else row[key], np.int32)
+        self._order = np.argsort(target, kind="stable").astype(np.int32)
         self._sorted = target[self._order]
         self._present = np.unique(target)  # the rows of `by` with records here (-1: None)
 
@@ -137,7 +142,7 @@ class Grouped(Mapping):
         slot = -1 if key is None else self.by.row.get(key)
         if slot is None:
             return default
-        lo, hi = np.searchsorted(self._sorted, [slot, slot + 1])
+        lo, hi = self._sorted.searchsorted(np.array((slot, slot + 1), np.int32))  # int32, or numpy copies the column
         if lo == hi:
             return default
         return [self.records[i] for i in self._order[lo:hi].tolist()]
@@ -170,6 +175,14 @@ class ColumnarDataset(Dataset):
     @cached_property
     def org(self):
         return ByKey(self.organizations, "org_id")
+
+    @cached_property
+    def org_names(self) -> list[str]:
+        return values_of(self.organizations, "name")
+
+    def org_name(self, org_id: str) -> str:
+        row = self.org.row.get(org_id)
+        return org_id if row is None else self.org_names[row]
 
     @cached_property
     def contract(self):

@@ -98,7 +98,7 @@ class Columns:
         self.nearest = np.full(n, -1, np.int64)
         self.unapproved = self._unapproved()
         self.nearest = self._nearest()
-        self.__dict__.pop("_lists", None)  # read before `nearest` was known
+        self.__dict__.pop("_views", None)  # read before `nearest` was known
 
     def _levels(self, primes: list[int]) -> list[np.ndarray]:
         """Contracts by depth, parents first; fills depth and prime."""
@@ -122,6 +122,27 @@ class Columns:
             self.prime[kids] = self.prime[self.parent[kids]]
             level, depth = kids, depth + 1
         return levels
+
+    @cached_property
+    def path_order(self) -> np.ndarray:
+        """Per contract: its place when contracts are ordered by path, as Finding.sort_key orders
+        findings: depth first, a parent before its subtree, siblings (and prime contracts) by id."""
+        n = self.n
+        rank = np.empty(n, np.int64)
+        rank[np.argsort(np.asarray(values_of(self.contracts, "contract_id") or [""]))[:n]] = np.arange(n)
+        size = np.ones(n, np.int64)  # of each subtree
+        for level in reversed(self.levels[1:]):
+            np.add.at(size, self.parent[level], size[level])
+        place = np.zeros(n, np.int64)
+        for depth, level in enumerate(self.levels):
+            parent = self.parent[level] if depth else np.full(level.size, -1)
+            by = np.lexsort((rank[level], parent))
+            level, parent = level[by], parent[by]
+            before = np.cumsum(size[level]) - size[level]  # subtrees of the siblings before it …
+            first = np.flatnonzero(np.r_[True, parent[1:] != parent[:-1]])
+            before -= np.repeat(before[first], np.diff(np.r_[first, level.size]))  # … under its parent
+            place[level] = (place[parent] + 1 if depth else 0) + before
+        return place
 
     # ---- records as columns -------------------------------------------------------------
     def rows(self, records, field: str = "contract_id") -> np.ndarray:
@@ -282,14 +303,23 @@ class Columns:
         return nearest
 
     # ---- one contract as a rule sees it -------------------------------------------------
+    VISIT = frozenset({"ds", "as_of", "d", "contracts", "n", "index", "parent", "depth", "nearest", "policy", "policies"})
+
+    def forget(self) -> None:
+        """Drop every column but those `visit` reads (once the candidates are known)."""
+        for name in [k for k in self.__dict__ if k not in self.VISIT]:
+            del self.__dict__[name]
+        self._memo = {}
+
     @cached_property
-    def _lists(self) -> tuple[list, list, list]:
-        return self.parent.tolist(), self.nearest.tolist(), self.policy.tolist()
+    def _views(self) -> tuple[memoryview, memoryview, memoryview]:
+        """parent, nearest and policy, read an int at a time (no list of a million ints)."""
+        return memoryview(self.parent), memoryview(self.nearest), memoryview(self.policy)
 
     def visit(self, i: int, visit_type):
         """The Visit of contract i, its path and the organizations above it rebuilt from the columns."""
         contracts = self.contracts
-        parent, nearest, policy = self._lists
+        parent, nearest, policy = self._views
         chain = [contracts[i]]
         j = parent[i] if chain[0].parent_contract_id is not None and self.depth[i] > 1 else -1
         while j >= 0:

@@ -23,6 +23,9 @@ from .policy import DEFAULT_POLICY, PackLibrary, Policy, PolicyError
 from .registry import Rule, load_rules
 
 
+CHUNK = 1 << 16  # (contract, rule) pairs made Python ints at a time
+
+
 class Engine:
     def __init__(self, library: PackLibrary | None = None, rules: Collection[str] | None = None,
                  policy_override: Iterable[str] = ()):
@@ -52,7 +55,10 @@ class Engine:
         attributes as columns and calls a rule's predicate only where its `candidates` mask says it
         can fire; `vectorised=False` is the record-based walk, kept as the differential tests' oracle."""
         if vectorised:
-            return self._run_columns(dataset, as_of, graph or ChainGraph(dataset))
+            report, found = self.stream(dataset, as_of, graph)
+            with paused_gc():
+                report.findings = list(found)  # in report order already
+            return report
         findings: list[Finding] = []
         used: set[str] = set()
         append = findings.append
@@ -73,12 +79,19 @@ class Engine:
             findings.sort(key=Finding.sort_key)
         return Report(as_of, findings, len(dataset.contracts), sorted(used))
 
-    def _run_columns(self, ds: Dataset, as_of: date, graph: ChainGraph) -> Report:
-        findings: list[Finding] = []
-        append = findings.append
+    def stream(self, ds: Dataset, as_of: date, graph: ChainGraph | None = None) -> tuple[Report, Iterator[Finding]]:
+        """The report without its findings, and the findings one at a time in report order
+        (Finding.sort_key): a writer need not hold them all (at a million contracts, half a
+        million findings). The columns are computed here; the rules run as the iterator is read."""
         with paused_gc():
-            cols = Columns(ds, as_of, graph.primes, self.policy_for)
-            used = sorted({i for p in cols.policies for i in p.ids})
+            cols = Columns(ds, as_of, (graph or ChainGraph(ds)).primes, self.policy_for)
+        used = sorted({i for p in cols.policies for i in p.ids})
+        return Report(as_of, [], len(ds.contracts), used), self._findings(ds, cols)
+
+    def _findings(self, ds: Dataset, cols: Columns) -> Iterator[Finding]:
+        """Each planned rule where its candidates say it may fire, contract by contract in path
+        order (Columns.path_order) and rule by rule in id order: the order of Finding.sort_key."""
+        with paused_gc():
             planned = self._planned(cols)
             has: dict[str, np.ndarray] = {}
             rows, ks = [], []
@@ -94,17 +107,20 @@ class Engine:
                 rows.append(hit_rows)
                 ks.append(np.full(hit_rows.size, k, np.int64))
             rows_, ks_ = (np.concatenate(rows), np.concatenate(ks)) if rows else (np.zeros(0, np.int64),) * 2
-            order = np.lexsort((ks_, rows_))
-            last, v = -1, None
-            for i, k in zip(rows_[order].tolist(), ks_[order].tolist()):
+            by_id = np.argsort(np.argsort([r.id for r in self.rules]))  # each rule's place by id
+            order = np.lexsort((by_id[ks_], cols.path_order[rows_])) if rows_.size else rows_
+            rows_, ks_ = rows_[order].astype(np.int32), ks_[order].astype(np.int16)
+            del planned, has, rows, ks, order
+            cols.forget()  # the candidates' columns: the visits need only the chain's
+        last, v = -1, None
+        for start in range(0, rows_.size, CHUNK):
+            for i, k in zip(rows_[start:start + CHUNK].tolist(), ks_[start:start + CHUNK].tolist()):
                 if i != last:
                     last, v = i, cols.visit(i, Visit)
                 r = self.rules[k]
                 hit = r.check(v)
                 if hit is not None:
-                    append(self._finding(r, v, hit))
-            findings.sort(key=Finding.sort_key)
-        return Report(as_of, findings, len(ds.contracts), used)
+                    yield self._finding(r, v, hit)
 
     def _planned(self, cols: Columns) -> list[np.ndarray]:
         """Per rule, the contracts its plan (policy, data categories, scope, depth) runs it on."""

@@ -37,18 +37,38 @@ class Report:
     suppressed: int = 0
 
     def summary(self) -> dict[str, Any]:
-        return {
-            "by_rule": dict(sorted(Counter(f.rule for f in self.findings).items())),
-            "by_severity": {s: n for s in ("critical", "high", "medium", "low")
-                            if (n := sum(1 for f in self.findings if f.severity == s))},
-            "contracts": self.contracts,
-            "contracts_with_findings": len({f.contract_id for f in self.findings}),
-            "suppressed": self.suppressed,
-        }
+        tally = Tally()
+        for f in self.findings:
+            tally.add(f)
+        return tally.summary(self)
 
     def as_dict(self) -> dict[str, Any]:
         return {"as_of": self.as_of.isoformat(), "findings": [f.as_dict() for f in self.findings],
                 "summary": self.summary()}
+
+
+class Tally:
+    """A report's summary, from findings seen one at a time (a stream need not keep them)."""
+
+    def __init__(self):
+        self.rules: Counter[str] = Counter()
+        self.severities: Counter[str] = Counter()
+        self.contract_ids: set[str] = set()
+
+    def add(self, f: Finding) -> Finding:
+        self.rules[f.rule] += 1
+        self.severities[f.severity] += 1
+        self.contract_ids.add(f.contract_id)
+        return f
+
+    def summary(self, report: Report) -> dict[str, Any]:
+        return {
+            "by_rule": dict(sorted(self.rules.items())),
+            "by_severity": {s: n for s in ("critical", "high", "medium", "low") if (n := self.severities[s])},
+            "contracts": report.contracts,
+            "contracts_with_findings": len(self.contract_ids),
+            "suppressed": report.suppressed,
+        }
 
 
 CSV_COLUMNS = ("rule", "severity", "contract_id", "depth", "root_principal_id", "delegator_id",
