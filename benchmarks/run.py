@@ -120,6 +120,13 @@ def check(folder: Path) -> dict:
     return {"wall_s": wall, **usage, "findings": sum(findings["by_severity"].values())}
 
 
+def yardstick(folder: Path) -> dict:
+    """The yardstick of `itaku check` end to end, as a whole process (benchmarks.yardstick)."""
+    with tempfile.TemporaryFile() as out:
+        wall, usage, _ = _run_child([sys.executable, "-m", "benchmarks.yardstick", str(folder)], out)
+    return {"wall_s": wall, **usage}
+
+
 def _median(runs: list[dict]) -> dict:
     """Median of every number, key by key (nested dicts too)."""
     out: dict = {}
@@ -135,13 +142,18 @@ def _median(runs: list[dict]) -> dict:
 
 def bench_size(workdir: Path, n: int, seed: int, repeat: int, log) -> dict:
     folder, gen = dataset(workdir, n, seed, log)
-    pipes, checks = [], []
+    pipes, checks, yards = [], [], []
     for i in range(repeat):
         log(f"  {n:,}: run {i + 1}/{repeat}: pipeline")
         pipes.append(pipeline(folder, gen["top_contractor_id"]))
-        log(f"  {n:,}: run {i + 1}/{repeat}: itaku check")
+        log(f"  {n:,}: run {i + 1}/{repeat}: itaku check, then the yardstick")
         checks.append(check(folder))
-    result = {"dataset": gen, "runs": repeat, **_median(pipes), "check": _median(checks)}
+        yards.append(yardstick(folder))
+    result = {"dataset": gen, "runs": repeat, **_median(pipes), "check": _median(checks),
+              "yardstick": _median(yards)}
+    result["check_vs_yardstick"] = {  # each check against the yardstick run right after it
+        "wall": statistics.median(c["wall_s"] / y["wall_s"] for c, y in zip(checks, yards)),
+        "cpu": statistics.median(c["cpu_s"] / y["cpu_s"] for c, y in zip(checks, yards))}
     rules = [p["stages"]["rules"]["cpu_s"] / p["stages"]["bfs"]["cpu_s"] for p in pipes]
     rules_wall = [p["stages"]["rules"]["wall_s"] / p["stages"]["bfs"]["wall_s"] for p in pipes]
     result["rules_vs_bfs"] = {"cpu": statistics.median(rules), "wall": statistics.median(rules_wall)}

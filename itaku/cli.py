@@ -16,7 +16,7 @@ from graph.chains import ChainGraph
 from graph.rules import Engine, PackLibrary, PolicyError, Report, load_rules
 from loaders import Dataset, DatasetError, load_dataset
 from loaders.fast import paused_gc
-from loaders.lazy import values_of
+from loaders.lazy import ColumnarDataset, values_of
 from loaders.messages import msg
 from loaders.values import parse_date
 
@@ -201,7 +201,8 @@ def check(
     ds = read(dataset, packs, pseudonymize, lang, lazy=True)  # the rules build few records (loaders.lazy)
     check_principals(ds, principal)
     shown = lambda f: (not severity or f.severity in severity) and (not principal or f.root_principal_id in principal)  # noqa: E731
-    if fmt == Format.json and not ignore_file:  # written as found: half a million findings need not be held
+    if fmt == Format.json and not ignore_file and isinstance(ds, ColumnarDataset):
+        # A folder read by column: each finding written as it is found (half a million need not be held).
         seen: set[str] = set()
         report, found = stream_check(ds, day, packs, policy, rule or None)
         with paused_gc():

@@ -140,7 +140,7 @@ def check_sharded(driver, database: Optional[str], uri: str, name: str, shard: t
             fail(f"itaku: {exc}", EXIT_UNREACHABLE)
 
     check_principals = cli.check_principals
-    with _substituted(read=lambda path, packs, pseudonymize=False, lang=None: outline, run_check=run_check,
+    with _substituted(read=lambda path, packs, pseudonymize=False, lang=None, lazy=False: outline, run_check=run_check,
                       emit=emit_for(principals if shard else None),
                       check_principals=lambda ds, wanted: check_principals(ds, wanted, list(primes.by_principal))):
         run(**{**kwargs, "dataset": Path(name)})

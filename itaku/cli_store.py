@@ -226,7 +226,7 @@ def _check_impl(neo4j: Optional[str], dataset_name: Optional[str], write_finding
         if part is not None or jobs is not None:
             return check_sharded(driver, database, neo4j, name, part, jobs or 1, _check, emit_for, kwargs)
         ds = read_dataset(driver, name, database)
-        with _substituted(read=lambda path, packs, pseudonymize=False, lang=None: ds, emit=emit_for(None)):
+        with _substituted(read=lambda path, packs, pseudonymize=False, lang=None, lazy=False: ds, emit=emit_for(None)):
             return _check(**{**kwargs, "dataset": Path(name)})
 
 
