@@ -98,7 +98,7 @@ class Columns:
         self.nearest = np.full(n, -1, np.int64)
         self.unapproved = self._unapproved()
         self.nearest = self._nearest()
-        self.__dict__.pop("_views", None)  # read before `nearest` was known
+        self.__dict__.pop("_chain", None)  # read before `nearest` was known
 
     def _levels(self, primes: list[int]) -> list[np.ndarray]:
         """Contracts by depth, parents first; fills depth and prime."""
@@ -303,37 +303,42 @@ class Columns:
         return nearest
 
     # ---- one contract as a rule sees it -------------------------------------------------
-    VISIT = frozenset({"ds", "as_of", "d", "contracts", "n", "index", "parent", "depth", "nearest", "policy", "policies"})
+    VISIT = frozenset({"ds", "as_of", "d", "contracts", "n", "index", "policies", "_chain"})
 
     def forget(self) -> None:
         """Drop every column but those `visit` reads (once the candidates are known)."""
+        self._chain  # noqa: B018 - read now, kept
         for name in [k for k in self.__dict__ if k not in self.VISIT]:
             del self.__dict__[name]
         self._memo = {}
 
     @cached_property
-    def _views(self) -> tuple[memoryview, memoryview, memoryview]:
-        """parent, nearest and policy, read an int at a time (no list of a million ints)."""
-        return memoryview(self.parent), memoryview(self.nearest), memoryview(self.policy)
+    def _chain(self) -> tuple:
+        """What `visit` reads: columns an int at a time (memoryviews, no list of a million ints),
+        the contract ids and each organization code's id."""
+        views = tuple(memoryview(c) for c in (self.parent, self.nearest, self.policy, self.depth,
+                                               self.delegator, self.delegatee))
+        return (*views, values_of(self.contracts, "contract_id"), list(self.orgs))
 
     def visit(self, i: int, visit_type):
-        """The Visit of contract i, its path and the organizations above it rebuilt from the columns."""
-        contracts = self.contracts
-        parent, nearest, policy = self._views
-        chain = [contracts[i]]
-        j = parent[i] if chain[0].parent_contract_id is not None and self.depth[i] > 1 else -1
+        """The Visit of contract i, its path and the organizations above it rebuilt from the columns:
+        records are built for the contract and its parent only."""
+        parent, nearest, policy, depth, delegator, delegatee, ids, org_ids = self._chain
+        path = [i]
+        j = parent[i] if depth[i] > 1 else -1
         while j >= 0:
-            chain.append(contracts[j])
-            j = parent[j] if contracts[j].parent_contract_id is not None else -1
-        chain.reverse()
+            path.append(j)
+            j = parent[j]
+        path.reverse()
         orgs = Counter()
-        for above in chain[:-1]:
-            orgs[above.delegator_id] += 1
-            orgs[above.delegatee_id] += 1
+        for j in path[:-1]:
+            orgs[org_ids[delegator[j]]] += 1
+            orgs[org_ids[delegatee[j]]] += 1
         near = nearest[i]
-        return visit_type(self.ds, self.as_of, contracts[i], chain[-2] if len(chain) > 1 else None, len(chain),
-                          chain[0].delegator_id, self.policies[policy[i]], [c.contract_id for c in chain],
-                          orgs, contracts[near].contract_id if near >= 0 else None)
+        contracts = self.contracts
+        return visit_type(self.ds, self.as_of, contracts[i], contracts[path[-2]] if len(path) > 1 else None, len(path),
+                          org_ids[delegator[path[0]]], self.policies[policy[i]], [ids[j] for j in path],
+                          orgs, ids[near] if near >= 0 else None)
 
 CLAUSE_BIT = {c: 1 << k for k, c in enumerate(Clause)}
 

@@ -38,6 +38,7 @@ def test_every_stage_and_query_is_measured(results):
     assert size["check"]["findings"] > 0
     assert size["counts"]["contracts"] == 10_000 and size["counts"]["findings"] == size["check"]["findings"]
     assert size["rules_vs_bfs"]["cpu"] > 0 and size["rules_vs_bfs"]["wall"] > 0
+    assert size["check_vs_yardstick"]["wall"] > 0 and size["yardstick"]["peak_rss_mb"] > 0
     assert size["dataset"]["rows"]["contracts"] == 10_000 and size["dataset"]["csv_mb"] > 0
     assert "growth" not in results  # needs 100k and 1M
     assert results["machine"]["nproc"] >= 1 and results["machine"]["python"]
@@ -47,14 +48,15 @@ def test_every_stage_and_query_is_measured(results):
 def test_the_markdown_renders_with_targets_beside_the_figures(results):
     md = render(results)
     assert md.startswith(BEGIN) and md.rstrip().endswith(END)
-    assert "| stage | 10k |" in md and "| load + validate |" in md and "| chain walk ÷ BFS (CPU) |" in md
+    assert "| stage | 10k |" in md and "| load + validate, by column" in md and "| chain walk ÷ BFS (CPU) |" in md
     assert "`itaku check --format json` end to end" in md
-    assert "≤ 3× a bare networkx BFS" in md and "≤ 12" in md and "≤ 1.50 GB" in md
+    assert "≤ 6× a bare networkx BFS" in md and "≤ 11" in md and "≤ 1.50 GB" in md
+    assert "≤ 6× a bare csv read + networkx BFS" in md and "10k: " in md
     for q in QUERIES:
         assert f"query `{q}`" in md
     rows = target_rows(results)
-    assert len(rows) == 8 and all(len(r) == 3 for r in rows)
-    table = [line for line in md.splitlines() if line.startswith("| load + validate |")][0]
+    assert len(rows) == 9 and all(len(r) == 3 for r in rows)
+    table = [line for line in md.splitlines() if line.startswith("| load + validate, by column")][0]
     assert table.count("|") == 3 and " s (CPU " in table and "MB" in table
 
 
@@ -64,7 +66,7 @@ def test_write_markdown_keeps_the_prose_around_the_markers(tmp_path, results):
     text = out.read_text(encoding="utf-8")
     assert text.startswith("# Benchmarks") and BEGIN in text and END in text
     out.write_text(text.replace(END, END + "\n\n## Hot spots\n\nhand-written\n"), encoding="utf-8")
-    write_markdown(out, render(results).replace("| load + validate |", "| load + validate (again) |"))
+    write_markdown(out, render(results).replace("| load + validate, by column", "| load + validate (again)"))
     again = out.read_text(encoding="utf-8")
     assert "hand-written" in again and "(again)" in again and again.count(BEGIN) == 1
 
