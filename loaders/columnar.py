@@ -197,18 +197,20 @@ def _canon(values: list) -> np.ndarray:
 def _check_across(frames: dict[str, Frame], known_policies: Collection[str] | None) -> None:
     """references.check_references over the columns: any problem at all → Unsure."""
     keys: dict[str, Column] = {}
+    ids: dict[str, set[str]] = {}  # each file's ids
     for file, key in KEYS.items():
         frame = frames[file]
         if frame.n:
             col = keys[file] = frame.columns[key]
-            if (len(set(col.values)) != frame.n or np.unique(col.codes).size != frame.n
-                    or not all(map(str.isprintable, col.values))):
+            ids[file] = set(col.values)
+            # n distinct values for n rows: no two rows share an id (nor a text that strips to one)
+            if len(ids[file]) != frame.n or len(col.values) != frame.n or not all(map(str.isprintable, col.values)):
                 raise Unsure  # a duplicate id, or a control character in one
     for file, column, target in REFERENCES:
         col = frames[file].columns.get(column)
         if col is None or not col.values:
             continue
-        known = set(keys[target].values) if target in keys else set()
+        known = ids.get(target, set())
         if isinstance(col.values[0], list):
             if not all(map(known.issuperset, col.values)):
                 raise Unsure
@@ -239,8 +241,9 @@ def _check_across(frames: dict[str, Frame], known_policies: Collection[str] | No
         item, inspection = items.columns["item"], items.columns["inspection_id"]
         pairs = (np.append(_canon(inspection.values), -1)[inspection.codes] * (len(item.values) + 1)
                  + np.append(_canon(item.values), -1)[item.codes])
-        if np.unique(pairs).size != pairs.size:
-            raise Unsure
+        pairs.sort()
+        if (pairs[1:] == pairs[:-1]).any():
+            raise Unsure  # an item twice in one inspection
     for file, column in (("contracts", "parent_contract_id"), ("organizations", "parent_org_id")):
         frame = frames[file]
         if column in frame.columns and frame.n:

@@ -51,6 +51,7 @@ class LazyRecords(Sequence):
         self._kind = memoryview(kind.ravel().astype(np.min_scalar_type(len(kinds))))
         self._sets = [{n for j, n in enumerate(header) if b >> j & 1} for b in kinds.tolist()]
         self._built: dict[int, Record] = {}  # the records built lately (at most KEPT)
+        self._rows: dict[tuple, np.ndarray] = {}  # rows_in, once per column
 
     def __len__(self) -> int:
         return self.n
@@ -86,6 +87,16 @@ class LazyRecords(Sequence):
         if name in self.columns:
             return self._tables[name], self.columns[name].codes
         return ([self.defaults[name]] if name in self.defaults else []), np.zeros(self.n, np.int32)
+
+    def rows_in(self, name: str, by: ByKey) -> np.ndarray:
+        """Per record: the index in `by`'s records of the id in column `name` (-1: none or unknown);
+        once per column (the rules' columns and the look-ups share it)."""
+        key = (name, id(by))
+        hit = self._rows.get(key)
+        if hit is None:
+            row = by.row
+            hit = self._rows[key] = per_record(self, name, lambda k: row.get(k, -1), np.int32)
+        return hit
 
     def column(self, name: str) -> list:
         """Per record: its value of `name`."""
@@ -137,11 +148,11 @@ class Grouped(Mapping):
 
     def __init__(self, records: LazyRecords, column: str, by: ByKey):
         self.records, self.by = records, by
-        row = by.row
-        target = per_record(records, column, lambda key: -1 if key is None else row[key], np.int32)
+        target = records.rows_in(column, by)
         self._order = np.argsort(target, kind="stable").astype(np.int32)
         self._sorted = target[self._order]
-        self._present = np.unique(target)  # the rows of `by` with records here (-1: None)
+        # The rows of `by` with records here (-1: None). (np.unique hashes: slow on a million ids.)
+        self._present = self._sorted[np.r_[True, self._sorted[1:] != self._sorted[:-1]]] if target.size else target
 
     def get(self, key, default=None):
         slot = -1 if key is None else self.by.row.get(key)

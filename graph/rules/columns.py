@@ -49,7 +49,11 @@ def where(records, name: str, test) -> np.ndarray:
 
 
 def add_months(days: np.ndarray, months: int) -> np.ndarray:
-    """dates.add_months over a column of ordinals: the day number kept, clamped to the month's end."""
+    """dates.add_months over a column of ordinals: the day number kept, clamped to the month's end.
+    (A long column holds few distinct days: each is computed once.)"""
+    if days.size > 4096:
+        distinct, inverse = np.unique(days, return_inverse=True)
+        return add_months(distinct, months)[inverse.ravel()]
     d = (days - date(1970, 1, 1).toordinal()).astype("datetime64[D]")
     month = d.astype("datetime64[M]")
     day = (d - month.astype("datetime64[D]")).astype(np.int64)
@@ -147,6 +151,8 @@ class Columns:
     # ---- records as columns -------------------------------------------------------------
     def rows(self, records, field: str = "contract_id") -> np.ndarray:
         """The contract index of each record (-1: no such contract); once per record file."""
+        if isinstance(records, LazyRecords):  # the rows the dataset's own look-ups use (loaders.lazy)
+            return records.rows_in(field, self.ds.contract)
         index = self.index
         return self.memo(("rows", id(records), field), lambda: per_record(
             records, field, lambda cid: index.get(cid, -1), np.int64))
@@ -256,6 +262,8 @@ class Columns:
 
     def inspection_of(self, records, field: str = "inspection_id") -> np.ndarray:
         """Per record: the index of the inspection in `field` (-1: none)."""
+        if isinstance(records, LazyRecords):
+            return records.rows_in(field, self.ds.inspection)
         index = self.inspection_index
         return per_record(records, field, lambda iid: index.get(iid, -1), np.int64)
 
