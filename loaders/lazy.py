@@ -22,7 +22,7 @@ from .columnar import Frame
 from .model import PLURAL, Dataset, Record
 
 
-KEPT = 1 << 16  # records kept built per file: a chain's records are read together, then not again
+KEPT = 1 << 13  # records kept built per file: a chain's records are read together, then not again
 
 
 class LazyRecords(Sequence):
