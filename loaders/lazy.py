@@ -185,12 +185,29 @@ class Grouped(Mapping):
         return self._present[self._present >= 0]
 
 
+def _by_key(file: str, key: str) -> cached_property:
+    return cached_property(lambda ds: ByKey(getattr(ds, file), key))
+
+
+def _grouped(file: str, column: str, by: str) -> cached_property:
+    return cached_property(lambda ds: Grouped(getattr(ds, file), column, getattr(ds, by)))
+
+
 class ColumnarDataset(Dataset):
     """A Dataset held by column: the same look-ups, records built when read."""
 
-    @cached_property
-    def org(self):
-        return ByKey(self.organizations, "org_id")
+    org = _by_key("organizations", "org_id")
+    contract = _by_key("contracts", "contract_id")
+    inspection = _by_key("inspections", "inspection_id")
+    children = _grouped("contracts", "parent_contract_id", "contract")
+    approvals_of = _grouped("approvals", "contract_id", "contract")
+    inspections_of = _grouped("inspections", "contract_id", "contract")
+    checklist_of = _grouped("checklist_items", "inspection_id", "inspection")
+    improvements_of = _grouped("improvements", "inspection_id", "inspection")
+    personnel_of = _grouped("personnel", "contract_id", "contract")
+    trainings_of = _grouped("trainings", "contract_id", "contract")
+    deletions_of = _grouped("deletions", "contract_id", "contract")
+    incidents_of = _grouped("incidents", "contract_id", "contract")
 
     @cached_property
     def org_names(self) -> list[str]:
@@ -199,50 +216,6 @@ class ColumnarDataset(Dataset):
     def org_name(self, org_id: str) -> str:
         row = self.org.row.get(org_id)
         return org_id if row is None else self.org_names[row]
-
-    @cached_property
-    def contract(self):
-        return ByKey(self.contracts, "contract_id")
-
-    @cached_property
-    def inspection(self):
-        return ByKey(self.inspections, "inspection_id")
-
-    @cached_property
-    def children(self):
-        return Grouped(self.contracts, "parent_contract_id", self.contract)
-
-    @cached_property
-    def approvals_of(self):
-        return Grouped(self.approvals, "contract_id", self.contract)
-
-    @cached_property
-    def inspections_of(self):
-        return Grouped(self.inspections, "contract_id", self.contract)
-
-    @cached_property
-    def checklist_of(self):
-        return Grouped(self.checklist_items, "inspection_id", self.inspection)
-
-    @cached_property
-    def improvements_of(self):
-        return Grouped(self.improvements, "inspection_id", self.inspection)
-
-    @cached_property
-    def personnel_of(self):
-        return Grouped(self.personnel, "contract_id", self.contract)
-
-    @cached_property
-    def trainings_of(self):
-        return Grouped(self.trainings, "contract_id", self.contract)
-
-    @cached_property
-    def deletions_of(self):
-        return Grouped(self.deletions, "contract_id", self.contract)
-
-    @cached_property
-    def incidents_of(self):
-        return Grouped(self.incidents, "contract_id", self.contract)
 
 
 def lazy_dataset(name: str, frames: dict[str, Frame]) -> ColumnarDataset:
