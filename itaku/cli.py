@@ -200,22 +200,27 @@ def check(
     packs = library(policy_file)
     ds = read(dataset, packs, pseudonymize, lang, lazy=True)  # the rules build few records (loaders.lazy)
     check_principals(ds, principal)
-    shown = lambda f: (not severity or f.severity in severity) and (not principal or f.root_principal_id in principal)  # noqa: E731
+    seen: set[str] = set()  # the severities of the findings shown
+
+    def shown(findings):
+        for f in findings:
+            if (not severity or f.severity in severity) and (not principal or f.root_principal_id in principal):
+                seen.add(f.severity)
+                yield f
+
     if fmt == Format.json and not ignore_file and isinstance(ds, ColumnarDataset):
         # A folder read by column: each finding written as it is found (half a million need not be held).
-        seen: set[str] = set()
         report, found = stream_check(ds, day, packs, policy, rule or None)
         with paused_gc():
-            output.write_json(report, findings=(f for f in found if shown(f) and not seen.add(f.severity)))
+            output.write_json(report, findings=shown(found))
     else:
         report = run_check(ds, day, packs, policy, rule or None)
         if ignore_file:
             from .cli_audit import suppress
 
             suppress(report, ignore_file, ds, str(dataset))
-        report.findings = [f for f in report.findings if shown(f)]
+        report.findings = list(shown(report.findings))
         emit(report, fmt, lang, encoding.value)
-        seen = {f.severity for f in report.findings}
     worst = max((settings.SEVERITIES[::-1].index(s) for s in seen), default=-1)
     if fail_on != FailOn.never and worst >= settings.SEVERITIES[::-1].index(fail_on.value):
         raise typer.Exit(EXIT_FINDINGS)
