@@ -1,11 +1,13 @@
 """The columnar fast path of `load_dataset`: a clean CSV folder read by column.
 
-Each file is read with the csv module (as `tables.LazyRows` reads it) a chunk of rows at a time,
-and every column is dictionary-encoded on the way in: an int32 code per cell and, per column, the
-distinct cell texts. Only the distinct texts are validated (a dataset repeats few dates, enum
-spellings and lists, and ids are validated once each), with each field's own validator
-(`fast.FastBuilder`), and the checks across rows and files (`references.py`) run over the codes
-with numpy.
+Each file is read a block at a time by Arrow's CSV reader when it has no quote and no lone CR
+(there every reader splits rows and cells alike), else by the csv module (as `tables.LazyRows`
+reads it) a chunk of rows at a time; every column is dictionary-encoded on the way in: a code per
+cell (int8 … int32) and, per column, its distinct values. Only the distinct texts are validated (a
+dataset repeats few dates, enum spellings and lists, and ids are validated once each), with each
+field's own validator (`fast.FastBuilder`), and the checks across rows and files
+(`references.py`) run over the codes with numpy. The records are built from the columns by
+`lazy.LazyRecords`: all at once (`lazy.records_of`) or when read (`lazy.lazy_dataset`).
 
 This path only ever says yes. Anything it is not sure of — a file it would read differently, a
 header or a cell that is not plain, any problem at all — makes it return None, and the caller
@@ -26,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from .fast import _INTERN, _MISSING, _PLAIN, FastBuilder
-from .model import PLURAL, RECORD_BY_FILE, RECORD_TYPES, Record
+from .model import RECORD_BY_FILE, RECORD_TYPES, Record
 from .references import KEYS, MAX_CHAIN_DEPTH, REFERENCES, SPANS
 from .tables import EXCEL_ERRORS, MAX_CELL, csv_files, not_a_file, stream_csv
 
@@ -281,41 +283,3 @@ def _deepest(row_of_parent: np.ndarray, limit: int) -> int:
     if reached != row_of_parent.size:
         raise Unsure  # rows on or below a cycle
     return depth
-
-
-def build_records(frame: Frame, builder_defaults: dict | None = None) -> tuple[Record, ...]:
-    """The records of a frame, the same objects `fast.FastBuilder.build` makes from its rows."""
-    if not frame.n:
-        return ()
-    cls = frame.record_type
-    fields = tuple(cls.model_fields)
-    defaults = {n: i.get_default(call_default_factory=True) for n, i in cls.model_fields.items() if not i.is_required()}
-    cols = []
-    bits = np.zeros(frame.n, np.int64)
-    names = list(frame.columns)
-    for j, name in enumerate(names):
-        bits |= (frame.columns[name].codes >= 0).astype(np.int64) << j
-    for name in fields:
-        col = frame.columns.get(name)
-        if col is None:
-            cols.append([defaults[name]] * frame.n)
-        else:
-            table = col.values + [defaults.get(name)]
-            cols.append(list(map(table.__getitem__, col.codes.tolist())))
-    sets = {int(b): {n for j, n in enumerate(names) if b >> j & 1} for b in np.unique(bits).tolist()}
-    new, setattr_ = cls.__new__, object.__setattr__
-    out = []
-    append = out.append
-    for values, b in zip(zip(*cols), bits.tolist()):
-        obj = new(cls)
-        for name, value in zip(fields, values):  # in field order: one shared key table
-            setattr_(obj, name, value)
-        setattr_(obj, "__pydantic_fields_set__", sets[b])
-        setattr_(obj, "__pydantic_extra__", None)
-        setattr_(obj, "__pydantic_private__", None)
-        append(obj)
-    return tuple(out)
-
-
-def records_of(frames: dict[str, Frame]) -> dict[str, tuple[Record, ...]]:
-    return {PLURAL[file]: build_records(frame) for file, frame in frames.items()}

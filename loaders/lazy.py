@@ -4,9 +4,10 @@
 record object only where a rule may fire: at a million contracts most records are never built.
 Each view here is the lazy twin of what `Dataset` computes from its tuples, with the same results:
 
-- LazyRecords: a file's records as a sequence; record i is built on first access (exactly as
-  `fast.FastBuilder.build` builds it from its row) and kept. `by_column(name)` gives a field's
-  distinct values and a code per row, so that a column is computed once per distinct value;
+- LazyRecords: a file's records as a sequence; record i is built on first access (the record
+  `fast.FastBuilder.build` makes from its row; the last KEPT built are kept). `by_column(name)`
+  gives a field's distinct values and a code per row, so that a column is computed once per
+  distinct value. `records_of` builds every record at once, to be kept (`load_dataset`);
 - ByKey: records by their id (`Dataset.org`, `.contract`, `.inspection`);
 - Grouped: records by a column, in file order (`Dataset.children`, `.approvals_of`, …).
 """
@@ -16,6 +17,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from functools import cached_property
 from itertools import repeat
 from operator import getitem
+
 import numpy as np
 
 from .columnar import Frame
@@ -26,6 +28,8 @@ KEPT = 1 << 13  # records kept built per file: a chain's records are read togeth
 
 
 class LazyRecords(Sequence):
+    """The records of one file held by column (a loaders.columnar Frame)."""
+
     def __init__(self, frame: Frame):
         cls = self.cls = frame.record_type
         self.n = frame.n
@@ -81,6 +85,21 @@ class LazyRecords(Sequence):
         setattr_(obj, "__pydantic_extra__", None)
         setattr_(obj, "__pydantic_private__", None)
         return obj
+
+    def every(self) -> tuple[Record, ...]:
+        """Every record, built to be kept: attribute by attribute in field order, so that all share
+        one key table (CPython's split dicts, as fast.FastBuilder builds them)."""
+        new, setattr_, fields = self.cls.__new__, object.__setattr__, self.fields
+        out = []
+        for row, kind in zip(zip(*(map(v.__getitem__, c) for v, c in zip(self._values, self._codes))), self._kind):
+            obj = new(self.cls)
+            for name, value in zip(fields, row):
+                setattr_(obj, name, value)
+            setattr_(obj, "__pydantic_fields_set__", self._sets[kind])
+            setattr_(obj, "__pydantic_extra__", None)
+            setattr_(obj, "__pydantic_private__", None)
+            out.append(obj)
+        return tuple(out)
 
     def by_column(self, name: str) -> tuple[list, np.ndarray]:
         """A field's distinct values (its default last, if it has one) and, per record, the index of its value."""
@@ -216,6 +235,11 @@ class ColumnarDataset(Dataset):
     def org_name(self, org_id: str) -> str:
         row = self.org.row.get(org_id)
         return org_id if row is None else self.org_names[row]
+
+
+def records_of(frames: dict[str, Frame]) -> dict[str, tuple[Record, ...]]:
+    """Every file's records, built at once (for a Dataset of tuples)."""
+    return {PLURAL[file]: LazyRecords(frame).every() for file, frame in frames.items()}
 
 
 def lazy_dataset(name: str, frames: dict[str, Frame]) -> ColumnarDataset:

@@ -15,8 +15,8 @@ from pydantic import TypeAdapter, ValidationError
 
 from .errors import DatasetError, Problem
 from .messages import MessageError, Msg, msg
-from .columnar import load_columnar, records_of
-from .lazy import lazy_dataset
+from .columnar import load_columnar
+from .lazy import lazy_dataset, records_of
 from .fast import FastBuilder, paused_gc
 from .model import PLURAL, RECORD_BY_FILE, RECORD_TYPES, Dataset, Record
 from .pseudonym import pseudonymize

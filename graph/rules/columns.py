@@ -53,7 +53,11 @@ def add_months(days: np.ndarray, months: int) -> np.ndarray:
     (A long column holds few distinct days: each is computed once.)"""
     if days.size > 4096:
         distinct, inverse = np.unique(days, return_inverse=True)
-        return add_months(distinct, months)[inverse.ravel()]
+        return _add_months(distinct, months)[inverse.ravel()]
+    return _add_months(days, months)
+
+
+def _add_months(days: np.ndarray, months: int) -> np.ndarray:
     d = (days - date(1970, 1, 1).toordinal()).astype("datetime64[D]")
     month = d.astype("datetime64[M]")
     day = (d - month.astype("datetime64[D]")).astype(np.int64)

@@ -25,8 +25,8 @@ import loaders.load as load
 from graph.rules import Engine, PackLibrary
 from itaku.output import write_json
 from loaders import DatasetError
-from loaders.columnar import load_columnar, records_of
-from loaders.lazy import ColumnarDataset
+from loaders.columnar import load_columnar
+from loaders.lazy import ColumnarDataset, records_of
 from loaders.model import PLURAL
 from reliability_helpers import REPO, corrupt, dataset_tables, make_cases, write_tables
 from strategies import BASE, datasets

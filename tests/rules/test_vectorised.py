@@ -58,3 +58,19 @@ def test_rule_fixtures(rule_id):
        st.lists(st.sampled_from(PACK_IDS), unique=True, max_size=2))
 def test_generated(ds, as_of, packs):
     assert_same(ds, as_of, policy_override=packs)
+
+
+@pytest.mark.parametrize("days", [
+    range(date(1999, 12, 1).toordinal(), date(1999, 12, 1).toordinal() + 20_000),  # more distinct days than a batch
+    [date(2024, 1, 31).toordinal(), date(2024, 3, 31).toordinal()] * 5_000,  # a long column of few days
+    range(date(2024, 1, 25).toordinal(), date(2024, 3, 5).toordinal()),  # a short column
+])
+@pytest.mark.parametrize("months", [1, 12, 13, -1])
+def test_add_months_over_a_column_is_add_months_of_each_day(days, months):
+    import numpy as np
+
+    from graph.rules.columns import add_months
+    from graph.rules.dates import add_months as add_months_to
+
+    got = add_months(np.asarray(days, np.int64), months)
+    assert got.tolist() == [add_months_to(date.fromordinal(d), months).toordinal() for d in days]
