@@ -205,7 +205,7 @@ class Columns:
     @cached_property
     def categories(self) -> np.ndarray:
         """The data categories of each contract as bits."""
-        return per_record(self.contracts, "data_categories", lambda codes: bits(codes, CATEGORY_BIT), np.int64)
+        return bits_of(self.contracts, "data_categories", CATEGORY_BIT)
 
     @cached_property
     def my_number(self) -> np.ndarray:
@@ -214,7 +214,7 @@ class Columns:
     @cached_property
     def clauses(self) -> np.ndarray:
         """The clauses of each contract as bits (CLAUSE_BIT)."""
-        return per_record(self.contracts, "clauses", lambda codes: bits(codes, CLAUSE_BIT), np.int64)
+        return bits_of(self.contracts, "clauses", CLAUSE_BIT)
 
     def by_policy(self, value: Callable[[Policy], int]) -> np.ndarray:
         """Per contract: an integer the policy of its chain decides (e.g. its inspection interval)."""
@@ -361,3 +361,18 @@ CATEGORY_BIT = {c: 1 << k for k, c in enumerate(DataCategory)}
 def bits(codes, bit: dict) -> int:
     """A list of codes as bits (`bit[code]`)."""
     return sum(bit[c] for c in set(codes))
+
+
+def bits_of(records, name: str, bit: dict) -> np.ndarray:
+    """Per record: its list of codes `name` as bits, once per distinct list (records held as
+    tuples repeat few lists too)."""
+    seen: dict[tuple, int] = {}
+
+    def one(codes) -> int:
+        key = tuple(codes)
+        hit = seen.get(key)
+        if hit is None:
+            hit = seen[key] = bits(key, bit)
+        return hit
+
+    return per_record(records, name, one, np.int64)
