@@ -168,19 +168,25 @@ class Grouped(Mapping):
     def __init__(self, records: LazyRecords, column: str, by: ByKey):
         self.records, self.by = records, by
         target = records.rows_in(column, by)
-        self._order = np.argsort(target, kind="stable").astype(np.int32)
-        self._sorted = target[self._order]
+        order = np.argsort(target, kind="stable").astype(np.int32)
+        ordered = target[order]
+        # The records of `by`'s row r are order[start[r + 1]:start[r + 2]] (slot 0: None or unknown);
+        # memoryviews, so that a look-up is two indexings in Python, no numpy call.
+        self._start = memoryview(np.searchsorted(ordered, np.arange(-1, len(by) + 1), "left").astype(np.int64))
+        self._order = memoryview(order)
         # The rows of `by` with records here (-1: None). (np.unique hashes: slow on a million ids.)
-        self._present = self._sorted[np.r_[True, self._sorted[1:] != self._sorted[:-1]]] if target.size else target
+        self._present = ordered[np.r_[True, ordered[1:] != ordered[:-1]]] if target.size else target
 
     def get(self, key, default=None):
-        slot = -1 if key is None else self.by.row.get(key)
-        if slot is None:
+        slot = 0 if key is None else self.by.row.get(key, -2) + 1
+        if slot < 0:
             return default
-        lo, hi = self._sorted.searchsorted(np.array((slot, slot + 1), np.int32))  # int32, or numpy copies the column
+        start = self._start
+        lo, hi = start[slot], start[slot + 1]
         if lo == hi:
             return default
-        return [self.records[i] for i in self._order[lo:hi].tolist()]
+        records = self.records
+        return [records[i] for i in self._order[lo:hi]]
 
     def __getitem__(self, key):
         return self.get(key, [])

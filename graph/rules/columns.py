@@ -18,6 +18,7 @@ from loaders.lazy import LazyRecords, per_record, values_of
 from loaders.model import Contract, Dataset
 from loaders.vocab import ApprovalStatus, Authorization, Clause, DataCategory, InspectionTiming
 
+from .context import ColumnVisit
 from .policy import Policy
 
 NONE = -1  # a missing date as an ordinal (every real day is ≥ 1)
@@ -70,7 +71,9 @@ def _add_months(days: np.ndarray, months: int) -> np.ndarray:
 class Columns:
     """One dataset on one as-of date, by column. Contracts no chain reaches (cycles) have depth 0."""
 
-    def __init__(self, ds: Dataset, as_of: date, primes: list[Contract], policy_for: Callable[[list[str]], Policy]):
+    def __init__(self, ds: Dataset, as_of: date, primes: list[Contract] | None, policy_for: Callable[[list[str]], Policy]):
+        """`primes`: the chains' prime contracts in order (None: every contract without a parent, in
+        file order, as `ds.children[None]` holds them, read from the parent column: no record built)."""
         self.ds, self.as_of, self.d = ds, as_of, as_of.toordinal()
         self._memo: dict = {}
         contracts = self.contracts = ds.contracts
@@ -84,7 +87,8 @@ class Columns:
         self.delegatee = per_record(contracts, "delegatee_id", lambda o: orgs.setdefault(o, len(orgs)), np.int64)
         self.depth = np.zeros(n, np.int64)
         self.prime = np.full(n, -1, np.int64)
-        self.levels = self._levels([index[p.contract_id] for p in primes])
+        self.levels = self._levels(np.flatnonzero(self.parent < 0) if primes is None
+                                   else [index[p.contract_id] for p in primes])
         # The policy of each chain, by code (the engine's policy objects, so plans stay shared).
         self.policies: list[Policy] = []
         codes: dict[int, int] = {}
@@ -297,11 +301,8 @@ class Columns:
         # GDPR 28(2) notices under a pack with an objection window: exactly as a Visit decides.
         general = where(self.contracts, "authorization", lambda x: x == Authorization.general)
         maybe = unapproved & general & self.policy_mask(lambda p: p.objection_days is not None)
-        if maybe.any():
-            from .context import Visit
-
-            for i in np.flatnonzero(maybe):
-                unapproved[i] = self.visit(int(i), Visit).unapproved
+        for i in np.flatnonzero(maybe).tolist():
+            unapproved[i] = self.visit(i).unapproved
         return unapproved
 
     def _nearest(self) -> np.ndarray:
@@ -332,9 +333,9 @@ class Columns:
                                                self.delegator, self.delegatee))
         return (*views, values_of(self.contracts, "contract_id"), list(self.orgs))
 
-    def visit(self, i: int, visit_type):
-        """The Visit of contract i, its path and the organizations above it rebuilt from the columns:
-        records are built for the contract and its parent only."""
+    def visit(self, i: int) -> ColumnVisit:
+        """The Visit of contract i, its path rebuilt from the columns: the contract's record is
+        built, its parent's and the organizations above it when a rule reads them."""
         parent, nearest, policy, depth, delegator, delegatee, ids, org_ids = self._chain
         path = [i]
         j = parent[i] if depth[i] > 1 else -1
@@ -342,15 +343,12 @@ class Columns:
             path.append(j)
             j = parent[j]
         path.reverse()
-        orgs = Counter()
-        for j in path[:-1]:
-            orgs[org_ids[delegator[j]]] += 1
-            orgs[org_ids[delegatee[j]]] += 1
         near = nearest[i]
         contracts = self.contracts
-        return visit_type(self.ds, self.as_of, contracts[i], contracts[path[-2]] if len(path) > 1 else None, len(path),
-                          org_ids[delegator[path[0]]], self.policies[policy[i]], [ids[j] for j in path],
-                          orgs, ids[near] if near >= 0 else None)
+        return ColumnVisit(self.ds, self.as_of, contracts[i], path, (contracts, delegator, delegatee, org_ids),
+                           org_ids[delegator[path[0]]], self.policies[policy[i]], [ids[j] for j in path],
+                           ids[near] if near >= 0 else None)
+
 
 CLAUSE_BIT = {c: 1 << k for k, c in enumerate(Clause)}
 

@@ -129,3 +129,29 @@ class Visit:
         """The due date when D is past it, else None."""
         due = self.due(inspections, months)
         return due if due is not None and self.as_of > due else None
+
+
+class ColumnVisit(Visit):
+    """A Visit rebuilt from the chain columns (columns.Columns.visit): its parent's record and the
+    organizations above it are built when a rule first reads them (few rules do)."""
+
+    def __init__(self, ds: Dataset, as_of: date, c: Contract, rows: list[int], up: tuple, principal_id: str,
+                 policy: Policy, path: list[str], nearest_unapproved: str | None):
+        # `rows`: the contracts' positions from the prime down to this one; `up`: (contracts,
+        # delegator codes, delegatee codes, organization ids) to rebuild the rest from.
+        self.ds, self.as_of, self.c, self.depth = ds, as_of, c, len(rows)
+        self.principal_id, self.policy, self.path, self.nearest_unapproved = principal_id, policy, path, nearest_unapproved
+        self._rows, self._up = rows, up
+
+    @cached_property
+    def parent(self) -> Contract | None:
+        return self._up[0][self._rows[-2]] if len(self._rows) > 1 else None
+
+    @cached_property
+    def orgs_above(self) -> Counter:
+        _, delegator, delegatee, org_ids = self._up
+        orgs = Counter()
+        for j in self._rows[:-1]:
+            orgs[org_ids[delegator[j]]] += 1
+            orgs[org_ids[delegatee[j]]] += 1
+        return orgs

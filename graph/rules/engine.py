@@ -84,7 +84,7 @@ class Engine:
         (Finding.sort_key): a writer need not hold them all (at a million contracts, half a
         million findings). The columns are computed here; the rules run as the iterator is read."""
         with paused_gc():
-            cols = Columns(ds, as_of, (graph or ChainGraph(ds)).primes, self.policy_for)
+            cols = Columns(ds, as_of, graph.primes if graph is not None else None, self.policy_for)
         used = sorted({i for p in cols.policies for i in p.ids})
         return Report(as_of, [], len(ds.contracts), used), self._findings(ds, cols)
 
@@ -116,7 +116,7 @@ class Engine:
         for start in range(0, rows_.size, CHUNK):
             for i, k in zip(rows_[start:start + CHUNK].tolist(), ks_[start:start + CHUNK].tolist()):
                 if i != last:
-                    last, v = i, cols.visit(i, Visit)
+                    last, v = i, cols.visit(i)
                 r = self.rules[k]
                 hit = r.check(v)
                 if hit is not None:
