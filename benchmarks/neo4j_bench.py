@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -214,6 +215,7 @@ def load_and_query(driver, folder: str, name: str, as_of: date, org: str, repeat
             times.append(time.perf_counter() - t)
         out["queries_s"][q], out["queries_first_s"][q] = statistics.median(times[1:]), times[0]
         log(f"neo4j: {name}: {q}: {out['queries_s'][q]:.2f} s")
+    out["check"] = {jobs: check_from_neo4j(name, as_of, jobs) for jobs in (1, 2)}
     t = time.perf_counter()
     try:  # the figures are measured: a failed cleanup is reported with them, not instead of them
         store_load.delete_dataset(driver, name)
@@ -221,6 +223,25 @@ def load_and_query(driver, folder: str, name: str, as_of: date, org: str, repeat
     except Exception as exc:  # noqa: BLE001
         out["delete_error"] = f"{type(exc).__name__}: {str(exc)[:300]}"
     return out
+
+
+def check_from_neo4j(name: str, as_of: date, jobs: int) -> dict:
+    """`itaku check --neo4j` of the loaded dataset, whole process (wall, CPU, peak RSS of it and its
+    shard processes): one process (`jobs` 1) or the principals in `jobs` local shard processes."""
+    import hashlib
+    import subprocess
+    import tempfile
+
+    from .run import ITAKU, _run_child
+
+    log(f"neo4j: {name}: itaku check --neo4j --jobs {jobs}")
+    cmd = [*ITAKU, "check", "--neo4j", os.environ["NEO4J_URI"], "--dataset", name, "--as-of", as_of.isoformat(),
+           "--format", "json", "--jobs", str(jobs)]
+    with tempfile.TemporaryFile() as out:
+        wall, usage, code = _run_child(cmd, out)
+        out.seek(0)
+        digest = hashlib.sha256(out.read()).hexdigest()
+    return {"wall_s": wall, **usage, "exit": code, "sha256": digest}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -83,5 +83,11 @@ def dashboard(workdir: Path, seed: int, repeat: int, log, dataset) -> dict:
         return {"status": "not measured yet: dashboard/ has no committed code (`git log -- dashboard` is empty)"}
     folder, meta = dataset(workdir, 100_000, seed, log)
     log("dashboard benchmarks at 100k")
-    return _worker("benchmarks.dash_bench", [str(folder), "--as-of", "2026-11-01", "--org", meta["top_contractor_id"],
-                                             "--repeat", str(max(10, repeat))], log)
+    result = _worker("benchmarks.dash_bench", [str(folder), "--as-of", "2026-11-01", "--org", meta["top_contractor_id"],
+                                               "--repeat", str(max(10, repeat))], log)
+    if result.get("status") == "measured":
+        big, _ = dataset(workdir, 1_000_000, seed, log)
+        log("dashboard: `itaku serve` on 1M, ready and peak RSS")
+        result["serve_1m"] = _worker("benchmarks.serve_bench", [str(big), "--as-of", "2026-11-01",
+                                                                "--repeat", str(repeat)], log)
+    return result
