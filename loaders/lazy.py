@@ -76,6 +76,17 @@ class LazyRecords(Sequence):
     def __iter__(self) -> Iterator[Record]:
         return map(self.__getitem__, range(self.n))
 
+    def prefetch(self, rows) -> None:
+        """Build the records of `rows` (sorted: the columns are read in order, not at random) to
+        be read next; the records kept so far are dropped if all would not fit."""
+        built = self._built
+        if len(built) + len(rows) > KEPT:
+            built.clear()
+        build = self._build
+        for i in rows:
+            if i not in built:
+                built[i] = build(i)
+
     def _build(self, i: int) -> Record:
         obj = self.cls.__new__(self.cls)
         setattr_ = object.__setattr__
