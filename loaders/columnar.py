@@ -21,7 +21,7 @@ import re
 from array import array
 from collections import defaultdict
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import compress, count, islice, zip_longest
 from pathlib import Path
 
@@ -60,6 +60,11 @@ class Frame:
     record_type: type[Record]
     n: int
     columns: dict[str, Column]  # the columns of the header, in header order
+    # Made by the checks across files, for the look-ups to reuse (loaders.lazy): the row of each id
+    # of a file with a key column, and per reference column (column, target file) the target row
+    # of each of its distinct values.
+    key_rows: dict | None = None
+    refs: dict = field(default_factory=dict)
 
 
 def load_columnar(path: Path, known_policies: Collection[str] | None) -> dict[str, Frame] | None:
@@ -199,25 +204,30 @@ def _canon(values: list) -> np.ndarray:
 def _check_across(frames: dict[str, Frame], known_policies: Collection[str] | None) -> None:
     """references.check_references over the columns: any problem at all → Unsure."""
     keys: dict[str, Column] = {}
-    ids: dict[str, set[str]] = {}  # each file's ids
+    rows: dict[str, dict] = {}  # each file's ids: the row of each
     for file, key in KEYS.items():
         frame = frames[file]
         if frame.n:
             col = keys[file] = frame.columns[key]
-            ids[file] = set(col.values)
+            at = np.empty(len(col.values), np.int64)
+            at[col.codes] = np.arange(frame.n)
+            frame.key_rows = rows[file] = dict(zip(col.values, at.tolist()))
             # n distinct values for n rows: no two rows share an id (nor a text that strips to one)
-            if len(ids[file]) != frame.n or len(col.values) != frame.n or not all(map(str.isprintable, col.values)):
+            if len(rows[file]) != frame.n or len(col.values) != frame.n or not all(map(str.isprintable, col.values)):
                 raise Unsure  # a duplicate id, or a control character in one
     for file, column, target in REFERENCES:
         col = frames[file].columns.get(column)
         if col is None or not col.values:
             continue
-        known = ids.get(target, set())
+        known = rows.get(target, {})
         if isinstance(col.values[0], list):
-            if not all(map(known.issuperset, col.values)):
+            if not all(map(known.keys().__ge__, map(set, col.values))):
                 raise Unsure
-        elif not known.issuperset(col.values):
-            raise Unsure
+            continue
+        try:
+            frames[file].refs[column, target] = np.fromiter(map(known.__getitem__, col.values), np.int64, len(col.values))
+        except KeyError:
+            raise Unsure from None
     for file, first, second in SPANS:
         cols = frames[file].columns
         if first in cols and second in cols:
@@ -225,8 +235,9 @@ def _check_across(frames: dict[str, Frame], known_policies: Collection[str] | No
             if ((a >= 0) & (b >= 0) & (b < a)).any():
                 raise Unsure
     c = frames["contracts"].columns
-    org = {v: k for k, v in enumerate(keys["organizations"].values)}
-    if (_in(c["delegator_id"], org) == _in(c["delegatee_id"], org)).any():
+    refs = frames["contracts"].refs
+    if frames["contracts"].n and (refs["delegator_id", "organizations"][c["delegator_id"].codes]
+            == refs["delegatee_id", "organizations"][c["delegatee_id"].codes]).any():
         raise Unsure
     if "policies" in c:
         listed = c["policies"].where(bool)
@@ -248,19 +259,11 @@ def _check_across(frames: dict[str, Frame], known_policies: Collection[str] | No
             raise Unsure  # an item twice in one inspection
     for file, column in (("contracts", "parent_contract_id"), ("organizations", "parent_org_id")):
         frame = frames[file]
-        if column in frame.columns and frame.n:
-            key = keys[file]
-            row = np.empty(frame.n, np.int64)
-            row[key.codes] = np.arange(frame.n)  # the row of each key value (keys are unique)
-            parent = _in(frame.columns[column], {v: k for k, v in enumerate(key.values)})
+        if (column, file) in frame.refs:  # (not when every cell is empty)
+            parent = np.append(frame.refs[column, file], -1)[frame.columns[column].codes]  # -1: none
             limit = MAX_CHAIN_DEPTH if file == "contracts" else frame.n
-            if _deepest(np.where(parent >= 0, row[np.maximum(parent, 0)], -1), limit) > limit:
+            if _deepest(parent, limit) > limit:
                 raise Unsure
-
-
-def _in(col: Column, position: dict) -> np.ndarray:
-    """Per row: the position of its value in `position` (-1: an empty cell)."""
-    return np.append(np.fromiter(map(position.__getitem__, col.values), np.int64, len(col.values)), -1)[col.codes]
 
 
 def _deepest(row_of_parent: np.ndarray, limit: int) -> int:

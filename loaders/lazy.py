@@ -36,6 +36,7 @@ class LazyRecords(Sequence):
         self.fields = tuple(cls.model_fields)
         self.defaults = {n: i.get_default(call_default_factory=True) for n, i in cls.model_fields.items() if not i.is_required()}
         self.columns = frame.columns
+        self.key_rows, self.refs = frame.key_rows, frame.refs  # from the loader's checks (columnar._check_across)
         # Each column's values, then its default (the value of an empty cell, code -1) if it has one.
         self._tables = {name: col.values + ([self.defaults[name]] if name in self.defaults else [])
                         for name, col in frame.columns.items()}
@@ -124,8 +125,13 @@ class LazyRecords(Sequence):
         key = (name, id(by))
         hit = self._rows.get(key)
         if hit is None:
-            row = by.row
-            hit = self._rows[key] = per_record(self, name, lambda k: row.get(k, -1), np.int32)
+            known = self.refs.get((name, by.records.cls.file)) if by.key == by.records.cls.key else None
+            if known is not None and name in self.columns:  # the target rows the loader found
+                hit = np.append(known, -1).astype(np.int32)[self.columns[name].codes]
+            else:
+                row = by.row
+                hit = per_record(self, name, lambda k: row.get(k, -1), np.int32)
+            self._rows[key] = hit
         return hit
 
     def column(self, name: str) -> list:
@@ -153,7 +159,10 @@ class ByKey(Mapping):
     """Records by their unique id; `row` maps an id to its record's index."""
 
     def __init__(self, records: LazyRecords, key: str):
-        self.records = records
+        self.records, self.key = records, key
+        if key == records.cls.key and records.key_rows is not None:
+            self.row = records.key_rows  # the loader's own (columnar._check_across)
+            return
         values, codes = records.by_column(key)
         row = np.zeros(len(values), np.int64)
         row[codes] = np.arange(records.n)
