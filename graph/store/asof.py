@@ -14,6 +14,9 @@ written by both load paths (load.py, bulk.py) as declared in schema.py:
 - `schedule`: per contract, its next due date as steps over D (inspection-schedule): one text
   per step, `FROM` (the first day of the step; 0001-01-01 for the first) then, when there is a
   due date from that day, ` DUE KIND`. A step starts on each day a qualifying inspection is dated.
+  `scheduled_until`: the day from which it has no due date any more (the first day of its last
+  step, when that has none; 9999-12-31 when it has one), so the query reads only the contracts
+  with `scheduled_until` > D (an index seek: the ones that ended long ago are not read).
 - `coverage_steps`: per depth, the counts of coverage-by-level on every day anything changes
   (a contract starts or ends, a qualifying inspection is dated or reported, leaves the interval,
   or a due date passes): (:CoverageStep) nodes, the counts from `from_date` until the next step.
@@ -101,6 +104,10 @@ def schedule(c, policy, inspections: list) -> list[str]:
             if inspections[k].method == InspectionMethod.on_site:
                 last_onsite = day
             k += 1
+
+
+def scheduled_until(steps: list[str]) -> date:
+    return date.fromisoformat(steps[-1]) if len(steps[-1]) == 10 else NEVER
 
 
 @lru_cache(maxsize=1 << 16)

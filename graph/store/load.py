@@ -205,7 +205,8 @@ def derived_properties(ds: Dataset, library: PackLibrary | None = None) -> dict[
         contracts[c.contract_id] = {
             **policy[c.contract_id], **chain[c.contract_id],
             "unapproved_until": asof.unapproved_until(ds, c, pos.depth, pos.root_principal_id),
-            "schedule": asof.schedule(c, policies[c.contract_id], inspections)}
+            "schedule": (steps := asof.schedule(c, policies[c.contract_id], inspections)),
+            "scheduled_until": asof.scheduled_until(steps)}
     return {schema.CONTRACT.label: contracts,
             schema.ORGANIZATION.label: asof.organization_properties(ds, graph),
             schema.COVERAGE_STEP.label: asof.coverage_steps(changes)}

@@ -123,11 +123,11 @@ CONTRACT = NodeType(
     "Contract", "contract_id", _fields(model.Contract), model.Contract, "contracts",
     derived=("policies_in_force", "interval_months", "onsite_interval_months", "onsite_within_term",
              "deletion_grace_days", "depth", "prime_contract_id", "root_principal_id", "path", "path_names",
-             "unapproved_until", "schedule"),
+             "unapproved_until", "schedule", "scheduled_until"),
     rels=(Rel("SUBCONTRACT_OF", "parent_contract_id", "Contract", doc="再委託: child → parent"),
           Rel("DELEGATOR", "delegator_id", "Organization", doc="委託元"),
           Rel("DELEGATEE", "delegatee_id", "Organization", doc="委託先")),
-    indexes=(("update_tag", "depth"), ("update_tag", "unapproved_until")),
+    indexes=(("update_tag", "depth"), ("update_tag", "unapproved_until"), ("update_tag", "scheduled_until")),
     doc="委託・再委託 (contracts.csv), with its place in its chain, the policy in force and what the "
         "audit queries need on each as-of date (asof.py) computed at load time")
 

@@ -16,12 +16,15 @@
 // 'FROM DUE KIND' ('2026-04-01 2026-10-01 periodic'): from day FROM (0001-01-01 for the first
 // step) the next due date is DUE, of kind KIND; just 'FROM' when there is none from that day.
 // The step of D is the last one whose FROM is D or before (ISO dates compare as text).
+// `scheduled_until` (load time too) is the day from which a contract has no due date any more
+// (9999-12-31 if never): only the contracts with one after D are read (an index seek).
 // `depth`, `root_principal_id` and `path_names` (its last: the delegatee's name) are written on
 // each contract at load time too (no chain is walked).
 // Only the live generation of the dataset: the one its (:Dataset) node's update_tag names.
 MATCH (ds:Dataset {dataset: $dataset})
 WITH ds.update_tag AS live, toString(date($as_of)) AS d
 MATCH (c:Contract {dataset: $dataset, update_tag: live})
+WHERE c.scheduled_until > date(d)
 WITH d, c, [step IN c.schedule WHERE left(step, 10) <= d][-1] AS step
 WHERE size(step) > 10
 WITH d, c, substring(step, 11, 10) AS due, substring(step, 22) AS kind
