@@ -97,7 +97,7 @@ def bare_create(driver, ds, packs, batch_size: int) -> dict:
 
     store_load = import_module("graph.store.load")
     schema = import_module("graph.store.schema")
-    derived = store_load.contract_properties(ds, packs)
+    derived = store_load.derived_properties(ds, packs)
     ids: dict[tuple[str, object], str] = {}  # (label, key) -> element id
     rels: dict[str, list[dict]] = {}
     t = time.perf_counter()

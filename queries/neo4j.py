@@ -41,12 +41,23 @@ def _run(driver, text: str, params: dict[str, Any], database: str | None, attemp
     return once()
 
 
+def collected(text: str, columns: tuple[str, ...]) -> str:
+    """A query's rows as one record: `rows`, the list of each row's values in `columns` order, in the
+    query's order (collect keeps the order of the rows it is given). The driver takes a record at a
+    time, two reads of the socket each: 124,000 rows of five values took 5 s that way, 0.9 s as one
+    record (measured on a million contracts)."""
+    return f"CALL () {{\n{text.rstrip()}\n}}\nRETURN collect([{', '.join(columns)}]) AS rows"
+
+
 def run_query(driver, name: str, dataset: str, as_of: date, params: dict[str, str] | None = None,
               database: str | None = None) -> list[dict[str, Any]]:
-    """The rows of audit query `name` on Neo4j (the same rows as queries.run_embedded)."""
+    """The rows of audit query `name` on Neo4j (the same rows as queries.run_embedded), fetched as
+    one record (`collected`); the file runs as it is in Neo4j Browser."""
     params = params or {}
     q = get(name, params)
-    return _run(driver, q.cypher, {"dataset": dataset, "as_of": as_of.isoformat(), **params}, database)
+    got = _run(driver, collected(q.cypher, q.columns), {"dataset": dataset, "as_of": as_of.isoformat(), **params},
+               database)
+    return [dict(zip(q.columns, row)) for row in got[0]["rows"]]
 
 
 def run_rule(driver, rule_id: str, dataset: str, as_of: date, database: str | None = None) -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ so this is for the first load onto a server of one's own (scripts/neo4j-local im
 later load goes through `itaku load` as usual and replaces this generation like any other.
 
 `write_import(ds, out)` writes, from the same declarations and rows as a Cypher load
-(schema.py; load.node_rows, contract_properties), the files the importer reads:
+(schema.py; load.node_rows, derived_properties), the files the importer reads:
 
 - one CSV per label (`nodes-<Label>.csv`) and per relationship type (`rels-<TYPE>.csv`), each with
   a header row naming the property and its type (`depth:long`, `start_date:date`,
@@ -35,7 +35,7 @@ from graph.rules import PackLibrary
 from loaders.model import Dataset
 
 from . import schema
-from .load import FILES, contract_properties, new_update_tag, node_rows, rel_record_rows
+from .load import FILES, derived_properties, new_update_tag, node_rows, rel_record_rows
 from .schema import DATASET, LOADED, REL_RECORDS, UPDATE_TAG, NodeType
 
 # Between the elements of a list property: the first of these control characters that no list
@@ -164,7 +164,7 @@ class _Job:
     """What each writer process needs (inherited by fork, not pickled)."""
 
     ds: Dataset
-    derived: dict[str, dict[str, Any]]
+    derived: dict[str, Any]
     out: Path
     book: dict[str, Any]
     delimiter: str
@@ -194,13 +194,14 @@ def _write_label(label: str) -> tuple[dict[str, int], dict[str, int]]:
                                    *(r.get(p) for p in props)] for r in rows), job.delimiter)}
 
 
-def _list_values(ds: Dataset, derived: dict[str, dict[str, Any]]) -> Iterator[dict]:
+def _list_values(ds: Dataset, derived: dict[str, Any]) -> Iterator[dict]:
     """Dicts holding every list value a node will hold (for _delimiter)."""
     for node in LOADED:
         lists = schema._list_fields(node)
         for rec in getattr(ds, node.source) if lists else ():
             yield {f: getattr(rec, f) for f in lists}
-    yield from derived.values()
+    for rows in derived.values():
+        yield from (rows.values() if isinstance(rows, dict) else rows)
 
 
 def write_import(ds: Dataset, out: Path, name: str | None = None, library: PackLibrary | None = None,
@@ -214,12 +215,16 @@ def write_import(ds: Dataset, out: Path, name: str | None = None, library: PackL
     for old in [*out.glob("nodes-*.csv"), *out.glob("rels-*.csv")]:
         old.unlink()
     tag = new_update_tag(None)
-    derived = contract_properties(ds, library)
+    derived = derived_properties(ds, library)
     _JOB = _Job(ds, derived, out, {DATASET: name, UPDATE_TAG: tag}, _delimiter(_list_values(ds, derived)))
     # the largest first, so the processes finish together
-    work = sorted([n.label for n in LOADED] + [r.type for r in REL_RECORDS],
-                  key=lambda w: -len(getattr(ds, schema.NODE[w].source if w in schema.NODE else
-                                             next(r for r in REL_RECORDS if r.type == w).source)))
+    def size(w: str) -> int:
+        if w in schema.NODE:
+            node = schema.NODE[w]
+            return len(getattr(ds, node.source) if node.source else derived.get(w, ()))
+        return len(getattr(ds, next(r for r in REL_RECORDS if r.type == w).source))
+
+    work = sorted([n.label for n in LOADED] + [r.type for r in REL_RECORDS], key=lambda w: -size(w))
     nodes: dict[str, int] = {}
     counts: dict[str, int] = {}
     try:

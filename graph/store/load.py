@@ -52,8 +52,12 @@ The Cypher queries read M and the on-site rules from there.
 Chain properties, also at load time (`contract_chain_properties`, from ChainGraph): `depth`,
 `prime_contract_id`, `root_principal_id`, `path` (contract ids from the prime contract down) and
 `path_names` (the root principal's name, then each delegatee down the path). None depends on the
-as-of date, so the Cypher queries never walk (:Contract)-[:SUBCONTRACT_OF*]-> chains; what depends
-on D (approvals, inspections, due dates) they still compute at read time.
+as-of date, so the Cypher queries never walk (:Contract)-[:SUBCONTRACT_OF*]-> chains.
+
+As-of summaries, also at load time (`derived_properties`, asof.py): what the audit queries compute
+for an as-of date D, as steps over D — a contract's `unapproved_until` and `schedule`, a delegatee's
+counts for concentration, and (:CoverageStep) nodes with coverage-by-level's counts per depth — so
+the audit queries read a few properties or nodes. The rules' Cypher still computes D at read time.
 """
 from __future__ import annotations
 
@@ -71,7 +75,7 @@ from graph.chains import ChainGraph
 from graph.rules import Engine, PackLibrary
 from loaders.model import Dataset
 
-from . import schema
+from . import asof, schema
 from .connect import connection_errors, store_errors
 from .lock import dataset_lock
 from .read import live_tag
@@ -135,16 +139,23 @@ def _value(v: Any) -> Any:
     return v
 
 
+def _policies(ds: Dataset, library: PackLibrary | None, graph: ChainGraph) -> dict[str, Any]:
+    """The policy in force for each contract's chain, resolved exactly as the engine resolves it."""
+    engine = Engine(library or PackLibrary())
+    by_prime = {p.contract_id: engine.policy_for(p.policies) for p in graph.primes}
+    return {c.contract_id: by_prime[graph.position[c.contract_id].prime_id] for c in ds.contracts}
+
+
 def contract_policy_properties(ds: Dataset, library: PackLibrary | None = None,
-                               graph: ChainGraph | None = None) -> dict[str, dict[str, Any]]:
+                               graph: ChainGraph | None = None, policies: dict[str, Any] | None = None
+                               ) -> dict[str, dict[str, Any]]:
     """The load-time properties of each contract (schema.CONTRACT.derived) from the packs in
     force for its chain, resolved exactly as the engine resolves them."""
-    engine = Engine(library or PackLibrary())
     graph = graph or ChainGraph(ds)
-    by_prime = {p.contract_id: engine.policy_for(p.policies) for p in graph.primes}
+    policies = policies or _policies(ds, library, graph)
     out: dict[str, dict[str, Any]] = {}
     for c in ds.contracts:
-        policy = by_prime[graph.position[c.contract_id].prime_id]
+        policy = policies[c.contract_id]
         reqs = [req for p in policy.packs for req in p.onsite if req.applies(c)]
         intervals = [req.interval_months for req in reqs if not req.within_term and req.interval_months]
         out[c.contract_id] = {
@@ -176,24 +187,51 @@ def contract_chain_properties(ds: Dataset, graph: ChainGraph | None = None) -> d
     return out
 
 
+def derived_properties(ds: Dataset, library: PackLibrary | None = None) -> dict[str, Any]:
+    """Every load-time property, by label: for (:Contract) and (:Organization) a dict key ->
+    properties (schema.CONTRACT.derived, schema.ORGANIZATION.derived; an organization that is no
+    contract's delegatee has none), for (:CoverageStep) its rows (asof.py)."""
+    graph = ChainGraph(ds)
+    policies = _policies(ds, library, graph)
+    policy = contract_policy_properties(ds, library, graph, policies)
+    chain = contract_chain_properties(ds, graph)
+    contracts: dict[str, dict[str, Any]] = {}
+    changes: dict = {}
+    for c in ds.contracts:
+        pos = graph.position[c.contract_id]
+        inspections = asof.qualifying(ds, c)
+        asof.add_changes(changes, pos.depth, asof.coverage_changes(
+            c, policies[c.contract_id].interval_months, pos.root_principal_id, inspections))
+        contracts[c.contract_id] = {
+            **policy[c.contract_id], **chain[c.contract_id],
+            "unapproved_until": asof.unapproved_until(ds, c, pos.depth, pos.root_principal_id),
+            "schedule": (steps := asof.schedule(c, policies[c.contract_id], inspections)),
+            "scheduled_until": asof.scheduled_until(steps)}
+    return {schema.CONTRACT.label: contracts,
+            schema.ORGANIZATION.label: asof.organization_properties(ds, graph),
+            schema.COVERAGE_STEP.label: asof.coverage_steps(changes)}
+
+
 def contract_properties(ds: Dataset, library: PackLibrary | None = None) -> dict[str, dict[str, Any]]:
     """Every load-time property of each contract (schema.CONTRACT.derived)."""
-    graph = ChainGraph(ds)
-    policy = contract_policy_properties(ds, library, graph)
-    chain = contract_chain_properties(ds, graph)
-    return {cid: {**props, **chain[cid]} for cid, props in policy.items()}
+    return derived_properties(ds, library)[schema.CONTRACT.label]
 
 
-def node_rows(node: NodeType, ds: Dataset, derived: dict[str, dict[str, Any]] | None = None) -> list[dict]:
-    """One parameter row per node of this label: its key and declared properties, nothing else."""
+def node_rows(node: NodeType, ds: Dataset, derived: dict[str, Any] | None = None) -> list[dict]:
+    """One parameter row per node of this label: its key and declared properties, nothing else.
+    `derived`: derived_properties(ds) (the rows of a label computed at load time come from there)."""
     if node is schema.PERSON:
         return [{"person_id": pid} for pid in dict.fromkeys(p.person_id for p in ds.personnel)]
+    if node.source is None:
+        return [dict(r) for r in (derived or {}).get(node.label, ())]
     rows = []
+    extra = (derived or {}).get(node.label, {}) if node.derived else {}
+    none = dict.fromkeys(node.derived)
     for i, rec in enumerate(getattr(ds, node.source)):
         row = {f: _value(getattr(rec, f)) for f in node.fields}
         row[schema.ORD] = i
         if node.derived:
-            row.update((derived or {})[getattr(rec, node.key)])
+            row.update(extra.get(getattr(rec, node.key), none))
         rows.append(row)
     return rows
 
@@ -226,7 +264,7 @@ class Plan:
 def plan(ds: Dataset, library: PackLibrary | None = None, batch_size: int = BATCH_SIZE) -> Plan:
     """Every write of a load, in order: the nodes of each label with their relationships to the
     labels before it, then the relationships of a label to itself, then the relationship records."""
-    derived = contract_properties(ds, library)
+    derived = derived_properties(ds, library)
     rows = {n.label: node_rows(n, ds, derived) for n in LOADED}
     steps: list[Step] = []
     for n in LOADED:

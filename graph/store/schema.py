@@ -114,18 +114,22 @@ def _fields(record: type, *, drop: tuple[str, ...] = ()) -> tuple[str, ...]:
 # --------------------------------------------------------------------------------------------
 ORGANIZATION = NodeType(
     "Organization", "org_id", _fields(model.Organization), model.Organization, "organizations",
+    derived=("delegatee_principals", "delegatee_chains", "delegatee_my_number_chains"),
     rels=(Rel("SUBSIDIARY_OF", "parent_org_id", "Organization", doc="親会社"),),
-    doc="委託元・委託先 (organizations.csv)")
+    indexes=(("update_tag", "delegatee_chains"),),
+    doc="委託元・委託先 (organizations.csv); a delegatee's principals and chains counted at load time")
 
 CONTRACT = NodeType(
     "Contract", "contract_id", _fields(model.Contract), model.Contract, "contracts",
     derived=("policies_in_force", "interval_months", "onsite_interval_months", "onsite_within_term",
-             "deletion_grace_days", "depth", "prime_contract_id", "root_principal_id", "path", "path_names"),
+             "deletion_grace_days", "depth", "prime_contract_id", "root_principal_id", "path", "path_names",
+             "unapproved_until", "schedule", "scheduled_until"),
     rels=(Rel("SUBCONTRACT_OF", "parent_contract_id", "Contract", doc="再委託: child → parent"),
           Rel("DELEGATOR", "delegator_id", "Organization", doc="委託元"),
           Rel("DELEGATEE", "delegatee_id", "Organization", doc="委託先")),
-    indexes=(("update_tag", "depth"),),
-    doc="委託・再委託 (contracts.csv), with its place in its chain and the policy in force computed at load time")
+    indexes=(("update_tag", "depth"), ("update_tag", "unapproved_until"), ("update_tag", "scheduled_until")),
+    doc="委託・再委託 (contracts.csv), with its place in its chain, the policy in force and what the "
+        "audit queries need on each as-of date (asof.py) computed at load time")
 
 APPROVAL = NodeType(
     "Approval", ORD, _fields(model.Approval), model.Approval, "approvals",
@@ -172,6 +176,14 @@ INCIDENT = NodeType(
           Rel("REPORTED_TO", "reported_ids", "Organization")),
     doc="事故等 (incidents.csv)")
 
+COVERAGE_STEP = NodeType(
+    "CoverageStep", ORD, (), None, None,
+    derived=("depth", "from_date", "contracts", "covered_direct", "covered_via_contractor", "not_yet_due",
+             "not_covered", "onsite_in_interval", "coverage_ratio"),
+    indexes=(("update_tag", "from_date"),),
+    doc="coverage-by-level computed at load time (asof.py): a depth's counts on every day from `from_date` "
+        "to the next step's")
+
 ROLE = RelType(
     "ROLE", model.Personnel, "personnel", start=("Person", "person_id"), end=("Contract", "contract_id"),
     fields=_fields(model.Personnel),
@@ -198,7 +210,7 @@ FINDING = NodeType(
         "(:Contract)-[:HAS_FINDING]->(:Finding)")
 
 NODES: tuple[NodeType, ...] = (ORGANIZATION, CONTRACT, APPROVAL, INSPECTION, CHECKLIST_ANSWER, IMPROVEMENT,
-                               PERSON, TRAINING, DELETION, INCIDENT, DATASET_NODE, FINDING, DATASET_LOCK)
+                               PERSON, TRAINING, DELETION, INCIDENT, COVERAGE_STEP, DATASET_NODE, FINDING, DATASET_LOCK)
 NODE = {n.label: n for n in NODES}
 REL_RECORDS: tuple[RelType, ...] = (ROLE,)
 # What a dataset load writes (relationships are merged after every node, so order is free).

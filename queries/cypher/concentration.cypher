@@ -8,12 +8,13 @@
 // Only the live generation of the dataset: the one its (:Dataset) node's update_tag names.
 MATCH (ds:Dataset {dataset: $dataset})
 WITH ds.update_tag AS live
-// Each contract's chain (`prime_contract_id`) and root principal (`root_principal_id`) are
-// written on it at load time: counted per delegatee, no chain is walked.
-MATCH (c:Contract {dataset: $dataset, update_tag: live})
-WITH live, c.delegatee_id AS org_id, count(DISTINCT c.root_principal_id) AS principals,
-     count(DISTINCT c.prime_contract_id) AS chains,
-     count(DISTINCT CASE WHEN 'my_number' IN c.data_categories THEN c.prime_contract_id END) AS my_number_chains
-MATCH (o:Organization {dataset: $dataset, update_tag: live, org_id: org_id})
-RETURN org_id, o.name AS name, principals, chains, my_number_chains
+// None of it depends on the as-of date: written on each (:Organization) that is the delegatee of
+// a contract, at load time (graph/store/asof.py), from each contract's chain (its prime contract)
+// and root principal: `delegatee_principals` (distinct root principals), `delegatee_chains`
+// (distinct prime contracts) and `delegatee_my_number_chains` (those of them with a contract to it
+// whose data_categories hold my_number). Other organizations have none (an index seek finds them).
+MATCH (o:Organization {dataset: $dataset, update_tag: live})
+WHERE o.delegatee_chains IS NOT NULL
+RETURN o.org_id AS org_id, o.name AS name, o.delegatee_principals AS principals, o.delegatee_chains AS chains,
+       o.delegatee_my_number_chains AS my_number_chains
 ORDER BY org_id

@@ -106,24 +106,3 @@ def test_month_arithmetic_clamps_like_dateutil(graph):
             cases=[[d.isoformat(), m] for d, m in cases])]
     assert got == [((d + relativedelta(months=m)).isoformat(), (d - relativedelta(months=m)).isoformat())
                    for d, m in cases]
-
-
-def test_coverage_ratio_rounds_like_python(graph):
-    """coverage-by-level's rounding (the tail of the file, run on every covered/contracts pair up
-    to 320 contracts) equals Python's round(x, 4), ties and binary representation included."""
-    text = (QUERIES["coverage-by-level"].cypher_file).read_text(encoding="utf-8")
-    tail = text[text.index("WITH *, covered * 10000"):]
-    head = ("UNWIND $pairs AS pair WITH 1 AS depth, pair[1] AS contracts, pair[0] AS covered_direct, "
-            "0 AS covered_via_contractor, 0 AS not_yet_due, 0 AS not_covered, 0 AS onsite_in_interval, "
-            "pair[0] AS covered\n")
-    pairs = [(k, n) for n in range(1, 321) for k in range(n + 1)]
-    assert (1, 32) in pairs and (1, 160) in pairs  # 0.03125: a true tie; 0.00625: not quite one in binary
-    with graph.session() as s:
-        got = [r["coverage_ratio"] for r in s.run(head + tail.replace("ORDER BY depth", ""), pairs=pairs)]
-    expected = [round(k / n, 4) for k, n in pairs]
-    bad = [(p, g, e) for p, g, e in zip(pairs, got, expected) if g != e]
-    assert not bad, bad[:5]
-    # Neo4j's own round() would not do: it rounds the shortest decimal, half up (or half even).
-    with graph.session() as s:
-        own = s.run("RETURN round(1.0 / 32, 4) AS up, round(1.0 / 160, 4, 'HALF_EVEN') AS even").single()
-    assert (own["up"], own["even"]) != (round(1 / 32, 4), round(1 / 160, 4))
