@@ -20,7 +20,9 @@ class Source(Protocol):
 
 
 class FolderSource:
-    """A dataset folder or .xlsx, loaded and validated once (DatasetError on bad input)."""
+    """A dataset folder or .xlsx, loaded and validated once (DatasetError on bad input); a CSV
+    folder is kept by column (loaders.lazy.ColumnarDataset: records built when read), as
+    `itaku check` reads it."""
 
     def __init__(self, path: str | Path, library: PackLibrary | None = None):
         self.path = Path(path)
@@ -33,7 +35,7 @@ class FolderSource:
         with self._lock:
             if self._ds is None:
                 packs = self._library or PackLibrary()
-                self._ds = load_dataset(self.path, known_policies=packs.ids())
+                self._ds = load_dataset(self.path, known_policies=packs.ids(), lazy=True)
             return self._ds
 
 

@@ -73,7 +73,7 @@ class AppState:
         a = self.analyzer.get(parse_day(as_of, self.default_as_of), policy or self.default_policy)
         if "_views_warming" not in a.__dict__:  # a new analysis: what the pages look up, made meanwhile
             a.__dict__["_views_warming"] = True
-            threading.Thread(target=warm_views, args=(self, a, i18n.LANGS), daemon=True, name="itaku-warm").start()
+            warm_behind(self, a)
         return a
 
     def comparing(self, compare: Any = None) -> bool:
@@ -140,7 +140,7 @@ def create_app(source: Source | Any = None, *, as_of: date | None = None, policy
     if base is not None:
         base.source.dataset()
     first = analyzer.get(default_as_of, state.default_policy).warm() if warm else None
-    # (warm: the first visitor's page, the default as-of and policy, is then ready)
+    # (warm: the first visitor's analysis, the default as-of and policy, is then ready)
 
     app = Dash("dashboard", use_pages=True, pages_folder=str(PAGES_DIR), title="Itaku",
                update_title=None, suppress_callback_exceptions=True, serve_locally=True,
@@ -154,15 +154,29 @@ def create_app(source: Source | Any = None, *, as_of: date | None = None, policy
             module.register(app, state)
         if module is not None and hasattr(module, "warm"):
             state.warmers.append(module.warm)
-    if first is not None:  # and its pages' views: the default language now, the other beside the first callbacks
-        warm_views(state, first, (i18n.DEFAULT_LANG,))
+    if first is not None:  # and the first page's views in the default language; the others' when asked for
+        for page in dash.page_registry.values():
+            module = sys.modules.get(page["module"])
+            if page["path"] == "/" and hasattr(module, "warm"):
+                module.warm(first, i18n.DEFAULT_LANG)
         first.__dict__["_views_warming"] = True
-        threading.Thread(target=warm_views, args=(state, first, i18n.LANGS), daemon=True, name="itaku-warm").start()
+        warm_behind(state, first)
     app.server.extensions["itaku"] = state
     guard(app, state, credentials)
     organizations_redirect(app)
     secure(app)
     return app
+
+
+WARM_BEHIND = 200_000  # contracts: up to this size, every page's views are made beside the first callbacks
+
+
+def warm_behind(state: AppState, a: Analysis) -> None:
+    """Every page's views of analysis `a` in a thread beside the callbacks, on a dataset of at most
+    WARM_BEHIND contracts; a larger one's are made when their page is first asked for (at a million
+    contracts, the findings grid's table alone holds every finding, as rows, in each language)."""
+    if len(a.ds.contracts) <= WARM_BEHIND:
+        threading.Thread(target=warm_views, args=(state, a, i18n.LANGS), daemon=True, name="itaku-warm").start()
 
 
 def warm_views(state: AppState, a: Analysis, langs) -> None:

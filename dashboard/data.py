@@ -79,17 +79,20 @@ def counts(a: Analysis) -> dict[str, Any]:
 
 
 def _counts(a: Analysis) -> dict[str, Any]:
-    depths = Counter(p.depth for p in a.graph.position.values())
-    summary = a.report.summary()
+    import numpy as np
+
+    ch, found = a.chains, a.findings
+    depths = np.bincount(ch.depth[ch.reached], minlength=1)
+    rank = found.severity_rank()
     return {
         "principals": len(a.principals),
         "contracts": len(a.ds.contracts),
-        "level1": depths.get(1, 0), "level2": depths.get(2, 0),
-        "level3": sum(n for d, n in depths.items() if d >= 3),
-        "deepest": max(depths, default=0),
-        "findings": len(a.report.findings),
-        "by_severity": {s: summary["by_severity"].get(s, 0) for s in SEVERITY_ORDER},
-        "with_findings": summary["contracts_with_findings"],
+        "level1": int(depths[1:2].sum()), "level2": int(depths[2:3].sum()),
+        "level3": int(depths[3:].sum()),
+        "deepest": int(np.flatnonzero(depths)[-1]) if depths[1:].any() else 0,
+        "findings": len(found),
+        "by_severity": {s: int((rank == SEVERITY_RANK[s]).sum()) for s in SEVERITY_ORDER},
+        "with_findings": int(np.unique(found.rows).size),
     }
 
 
@@ -99,10 +102,29 @@ def rule_counts(a: Analysis) -> list[dict[str, Any]]:
 
 
 def _rule_counts(a: Analysis) -> list[dict[str, Any]]:
-    by_rule = Counter(f.rule for f in a.report.findings)
-    severity = {f.rule: f.severity for f in a.report.findings}
-    return sorted(({"rule": r, "severity": severity[r], "count": n} for r, n in by_rule.items()),
-                  key=lambda r: (-SEVERITY_RANK[r["severity"]], -r["count"], r["rule"]))
+    import numpy as np
+
+    found = a.findings
+    per = np.bincount(found.ks.astype(np.int64), minlength=len(found.rules))
+    rows = [{"rule": r.id, "severity": r.severity.value, "count": int(n)} for r, n in zip(found.rules, per.tolist()) if n]
+    return sorted(rows, key=lambda r: (-SEVERITY_RANK[r["severity"]], -r["count"], r["rule"]))
+
+
+def active_contracts(a: Analysis) -> int:
+    """Contracts whose period holds the as-of date."""
+    d = a.as_of.toordinal()
+    return memo(a, "active", lambda: int(((a.chains.start <= d) & (d <= a.chains.end)).sum()))
+
+
+def contracts_per_severity(a: Analysis) -> dict[str, int]:
+    """Per severity: the contracts with a finding of it."""
+    import numpy as np
+
+    def build():
+        found = a.findings
+        rank = found.severity_rank()
+        return {s: int(np.unique(found.rows[rank == SEVERITY_RANK[s]]).size) for s in SEVERITY_ORDER}
+    return memo(a, "contracts_per_severity", build)
 
 
 def coverage(a: Analysis) -> list[dict[str, Any]]:
@@ -170,7 +192,7 @@ def contract_detail(a: Analysis, contract_id: str, lang: str) -> dict[str, Any]:
                             "needs_improvement": i.result == InspectionResult.needs_improvement,
                             "visible": i.inspector_id == pos.root_principal_id
                             or (i.reported_to_principal_date is not None and i.reported_to_principal_date <= a.as_of)})
-    schedule = a.schedule_of.get(contract_id)
+    schedule = a.schedule_row(contract_id)
     from graph.rules.context import Visit  # the engine's own due-date arithmetic, for this one contract
 
     v = Visit(ds, a.as_of, c, parent, pos.depth, pos.root_principal_id, policy, a.graph.path(contract_id), Counter(), None)

@@ -322,12 +322,22 @@ def page(tbl: FindingTable, idx: list[int], start: int, end: int) -> list[dict[s
 
 
 def levels_present(a: Analysis) -> list[int]:
-    return sorted({f.depth for f in a.report.findings})
+    import numpy as np
+
+    return np.unique(a.chains.depth[a.findings.rows]).tolist()  # (a finding's depth: its contract's)
 
 
 def families_present(a: Analysis) -> list[str]:
-    present = {rule_family(f.rule) for f in a.report.findings}
+    present = {rule_family(r) for r in rules_present(a)}
     return [f for f in FAMILY_ORDER if f in present]
+
+
+def rules_present(a: Analysis) -> set[str]:
+    """The rules with findings (from the findings' columns: no finding built)."""
+    import numpy as np
+
+    found = a.findings
+    return {found.rules[k].id for k in np.unique(found.ks).tolist()}
 
 
 def describe(q: Query, lang: str, names: dict[str, str] | None = None) -> list[tuple[str, str]]:

@@ -179,7 +179,7 @@ def _html(tag: str, children, **props) -> dict:
 
 def pick_options(a: data.Analysis, lang: str) -> tuple[list, ...]:
     """The options of the rule, severity, level, family and principal dropdowns."""
-    present = sorted({f.rule for f in a.report.findings}, key=lambda r: i18n.rule_title(r, lang))
+    present = sorted(fgrid.rules_present(a), key=lambda r: i18n.rule_title(r, lang))
     return ([{"label": f"{i18n.rule_title(r, lang)} ({r})", "value": r} for r in present],
             [{"label": i18n.severity(s, lang), "value": s} for s in data.SEVERITY_ORDER],
             [{"label": i18n.level(d, lang), "value": d} for d in fgrid.levels_present(a)],

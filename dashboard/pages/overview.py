@@ -53,12 +53,12 @@ def _tile(label: str, value: str, sub: str | None, href: str, className: str = "
 def cards(a: data.Analysis, lang: str) -> list:
     c = data.counts(a)
     n = i18n.number
-    per_sev_contracts = data.memo(a, "contracts_per_severity", lambda: _contracts_per_severity(a))
+    per_sev_contracts = data.contracts_per_severity(a)
     tiles = [
         _tile(t("overview.principals", lang), n(c["principals"]), t("overview.tile_principals", lang), "/chains"),
         _tile(t("overview.contracts", lang), n(c["contracts"]),
               [t("overview.level_counts", lang, l1=n(c["level1"]), l2=n(c["level2"]), l3=n(c["level3"])), html.Br(),
-               t("overview.tile_active", lang, m=n(sum(1 for k in a.ds.contracts if k.start_date <= a.as_of <= k.end_date)))],
+               t("overview.tile_active", lang, m=n(data.active_contracts(a)))],
               "/levels"),
         _tile(t("overview.deepest", lang), n(c["deepest"]) if c["deepest"] else "—",
               i18n.level(c["deepest"], lang) if c["deepest"] else None, "/levels"),
@@ -69,13 +69,6 @@ def cards(a: data.Analysis, lang: str) -> list:
                     t("overview.tile_findings", lang, c=n(per_sev_contracts[s])),
                     charts.link("/findings", severity=s), f"sev sev-{s}") for s in data.SEVERITY_ORDER]
     return tiles
-
-
-def _contracts_per_severity(a: data.Analysis) -> dict[str, int]:
-    seen: dict[str, set] = {s: set() for s in data.SEVERITY_ORDER}
-    for f in a.report.findings:
-        seen.setdefault(f.severity, set()).add(f.contract_id)
-    return {s: len(seen[s]) for s in data.SEVERITY_ORDER}
 
 
 def figures(a: data.Analysis, lang: str) -> tuple:

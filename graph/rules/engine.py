@@ -79,12 +79,14 @@ class Engine:
             findings.sort(key=Finding.sort_key)
         return Report(as_of, findings, len(dataset.contracts), sorted(used))
 
-    def stream(self, ds: Dataset, as_of: date, graph: ChainGraph | None = None) -> tuple[Report, Iterator[Finding]]:
+    def stream(self, ds: Dataset, as_of: date, graph: ChainGraph | None = None,
+               columns: Columns | None = None) -> tuple[Report, Iterator[Finding]]:
         """The report without its findings, and the findings one at a time in report order
         (Finding.sort_key): a writer need not hold them all (at a million contracts, half a
-        million findings). The columns are computed here; the rules run as the iterator is read."""
+        million findings). The columns are computed here (or given: `columns`, this dataset's on
+        this date, which the run then `forget`s); the rules run as the iterator is read."""
         with paused_gc():
-            cols = Columns(ds, as_of, graph.primes if graph is not None else None, self.policy_for)
+            cols = columns or Columns(ds, as_of, graph.primes if graph is not None else None, self.policy_for)
         used = sorted({i for p in cols.policies for i in p.ids})
         return Report(as_of, [], len(ds.contracts), used), self._findings(ds, cols)
 

@@ -59,7 +59,7 @@ def test_a_severity_gone_up_is_worsened_and_down_is_changed(pair):
     g = next(f for f in after.report.findings if f.severity == "high")
     up = dataclasses.replace(f, severity="high")
     down = dataclasses.replace(g, severity="low")
-    swapped = [up if x is f else down if x is g else x for x in after.report.findings]
+    swapped = [up if x == f else down if x == g else x for x in after.report.findings]  # (built when read: equal, not the same)
     worse = dataclasses.replace(after, report=dataclasses.replace(after.report, findings=swapped))
     c = compare.compare(after, worse)
     assert c.status[key(f)] == "worsened" and c.status[key(g)] == "changed"
