@@ -215,7 +215,8 @@ def write_import(ds: Dataset, out: Path, name: str | None = None, library: PackL
     for old in [*out.glob("nodes-*.csv"), *out.glob("rels-*.csv")]:
         old.unlink()
     tag = new_update_tag(None)
-    derived = derived_properties(ds, library)
+    jobs = jobs or os.cpu_count() or 1
+    derived = derived_properties(ds, library, jobs)
     _JOB = _Job(ds, derived, out, {DATASET: name, UPDATE_TAG: tag}, _delimiter(_list_values(ds, derived)))
     # the largest first, so the processes finish together
     def size(w: str) -> int:
@@ -228,7 +229,6 @@ def write_import(ds: Dataset, out: Path, name: str | None = None, library: PackL
     nodes: dict[str, int] = {}
     counts: dict[str, int] = {}
     try:
-        jobs = jobs or os.cpu_count() or 1
         if jobs > 1:
             with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
                 results = list(pool.map(_write_label, work))

@@ -187,26 +187,18 @@ def contract_chain_properties(ds: Dataset, graph: ChainGraph | None = None) -> d
     return out
 
 
-def derived_properties(ds: Dataset, library: PackLibrary | None = None) -> dict[str, Any]:
+def derived_properties(ds: Dataset, library: PackLibrary | None = None, jobs: int = 1) -> dict[str, Any]:
     """Every load-time property, by label: for (:Contract) and (:Organization) a dict key ->
     properties (schema.CONTRACT.derived, schema.ORGANIZATION.derived; an organization that is no
-    contract's delegatee has none), for (:CoverageStep) its rows (asof.py)."""
+    contract's delegatee has none), for (:CoverageStep) its rows (asof.py). `jobs` > 1: the as-of
+    summaries of the contracts in that many forked processes (the import path; no driver is open)."""
     graph = ChainGraph(ds)
     policies = _policies(ds, library, graph)
     policy = contract_policy_properties(ds, library, graph, policies)
     chain = contract_chain_properties(ds, graph)
-    contracts: dict[str, dict[str, Any]] = {}
-    changes: dict = {}
-    for c in ds.contracts:
-        pos = graph.position[c.contract_id]
-        inspections = asof.qualifying(ds, c)
-        asof.add_changes(changes, pos.depth, asof.coverage_changes(
-            c, policies[c.contract_id].interval_months, pos.root_principal_id, inspections))
-        contracts[c.contract_id] = {
-            **policy[c.contract_id], **chain[c.contract_id],
-            "unapproved_until": asof.unapproved_until(ds, c, pos.depth, pos.root_principal_id),
-            "schedule": (steps := asof.schedule(c, policies[c.contract_id], inspections)),
-            "scheduled_until": asof.scheduled_until(steps)}
+    summaries, changes = asof.contract_summaries(ds, graph.position, policies, jobs)
+    contracts = {c.contract_id: {**policy[c.contract_id], **chain[c.contract_id], **summary}
+                 for c, summary in zip(ds.contracts, summaries)}
     return {schema.CONTRACT.label: contracts,
             schema.ORGANIZATION.label: asof.organization_properties(ds, graph),
             schema.COVERAGE_STEP.label: asof.coverage_steps(changes)}
