@@ -28,6 +28,8 @@ from functools import lru_cache
 from datetime import date, timedelta
 from typing import Any
 
+import numpy as np
+
 from graph.chains import ChainGraph
 from graph.rules.dates import add_months
 from graph.rules.policy import due_date
@@ -215,15 +217,16 @@ def contract_summaries(ds: Dataset, positions, policies: dict, jobs: int = 1) ->
 def _summaries(bounds: tuple[int, int]) -> tuple[list[dict], dict]:
     ds, positions, policies = _JOB
     rows: list[dict] = []
-    changes: dict = {}
+    keys: list = []
+    deltas: list = []
     for c in ds.contracts[bounds[0]:bounds[1]]:
         pos, policy = positions[c.contract_id], policies[c.contract_id]
         inspections = qualifying(ds, c)
-        add_changes(changes, pos.depth, coverage_changes(c, policy.interval_months, pos.root_principal_id, inspections))
+        add_changes(keys, deltas, pos.depth, coverage_changes(c, policy.interval_months, pos.root_principal_id, inspections))
         steps = schedule(c, policy, inspections)
         rows.append({"unapproved_until": unapproved_until(ds, c, pos.depth, pos.root_principal_id),
                      "schedule": steps, "scheduled_until": scheduled_until(steps)})
-    return rows, changes
+    return rows, summed(keys, deltas)
 
 
 def coverage_steps(changes: dict[tuple[int, date], list[int]]) -> list[dict[str, Any]]:
@@ -248,12 +251,26 @@ def coverage_steps(changes: dict[tuple[int, date], list[int]]) -> list[dict[str,
     return rows
 
 
-def add_changes(into: dict[tuple[int, date], list[int]], depth: int, changes: list[tuple[date, tuple[int, ...]]]) -> None:
-    prev = (0,) * len(COUNTS)
+def add_changes(keys: list, deltas: list, depth: int, changes: list[tuple[date, tuple[int, ...]]]) -> None:
+    """Append each change of one contract's counts: its (depth, day) and the counts' difference."""
+    prev = ZERO
     for day, now in changes:
-        slot = into.get((depth, day))
-        if slot is None:
-            slot = into[(depth, day)] = [0] * len(COUNTS)
-        for k, (a, b) in enumerate(zip(now, prev)):
-            slot[k] += a - b
+        keys.append((depth, day))
+        deltas.append(_delta(prev, now))
         prev = now
+
+
+@lru_cache(maxsize=None)
+def _delta(prev: tuple[int, ...], now: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(a - b for a, b in zip(now, prev))  # (a contract's counts take a handful of values)
+
+
+def summed(keys: list, deltas: list) -> dict[tuple[int, date], list[int]]:
+    """The changes summed per (depth, day)."""
+    if not keys:
+        return {}
+    distinct = list(dict.fromkeys(keys))
+    slot = dict(zip(distinct, range(len(distinct))))
+    totals = np.zeros((len(distinct), len(COUNTS)), np.int64)
+    np.add.at(totals, np.fromiter(map(slot.__getitem__, keys), np.int64, len(keys)), np.asarray(deltas, np.int64))
+    return dict(zip(distinct, totals.tolist()))
