@@ -18,6 +18,7 @@ from loaders.lazy import values_of
 from loaders.vocab import Severity
 
 KEPT = 1 << 13  # findings kept built (a contract's are read together, then not again)
+KEEP_ALL = 200_000  # findings kept once iterated: a page's many passes read a list (a million contracts: ~474,000, rebuilt)
 _RANK = {s.value: s.rank for s in Severity}
 
 
@@ -117,6 +118,7 @@ class Findings(Sequence):
         self.rank = np.asarray([_RANK[r.severity.value] for r in self.rules] or [0], np.int64)
         self._built: dict[int, Finding] = {}
         self._visit: tuple = (-1, None)  # (row, its Visit)
+        self._all: list[Finding] | None = None  # every finding, once iterated (at most KEEP_ALL)
 
     @classmethod
     def collect(cls, engine, cols: Columns, found: Iterator[Finding]) -> Findings:
@@ -135,6 +137,8 @@ class Findings(Sequence):
         return int(self.rows.size)
 
     def __getitem__(self, i):
+        if self._all is not None:
+            return self._all[i]
         if isinstance(i, slice):
             return [self[k] for k in range(*i.indices(len(self)))]
         n = len(self)
@@ -158,6 +162,16 @@ class Findings(Sequence):
         return self.engine._finding(r, v, r.check(v))
 
     def __iter__(self) -> Iterator[Finding]:
+        if self._all is not None:
+            yield from self._all
+            return
+        if len(self) <= KEEP_ALL:  # few enough to keep: every later pass is a list's
+            self._all = list(self._each())
+            yield from self._all
+            return
+        yield from self._each()
+
+    def _each(self) -> Iterator[Finding]:
         last, v = -1, None
         for row, k in zip(self.rows.tolist(), self.ks.tolist()):
             if row != last:

@@ -9,6 +9,10 @@ from typing import Any, Protocol, runtime_checkable
 from graph.rules import PackLibrary
 from loaders import Dataset, load_dataset
 
+# Contracts above which a folder stays by column: at a million contracts records would take GBs;
+# below, the pages' many passes over the records (reports, exports) are faster over built records.
+LAZY_ABOVE = 200_000
+
 
 @runtime_checkable
 class Source(Protocol):
@@ -21,8 +25,8 @@ class Source(Protocol):
 
 class FolderSource:
     """A dataset folder or .xlsx, loaded and validated once (DatasetError on bad input); a CSV
-    folder is kept by column (loaders.lazy.ColumnarDataset: records built when read), as
-    `itaku check` reads it."""
+    folder of more than LAZY_ABOVE contracts is kept by column (loaders.lazy.ColumnarDataset:
+    records built when read), as `itaku check` reads it."""
 
     def __init__(self, path: str | Path, library: PackLibrary | None = None):
         self.path = Path(path)
@@ -35,7 +39,7 @@ class FolderSource:
         with self._lock:
             if self._ds is None:
                 packs = self._library or PackLibrary()
-                self._ds = load_dataset(self.path, known_policies=packs.ids(), lazy=True)
+                self._ds = load_dataset(self.path, known_policies=packs.ids(), lazy=LAZY_ABOVE)
             return self._ds
 
 

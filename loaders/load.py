@@ -31,13 +31,14 @@ def get_column_letter(index: int) -> str:
 
 
 def load_dataset(path: str | Path, known_policies: Collection[str] | None = None,
-                 pseudonymize_key: str | bytes | None = None, lazy: bool = False) -> Dataset:
+                 pseudonymize_key: str | bytes | None = None, lazy: bool | int = False) -> Dataset:
     """Read and validate the dataset at `path` (a CSV folder or an .xlsx workbook).
 
     With `pseudonymize_key`, every personnel.person_id is replaced by its keyed hash (see
     loaders.pseudonym) once the dataset is valid: the same person keeps one pseudonym.
     With `lazy`, a clean CSV folder stays in its columns and each record is built when something
-    reads it (loaders.lazy): for a reader that touches few records, such as `itaku check`."""
+    reads it (loaders.lazy): for a reader that touches few records, such as `itaku check`. An int:
+    lazy only for more contracts than that (a smaller dataset as records, read many times over)."""
     path = Path(path)
     if pseudonymize_key is not None and not pseudonymize_key:
         raise ValueError("pseudonymize_key is empty")
@@ -48,10 +49,11 @@ def load_dataset(path: str | Path, known_policies: Collection[str] | None = None
 
 
 def _load(path: Path, known_policies: Collection[str] | None, pseudonymize_key: str | bytes | None,
-          lazy: bool = False) -> Dataset:
+          lazy: bool | int = False) -> Dataset:
     frames = load_columnar(path, known_policies)  # a clean CSV folder, by column (loaders.columnar)
     if frames is not None:
-        if lazy and pseudonymize_key is None:
+        big = lazy is True or (lazy is not False and frames["contracts"].n > lazy)
+        if big and pseudonymize_key is None:
             return lazy_dataset(path.name, frames)
         return _dataset(path, records_of(frames), pseudonymize_key)
     problems: list[Problem] = []
