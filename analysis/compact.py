@@ -13,7 +13,7 @@ import numpy as np
 
 from graph.chains import ChainGraph, Position
 from graph.rules import Finding
-from graph.rules.columns import NONE, Columns, dates, where
+from graph.rules.columns import NONE, Columns, dates, preorder, where
 from loaders.lazy import values_of
 from loaders.vocab import Severity
 
@@ -38,19 +38,7 @@ class Chains:
     def walk(self) -> np.ndarray:
         """The rows reached, in the chain walk's order (ChainGraph.walk: pre-order, file order among
         siblings and among prime contracts)."""
-        n = self.n
-        size = np.ones(n, np.int64)  # of each subtree
-        for level in reversed(self.levels[1:]):
-            np.add.at(size, self.parent[level], size[level])
-        place = np.zeros(n, np.int64)
-        for depth, level in enumerate(self.levels):
-            parent = self.parent[level] if depth else np.full(level.size, -1)
-            by = np.lexsort((level, parent))
-            level, parent = level[by], parent[by]
-            before = np.cumsum(size[level]) - size[level]
-            first = np.flatnonzero(np.r_[True, parent[1:] != parent[:-1]])
-            before -= np.repeat(before[first], np.diff(np.r_[first, level.size]))
-            place[level] = (place[parent] + 1 if depth else 0) + before
+        place = preorder(self.levels, self.parent, np.arange(self.n))  # siblings in file order
         rows = np.flatnonzero(self.reached)
         return rows[np.argsort(place[rows], kind="stable")]
 

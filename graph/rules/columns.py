@@ -68,6 +68,24 @@ def _add_months(days: np.ndarray, months: int) -> np.ndarray:
     return out.astype(np.int64) + date(1970, 1, 1).toordinal()
 
 
+def preorder(levels: list[np.ndarray], parent: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """Per contract: its place in a pre-order walk of the forest (a parent before its subtree),
+    siblings and prime contracts ordered by `key`; computed level by level from subtree sizes."""
+    size = np.ones(parent.size, np.int64)  # of each subtree
+    for level in reversed(levels[1:]):
+        np.add.at(size, parent[level], size[level])
+    place = np.zeros(parent.size, np.int64)
+    for depth, level in enumerate(levels):
+        above = parent[level] if depth else np.full(level.size, -1)
+        by = np.lexsort((key[level], above))
+        level, above = level[by], above[by]
+        before = np.cumsum(size[level]) - size[level]  # subtrees of the siblings before it …
+        first = np.flatnonzero(np.r_[True, above[1:] != above[:-1]])
+        before -= np.repeat(before[first], np.diff(np.r_[first, level.size]))  # … under its parent
+        place[level] = (place[above] + 1 if depth else 0) + before
+    return place
+
+
 class Columns:
     """One dataset on one as-of date, by column. Contracts no chain reaches (cycles) have depth 0."""
 
@@ -142,19 +160,7 @@ class Columns:
         n = self.n
         rank = np.empty(n, np.int64)
         rank[np.argsort(np.asarray(values_of(self.contracts, "contract_id") or [""]))[:n]] = np.arange(n)
-        size = np.ones(n, np.int64)  # of each subtree
-        for level in reversed(self.levels[1:]):
-            np.add.at(size, self.parent[level], size[level])
-        place = np.zeros(n, np.int64)
-        for depth, level in enumerate(self.levels):
-            parent = self.parent[level] if depth else np.full(level.size, -1)
-            by = np.lexsort((rank[level], parent))
-            level, parent = level[by], parent[by]
-            before = np.cumsum(size[level]) - size[level]  # subtrees of the siblings before it …
-            first = np.flatnonzero(np.r_[True, parent[1:] != parent[:-1]])
-            before -= np.repeat(before[first], np.diff(np.r_[first, level.size]))  # … under its parent
-            place[level] = (place[parent] + 1 if depth else 0) + before
-        return place
+        return preorder(self.levels, self.parent, rank)
 
     # ---- records as columns -------------------------------------------------------------
     def rows(self, records, field: str = "contract_id") -> np.ndarray:
