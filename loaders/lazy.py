@@ -8,11 +8,14 @@ Each view here is the lazy twin of what `Dataset` computes from its tuples, with
   `fast.FastBuilder.build` makes from its row; the last KEPT built are kept). `by_column(name)`
   gives a field's distinct values and a code per row, so that a column is computed once per
   distinct value. `records_of` builds every record at once, to be kept (`load_dataset`);
+- RecordViews: the same records as views that read their fields from the columns, built for
+  nothing (the rules pass reads a few fields each of many records: `ColumnarDataset.views`);
 - ByKey: records by their id (`Dataset.org`, `.contract`, `.inspection`);
 - Grouped: records by a column, in file order (`Dataset.children`, `.approvals_of`, …).
 """
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator, Mapping, Sequence
 from functools import cached_property
 from itertools import repeat
@@ -140,11 +143,59 @@ class LazyRecords(Sequence):
         return list(map(values.__getitem__, codes.tolist()))
 
 
+class RecordViews(LazyRecords):
+    """The records of a LazyRecords as read-only views: reading a field reads its column (the value
+    `_build` would put in the record), nothing is built. A view has the record's fields and its
+    class's own properties, not pydantic's API: for code that only reads fields (the rules)."""
+
+    prefetch = None  # nothing to build ahead
+
+    def __init__(self, records: LazyRecords):
+        self.__dict__.update(records.__dict__)  # the same columns, look-up caches and built records
+        self.view = view_type(records)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(self.n))]
+        i = i if i >= 0 else i + self.n
+        if not 0 <= i < self.n:
+            raise IndexError(i)
+        return self.view(i)
+
+
+def view_type(records: LazyRecords) -> type:
+    """The view class of a file's records: one property per field (its value for row `_i`), the
+    record class's own properties (e.g. Contract.my_number), `file` and `key`."""
+    cls = records.cls
+
+    def field(values, codes) -> property:
+        return property(lambda self: values[codes[self._i]])
+
+    def init(self, i: int) -> None:
+        self._i = i
+
+    def text(self) -> str:
+        return f"{cls.__name__}View({', '.join(f'{n}={getattr(self, n)!r}' for n in records.fields)})"
+
+    ns = {name: value for name, value in vars(cls).items() if isinstance(value, property)}
+    ns |= {name: field(values, codes) for name, values, codes in zip(records.fields, records._values, records._codes)}
+    ns |= {"__slots__": ("_i",), "__init__": init, "__repr__": text, "file": cls.file, "key": cls.key}
+    return type(f"{cls.__name__}View", (), ns)
+
+
 def values_of(records: Sequence[Record], name: str) -> list:
     """Per record: its value of `name` (without building records held by column)."""
     if isinstance(records, LazyRecords):
         return records.column(name)
     return [getattr(r, name) for r in records]
+
+
+def values_at(records: Sequence[Record], name: str, rows: np.ndarray) -> list:
+    """The value of `name` of the records at `rows` (without building records held by column)."""
+    if isinstance(records, LazyRecords):
+        values, codes = records.by_column(name)
+        return list(map(values.__getitem__, codes[rows].tolist()))
+    return [getattr(records[i], name) for i in rows.tolist()]
 
 
 def per_record(records: Sequence[Record], name: str, fn, dtype=object) -> np.ndarray:
@@ -153,6 +204,15 @@ def per_record(records: Sequence[Record], name: str, fn, dtype=object) -> np.nda
         values, codes = records.by_column(name)
         return np.fromiter(map(fn, values), dtype, len(values))[codes]
     return np.fromiter((fn(getattr(r, name)) for r in records), dtype, len(records))
+
+
+def value_codes(records: Sequence[Record], name: str) -> np.ndarray:
+    """Per record: a code of its value of `name`, equal codes for equal values (for grouping: no
+    Python call per value for records held by column)."""
+    if isinstance(records, LazyRecords):
+        return records.by_column(name)[1].astype(np.int64)
+    seen: dict = {}
+    return np.fromiter((seen.setdefault(getattr(r, name), len(seen)) for r in records), np.int64, len(records))
 
 
 class ByKey(Mapping):
@@ -192,7 +252,8 @@ class Grouped(Mapping):
         ordered = target[order]
         # The records of `by`'s row r are order[start[r + 1]:start[r + 2]] (slot 0: None or unknown);
         # memoryviews, so that a look-up is two indexings in Python, no numpy call.
-        self._start = memoryview(np.searchsorted(ordered, np.arange(-1, len(by) + 1), "left").astype(np.int64))
+        counts = np.bincount(target + 1, minlength=len(by) + 1)
+        self._start = memoryview(np.concatenate(([0], np.cumsum(counts))).astype(np.int64))
         self._order = memoryview(order)
         # The rows of `by` with records here (-1: None). (np.unique hashes: slow on a million ids.)
         self._present = ordered[np.r_[True, ordered[1:] != ordered[:-1]]] if target.size else target
@@ -206,7 +267,7 @@ class Grouped(Mapping):
         if lo == hi:
             return default
         records = self.records
-        return [records[i] for i in self._order[lo:hi]]
+        return list(map(getattr(records, "view", None) or records.__getitem__, self._order[lo:hi]))
 
     def __getitem__(self, key):
         return self.get(key, [])
@@ -254,13 +315,28 @@ class ColumnarDataset(Dataset):
     deletions_of = _grouped("deletions", "contract_id", "contract")
     incidents_of = _grouped("incidents", "contract_id", "contract")
 
+    def views(self) -> ColumnarDataset:
+        """This dataset with every file's records read as views (RecordViews); the look-ups built
+        so far are shared, each reading the twin's records."""
+        fields = {name: getattr(self, name) for name in type(self).model_fields}
+        twins = {name: RecordViews(v) if isinstance(v, LazyRecords) else v for name, v in fields.items()}
+        twin = ColumnarDataset.model_construct(**twins)
+        of = {id(v): twins[name] for name, v in fields.items()}
+        for name, value in self.__dict__.items():
+            if isinstance(value, (ByKey, Grouped)):
+                value = copy.copy(value)
+                value.records = of[id(value.records)]
+            if name not in fields:
+                twin.__dict__[name] = value
+        return twin
+
     @cached_property
-    def org_names(self) -> list[str]:
-        return values_of(self.organizations, "name")
+    def org_names(self) -> dict[str, str]:
+        """Organization id → name (the rules name both parties of every finding)."""
+        return dict(zip(values_of(self.organizations, "org_id"), values_of(self.organizations, "name")))
 
     def org_name(self, org_id: str) -> str:
-        row = self.org.row.get(org_id)
-        return org_id if row is None else self.org_names[row]
+        return self.org_names.get(org_id, org_id)
 
 
 def records_of(frames: dict[str, Frame]) -> dict[str, tuple[Record, ...]]:

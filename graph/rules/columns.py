@@ -14,7 +14,7 @@ from functools import cached_property
 
 import numpy as np
 
-from loaders.lazy import LazyRecords, per_record, values_of
+from loaders.lazy import ColumnarDataset, LazyRecords, per_record, values_of
 from loaders.model import Contract, Dataset
 from loaders.vocab import ApprovalStatus, Authorization, Clause, DataCategory, InspectionTiming
 
@@ -51,8 +51,11 @@ def where(records, name: str, test) -> np.ndarray:
 
 def add_months(days: np.ndarray, months: int) -> np.ndarray:
     """dates.add_months over a column of ordinals: the day number kept, clamped to the month's end.
-    (A long column holds few distinct days: each is computed once.)"""
+    (A long column spans few days: each day of its span is computed once, then looked up.)"""
     if days.size > 4096:
+        lo, hi = int(days.min()), int(days.max())
+        if hi - lo < 4 * days.size:
+            return _add_months(np.arange(lo, hi + 1), months)[days - lo]
         distinct, inverse = np.unique(days, return_inverse=True)
         return _add_months(distinct, months)[inverse.ravel()]
     return _add_months(days, months)
@@ -92,6 +95,8 @@ class Columns:
     def __init__(self, ds: Dataset, as_of: date, primes: list[Contract] | None, policy_for: Callable[[list[str]], Policy]):
         """`primes`: the chains' prime contracts in order (None: every contract without a parent, in
         file order, as `ds.children[None]` holds them, read from the parent column: no record built)."""
+        if isinstance(ds, ColumnarDataset):
+            ds = ds.views()  # records read field by field, never built (loaders.lazy.RecordViews)
         self.ds, self.as_of, self.d = ds, as_of, as_of.toordinal()
         self._memo: dict = {}
         contracts = self.contracts = ds.contracts
@@ -334,15 +339,22 @@ class Columns:
     @cached_property
     def _chain(self) -> tuple:
         """What `visit` reads: columns an int at a time (memoryviews, no list of a million ints),
-        the contract ids and each organization code's id."""
+        the contract ids, each organization code's id and name, how a contract's record is read and
+        what a ColumnVisit rebuilds the rest from."""
         views = tuple(memoryview(c) for c in (self.parent, self.nearest, self.policy, self.depth,
                                                self.delegator, self.delegatee))
-        return (*views, values_of(self.contracts, "contract_id"), list(self.orgs))
+        unapproved = self.__dict__.get("unapproved")  # (None while it is being computed)
+        org_ids = list(self.orgs)
+        names = list(map(self.ds.org_name, org_ids))
+        contracts = self.contracts
+        record = getattr(contracts, "view", None) or contracts.__getitem__  # (a view of row i: loaders.lazy.RecordViews)
+        return (*views, None if unapproved is None else memoryview(unapproved), values_of(contracts, "contract_id"),
+                org_ids, names, record, (contracts, views[4], views[5], org_ids, names))
 
     def visit(self, i: int) -> ColumnVisit:
         """The Visit of contract i, its path rebuilt from the columns: the contract's record is
         built, its parent's and the organizations above it when a rule reads them."""
-        parent, nearest, policy, depth, delegator, delegatee, ids, org_ids = self._chain
+        parent, nearest, policy, depth, delegator, delegatee, unapproved, ids, org_ids, names, record, up = self._chain
         path = [i]
         j = parent[i] if depth[i] > 1 else -1
         while j >= 0:
@@ -350,10 +362,9 @@ class Columns:
             j = parent[j]
         path.reverse()
         near = nearest[i]
-        contracts = self.contracts
-        return ColumnVisit(self.ds, self.as_of, contracts[i], path, (contracts, delegator, delegatee, org_ids),
-                           org_ids[delegator[path[0]]], self.policies[policy[i]], [ids[j] for j in path],
-                           ids[near] if near >= 0 else None)
+        return ColumnVisit(self.ds, self.as_of, record(i), path, up, org_ids[delegator[path[0]]],
+                           self.policies[policy[i]], list(map(ids.__getitem__, path)),
+                           ids[near] if near >= 0 else None, None if unapproved is None else unapproved[i])
 
 
 CLAUSE_BIT = {c: 1 << k for k, c in enumerate(Clause)}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, timedelta
 
 from loaders.model import Approval, Contract, Dataset, Inspection, Improvement
@@ -36,14 +37,17 @@ class Visit:
     @cached_property
     def where(self) -> dict[str, str]:
         """「再委託 K-2（A社 → B社）」: the level, the contract and who delegated to whom."""
-        level = level_label(self.depth)
-        link = f"{self.name(self.c.delegator_id)} → {self.name(self.c.delegatee_id)}"
-        return {"ja": f"{level['ja']} {self.c.contract_id}（{link}）",
-                "en": f"{level['en']} {self.c.contract_id} ({link})"}
+        c = self.c
+        return where(self.depth, c.contract_id, self.name(c.delegator_id), self.name(c.delegatee_id))
 
     @property
     def principal_name(self) -> str:
         return self.name(self.principal_id)
+
+    def parties(self) -> tuple[str, str, str]:
+        """The contract's id, its delegator's and its delegatee's."""
+        c = self.c
+        return c.contract_id, c.delegator_id, c.delegatee_id
 
     # ---- records as known on D ----------------------------------------------------------
     def known(self, day: date | None) -> bool:
@@ -131,17 +135,47 @@ class Visit:
         return due if due is not None and self.as_of > due else None
 
 
+_level = lru_cache(maxsize=None)(level_label)  # (read only: the same dict for every finding at a depth)
+
+
+def where(depth: int, contract_id: str, delegator: str, delegatee: str) -> dict[str, str]:
+    """Visit.where from its parts (the names of the delegator and the delegatee)."""
+    level, link = _level(depth), f"{delegator} → {delegatee}"
+    return {"ja": f"{level['ja']} {contract_id}（{link}）", "en": f"{level['en']} {contract_id} ({link})"}
+
+
 class ColumnVisit(Visit):
     """A Visit rebuilt from the chain columns (columns.Columns.visit): its parent's record and the
     organizations above it are built when a rule first reads them (few rules do)."""
 
     def __init__(self, ds: Dataset, as_of: date, c: Contract, rows: list[int], up: tuple, principal_id: str,
-                 policy: Policy, path: list[str], nearest_unapproved: str | None):
+                 policy: Policy, path: list[str], nearest_unapproved: str | None, unapproved: bool | None):
         # `rows`: the contracts' positions from the prime down to this one; `up`: (contracts,
-        # delegator codes, delegatee codes, organization ids) to rebuild the rest from.
+        # delegator codes, delegatee codes, organization ids and names) to rebuild the rest from;
+        # `unapproved`: from its column (None: not computed yet, decided here as a Visit does).
         self.ds, self.as_of, self.c, self.depth = ds, as_of, c, len(rows)
         self.principal_id, self.policy, self.path, self.nearest_unapproved = principal_id, policy, path, nearest_unapproved
-        self._rows, self._up = rows, up
+        self._rows, self._up, self._unapproved = rows, up, unapproved
+
+    @property
+    def unapproved(self) -> bool:
+        return Visit.unapproved.fget(self) if self._unapproved is None else self._unapproved
+
+    # What every finding reads, from the columns rather than the records' fields.
+    @cached_property
+    def where(self) -> dict[str, str]:
+        _, delegator, delegatee, _, names = self._up
+        i = self._rows[-1]
+        return where(self.depth, self.path[-1], names[delegator[i]], names[delegatee[i]])
+
+    @property
+    def principal_name(self) -> str:
+        return self._up[4][self._up[1][self._rows[0]]]
+
+    def parties(self) -> tuple[str, str, str]:
+        _, delegator, delegatee, org_ids, _ = self._up
+        i = self._rows[-1]
+        return self.path[-1], org_ids[delegator[i]], org_ids[delegatee[i]]
 
     @cached_property
     def parent(self) -> Contract | None:
@@ -149,7 +183,7 @@ class ColumnVisit(Visit):
 
     @cached_property
     def orgs_above(self) -> Counter:
-        _, delegator, delegatee, org_ids = self._up
+        _, delegator, delegatee, org_ids, _ = self._up
         orgs = Counter()
         for j in self._rows[:-1]:
             orgs[org_ids[delegator[j]]] += 1

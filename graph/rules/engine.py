@@ -115,18 +115,19 @@ class Engine:
             del planned, has, rows, ks, order
             cols.forget()  # the candidates' columns: the visits need only the chain's
         last, v = -1, None
-        prefetch = getattr(cols.contracts, "prefetch", None)  # records held by column (loaders.lazy)
+        prefetch = getattr(cols.contracts, "prefetch", None)  # records built from columns (loaders.lazy)
+        rules, visit, finding = self.rules, cols.visit, self._finding
         for start in range(0, rows_.size, CHUNK):
             chunk = rows_[start:start + CHUNK]
             if prefetch is not None:
                 prefetch(np.unique(chunk).tolist())
             for i, k in zip(chunk.tolist(), ks_[start:start + CHUNK].tolist()):
                 if i != last:
-                    last, v = i, cols.visit(i)
-                r = self.rules[k]
+                    last, v = i, visit(i)
+                r = rules[k]
                 hit = r.check(v)
                 if hit is not None:
-                    yield self._finding(r, v, hit)
+                    yield finding(r, v, hit)
 
     def _planned(self, cols: Columns) -> list[np.ndarray]:
         """Per rule, the contracts its plan (policy, data categories, scope, depth) runs it on."""
@@ -211,9 +212,9 @@ class Engine:
 
     @staticmethod
     def _finding(r: Rule, v: Visit, hit) -> Finding:
-        c = v.c
-        return Finding(r.id, r.severity.value, c.contract_id, v.depth, v.principal_id, c.delegator_id,
-                       c.delegatee_id, list(v.path), hit.details, list(v.policy.cites(r)), {"ja": hit.ja, "en": hit.en})
+        contract_id, delegator_id, delegatee_id = v.parties()
+        return Finding(r.id, r.severity_value, contract_id, v.depth, v.principal_id, delegator_id, delegatee_id,
+                       list(v.path), hit.details, list(v.policy.cites(r)), {"ja": hit.ja, "en": hit.en})
 
 
 def check(dataset: Dataset, as_of: date, **options) -> Report:

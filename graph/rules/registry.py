@@ -50,6 +50,10 @@ class Rule:
     # Optional, vectorised: a boolean mask over the contracts (columns.Columns) holding every
     # contract where the rule can fire (a superset); the engine calls `check` only there.
     candidates: Callable[[Columns], Any] | None = None
+    severity_value: str = field(init=False, repr=False, compare=False)  # severity.value, read once per finding
+
+    def __post_init__(self):
+        object.__setattr__(self, "severity_value", self.severity.value)
 
 
 RULES: dict[str, Rule] = {}

@@ -141,6 +141,18 @@ def assert_lazy_same(path: Path, days, packs=()) -> None:
         assert got.get("no such id") is None
         if name.endswith("_of") or name == "children":  # as model._group's defaultdict
             assert got["no such id"] == []
+    views = lazy.views()  # what the rules read: every field and property of every record, as the look-ups give them
+    for name in PLURAL.values():
+        for view, record in zip(getattr(views, name), getattr(eager, name), strict=True):
+            assert {f: getattr(view, f) for f in type(record).model_fields} == record.__dict__, (name, view)
+            if name == "contracts":
+                assert view.my_number == record.my_number
+    for name in LOOKUPS:
+        got, want = getattr(views, name), getattr(eager, name)
+        for key, value in want.items():
+            pairs = zip(got[key], value, strict=True) if isinstance(value, list) else [(got[key], value)]
+            for view, record in pairs:
+                assert {f: getattr(view, f) for f in type(record).model_fields} == record.__dict__, (name, key)
     for day in days:
         assert check_json(lazy, day) == check_json(eager, day)
     for pack in packs:

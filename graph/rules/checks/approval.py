@@ -5,7 +5,7 @@ from loaders.vocab import ApprovalStatus
 
 import numpy as np
 
-from loaders.lazy import values_of
+from loaders.lazy import values_at
 
 from ..columns import NONE
 from ..registry import Hit, rule
@@ -17,12 +17,15 @@ def _root_approval_by(k, dates):
 
 
 def _notified_upstream(k):
-    """Per contract: a root approval known on D notifies the parent's delegator."""
+    """Per contract at depth ≥ 3 (the rule's least): a root approval known on D notifies the
+    parent's delegator."""
     names = list(k.orgs)
-    upstream = k.up(k.delegator)[k.a_rows]
-    told = np.fromiter(map(list.__contains__, values_of(k.ds.approvals, "notified_ids"), map(names.__getitem__, upstream.tolist())),
-                       bool, len(k.ds.approvals))
-    return k.any_of(k.a_rows, k.a_root_ok & told)
+    rows = np.flatnonzero(k.a_root_ok & (k.depth[k.a_rows] >= 3))
+    upstream = k.up(k.delegator)[k.a_rows[rows]]
+    told = np.zeros(len(k.ds.approvals), bool)
+    told[rows] = np.fromiter(map(list.__contains__, values_at(k.ds.approvals, "notified_ids", rows),
+                                 map(names.__getitem__, upstream.tolist())), bool, rows.size)
+    return k.any_of(k.a_rows, told)
 
 
 @rule("unapproved-redelegation", "critical", "approval",

@@ -41,6 +41,12 @@ def _closed(k) -> np.ndarray:
     return (closed != NONE) & (closed <= k.d)
 
 
+def _verified(k) -> np.ndarray:
+    """Per improvement: its follow-up inspection is dated on or before D."""
+    follow_up = k.inspection_of(k.ds.improvements, "follow_up_inspection_id")
+    return (follow_up >= 0) & (k.i_date[follow_up] <= k.d)
+
+
 def _tracked(k) -> np.ndarray:
     """Per inspection: an improvement it found is seen on D."""
     out = np.zeros(len(k.ds.inspections), bool)
@@ -189,7 +195,7 @@ def improvement_untracked(v):
 
 
 @rule("improvement-unverified", "low", "inspection", ("mic (3) 改めて実施",), opt_in=True, scope="started",
-      needs=("inspections_of",), candidates=lambda k: _improved(k, _closed(k)),
+      needs=("inspections_of",), candidates=lambda k: _improved(k, _closed(k) & ~_verified(k)),
       title={"ja": "改善の確認なし", "en": "Improvement not verified"},
       doc={"ja": "（mic）完了した改善に、改善を確かめる検査（follow_up_inspection_id）がない場合に指摘します。例: 2026-08-01 に完了とされた改善に follow_up_inspection_id がない。",
            "en": "(mic) An improvement closed by D has no follow-up inspection verifying the fix. Example: an improvement closed 2026-08-01 with no follow_up_inspection_id."})
