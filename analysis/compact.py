@@ -13,7 +13,7 @@ import numpy as np
 
 from graph.chains import ChainGraph, Position
 from graph.rules import Finding
-from graph.rules.columns import NONE, Columns, dates, preorder, where
+from graph.rules.columns import NONE, Columns, dates, distinct, preorder, where
 from loaders.lazy import values_of
 from loaders.vocab import Severity
 
@@ -283,7 +283,7 @@ def coverage_by_level(cols: Columns) -> list[dict]:
     visible = cols.i_qualifying & (by_root | ((reported != NONE) & (reported <= d)))
     months = cols.by_policy(lambda p: p.interval_months)
     since = np.zeros(cols.n, np.int64)
-    for m in np.unique(months[cols.reached]).tolist():
+    for m in distinct(months[cols.reached]):
         since[months == m] = add_months(cols.as_of, -m).toordinal()
     recent = visible & (cols.i_date > since[safe]) & (cols.i_date <= d)
     onsite = recent & where(insp, "method", lambda m: m == InspectionMethod.on_site)
@@ -294,7 +294,7 @@ def coverage_by_level(cols: Columns) -> list[dict]:
     not_yet = ~direct & ~via & ~overdue
     on_site = cols.any_of(rows, onsite)
     out = []
-    for depth in np.unique(cols.depth[active]).tolist():
+    for depth in distinct(cols.depth[active]):
         here = active & (cols.depth == depth)
         r = {"contracts": int(here.sum()), "covered_direct": int((here & direct).sum()),
              "covered_via_contractor": int((here & via).sum()), "not_yet_due": int((here & not_yet).sum()),

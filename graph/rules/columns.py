@@ -71,6 +71,12 @@ def _add_months(days: np.ndarray, months: int) -> np.ndarray:
     return out.astype(np.int64) + date(1970, 1, 1).toordinal()
 
 
+def distinct(values: np.ndarray) -> list[int]:
+    """The distinct values of a column of small non-negative ints, ascending. (np.unique without
+    return_* hashes in numpy 2.4, and its first call imports numpy.ma: 40 ms.)"""
+    return np.flatnonzero(np.bincount(values)).tolist() if values.size else []
+
+
 def preorder(levels: list[np.ndarray], parent: np.ndarray, key: np.ndarray) -> np.ndarray:
     """Per contract: its place in a pre-order walk of the forest (a parent before its subtree),
     siblings and prime contracts ordered by `key`; computed level by level from subtree sizes."""
@@ -270,7 +276,7 @@ class Columns:
         """Visit.overdue over a column of last inspection dates, with each chain's interval."""
         months = self.by_policy(lambda p: p.interval_months)
         out = np.zeros(self.n, bool)
-        for m in np.unique(months[self.reached]).tolist():
+        for m in distinct(months[self.reached]):
             valid, due = self.due(last, m)
             out |= (months == m) & valid & (self.d > due)
         return out & self.reached
