@@ -80,17 +80,6 @@ class LazyRecords(Sequence):
     def __iter__(self) -> Iterator[Record]:
         return map(self.__getitem__, range(self.n))
 
-    def prefetch(self, rows) -> None:
-        """Build the records of `rows` (sorted: the columns are read in order, not at random) to
-        be read next; the records kept so far are dropped if all would not fit."""
-        built = self._built
-        if len(built) + len(rows) > KEPT:
-            built.clear()
-        build = self._build
-        for i in rows:
-            if i not in built:
-                built[i] = build(i)
-
     def _build(self, i: int) -> Record:
         obj = self.cls.__new__(self.cls)
         setattr_ = object.__setattr__
@@ -147,8 +136,6 @@ class RecordViews(LazyRecords):
     """The records of a LazyRecords as read-only views: reading a field reads its column (the value
     `_build` would put in the record), nothing is built. A view has the record's fields and its
     class's own properties, not pydantic's API: for code that only reads fields (the rules)."""
-
-    prefetch = None  # nothing to build ahead
 
     def __init__(self, records: LazyRecords):
         self.__dict__.update(records.__dict__)  # the same columns, look-up caches and built records

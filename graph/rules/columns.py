@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import date
 from functools import cached_property
+from typing import NamedTuple
 
 import numpy as np
 
@@ -18,7 +19,7 @@ from loaders.lazy import ColumnarDataset, LazyRecords, per_record, values_of
 from loaders.model import Contract, Dataset
 from loaders.vocab import ApprovalStatus, Authorization, Clause, DataCategory, InspectionTiming
 
-from .context import ColumnVisit
+from .context import ColumnVisit, Parties
 from .policy import Policy
 
 NONE = -1  # a missing date as an ordinal (every real day is ≥ 1)
@@ -343,24 +344,21 @@ class Columns:
         self._memo = {}
 
     @cached_property
-    def _chain(self) -> tuple:
-        """What `visit` reads: columns an int at a time (memoryviews, no list of a million ints),
-        the contract ids, each organization code's id and name, how a contract's record is read and
-        what a ColumnVisit rebuilds the rest from."""
-        views = tuple(memoryview(c) for c in (self.parent, self.nearest, self.policy, self.depth,
-                                               self.delegator, self.delegatee))
+    def _chain(self) -> Chain:
+        """What `visit` reads (read once, kept by `forget`)."""
+        contracts, org_ids = self.contracts, list(self.orgs)
+        parent, nearest, policy, depth, delegator, delegatee = (
+            memoryview(c) for c in (self.parent, self.nearest, self.policy, self.depth, self.delegator, self.delegatee))
         unapproved = self.__dict__.get("unapproved")  # (None while it is being computed)
-        org_ids = list(self.orgs)
-        names = list(map(self.ds.org_name, org_ids))
-        contracts = self.contracts
-        record = getattr(contracts, "view", None) or contracts.__getitem__  # (a view of row i: loaders.lazy.RecordViews)
-        return (*views, None if unapproved is None else memoryview(unapproved), values_of(contracts, "contract_id"),
-                org_ids, names, record, (contracts, views[4], views[5], org_ids, names))
+        return Chain(parent, nearest, policy, depth, None if unapproved is None else memoryview(unapproved),
+                     values_of(contracts, "contract_id"),
+                     getattr(contracts, "view", None) or contracts.__getitem__,  # (loaders.lazy.RecordViews)
+                     Parties(contracts, delegator, delegatee, org_ids, list(map(self.ds.org_name, org_ids))))
 
     def visit(self, i: int) -> ColumnVisit:
         """The Visit of contract i, its path rebuilt from the columns: the contract's record is
         built, its parent's and the organizations above it when a rule reads them."""
-        parent, nearest, policy, depth, delegator, delegatee, unapproved, ids, org_ids, names, record, up = self._chain
+        parent, nearest, policy, depth, unapproved, ids, record, up = self._chain
         path = [i]
         j = parent[i] if depth[i] > 1 else -1
         while j >= 0:
@@ -368,9 +366,23 @@ class Columns:
             j = parent[j]
         path.reverse()
         near = nearest[i]
-        return ColumnVisit(self.ds, self.as_of, record(i), path, up, org_ids[delegator[path[0]]],
+        return ColumnVisit(self.ds, self.as_of, record(i), path, up, up.org_ids[up.delegator[path[0]]],
                            self.policies[policy[i]], list(map(ids.__getitem__, path)),
                            ids[near] if near >= 0 else None, None if unapproved is None else unapproved[i])
+
+
+class Chain(NamedTuple):
+    """What `Columns.visit` reads: columns an int at a time (memoryviews, no list of a million
+    ints), the contract ids, how a contract's record is read, and the parties (context.Parties)."""
+
+    parent: memoryview
+    nearest: memoryview
+    policy: memoryview
+    depth: memoryview
+    unapproved: memoryview | None
+    ids: list[str]
+    record: Callable[[int], Contract]
+    up: Parties
 
 
 CLAUSE_BIT = {c: 1 << k for k, c in enumerate(Clause)}

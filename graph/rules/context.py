@@ -6,9 +6,11 @@ Records dated after the as-of date D are hidden here once, so no rule can see th
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from loaders.model import Approval, Contract, Dataset, Inspection, Improvement
 from loaders.vocab import ApprovalStatus, Authorization, InspectionTiming, level_label
@@ -144,15 +146,24 @@ def where(depth: int, contract_id: str, delegator: str, delegatee: str) -> dict[
     return {"ja": f"{level['ja']} {contract_id}（{link}）", "en": f"{level['en']} {contract_id} ({link})"}
 
 
+class Parties(NamedTuple):
+    """What a ColumnVisit rebuilds its parent and the organizations above it from."""
+
+    contracts: Sequence[Contract]  # the records, by row
+    delegator: Sequence[int]  # per row: the delegator's organization code
+    delegatee: Sequence[int]  # … and the delegatee's
+    org_ids: list[str]  # per organization code: its id
+    names: list[str]  # … and its name
+
+
 class ColumnVisit(Visit):
     """A Visit rebuilt from the chain columns (columns.Columns.visit): its parent's record and the
     organizations above it are built when a rule first reads them (few rules do)."""
 
-    def __init__(self, ds: Dataset, as_of: date, c: Contract, rows: list[int], up: tuple, principal_id: str,
+    def __init__(self, ds: Dataset, as_of: date, c: Contract, rows: list[int], up: Parties, principal_id: str,
                  policy: Policy, path: list[str], nearest_unapproved: str | None, unapproved: bool | None):
-        # `rows`: the contracts' positions from the prime down to this one; `up`: (contracts,
-        # delegator codes, delegatee codes, organization ids and names) to rebuild the rest from;
-        # `unapproved`: from its column (None: not computed yet, decided here as a Visit does).
+        # `rows`: the contracts' positions from the prime down to this one; `up`: what the rest is
+        # rebuilt from; `unapproved`: from its column (None: not computed yet, decided as a Visit does).
         self.ds, self.as_of, self.c, self.depth = ds, as_of, c, len(rows)
         self.principal_id, self.policy, self.path, self.nearest_unapproved = principal_id, policy, path, nearest_unapproved
         self._rows, self._up, self._unapproved = rows, up, unapproved
@@ -164,22 +175,21 @@ class ColumnVisit(Visit):
     # What every finding reads, from the columns rather than the records' fields.
     @cached_property
     def where(self) -> dict[str, str]:
-        _, delegator, delegatee, _, names = self._up
-        i = self._rows[-1]
-        return where(self.depth, self.path[-1], names[delegator[i]], names[delegatee[i]])
+        up, i = self._up, self._rows[-1]
+        return where(self.depth, self.path[-1], up.names[up.delegator[i]], up.names[up.delegatee[i]])
 
     @property
     def principal_name(self) -> str:
-        return self._up[4][self._up[1][self._rows[0]]]
+        up = self._up
+        return up.names[up.delegator[self._rows[0]]]
 
     def parties(self) -> tuple[str, str, str]:
-        _, delegator, delegatee, org_ids, _ = self._up
-        i = self._rows[-1]
-        return self.path[-1], org_ids[delegator[i]], org_ids[delegatee[i]]
+        up, i = self._up, self._rows[-1]
+        return self.path[-1], up.org_ids[up.delegator[i]], up.org_ids[up.delegatee[i]]
 
     @cached_property
     def parent(self) -> Contract | None:
-        return self._up[0][self._rows[-2]] if len(self._rows) > 1 else None
+        return self._up.contracts[self._rows[-2]] if len(self._rows) > 1 else None
 
     @cached_property
     def orgs_above(self) -> Counter:

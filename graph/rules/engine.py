@@ -23,7 +23,7 @@ from .policy import DEFAULT_POLICY, PackLibrary, Policy, PolicyError
 from .registry import Rule, load_rules
 
 
-CHUNK = 1 << 12  # (contract, rule) pairs at a time: their contracts' records are built together, in file order
+CHUNK = 1 << 12  # (contract, rule) pairs turned into Python ints at a time
 
 
 class Engine:
@@ -115,13 +115,9 @@ class Engine:
             del planned, has, rows, ks, order
             cols.forget()  # the candidates' columns: the visits need only the chain's
         last, v = -1, None
-        prefetch = getattr(cols.contracts, "prefetch", None)  # records built from columns (loaders.lazy)
         rules, visit, finding = self.rules, cols.visit, self._finding
         for start in range(0, rows_.size, CHUNK):
-            chunk = rows_[start:start + CHUNK]
-            if prefetch is not None:
-                prefetch(np.unique(chunk).tolist())
-            for i, k in zip(chunk.tolist(), ks_[start:start + CHUNK].tolist()):
+            for i, k in zip(rows_[start:start + CHUNK].tolist(), ks_[start:start + CHUNK].tolist()):
                 if i != last:
                     last, v = i, visit(i)
                 r = rules[k]
