@@ -46,6 +46,8 @@ def _mb(x: float) -> str:
 
 
 def _cell(fig: dict) -> str:
+    if fig.get("wall_s") is None:  # e.g. a dataset generated before, its time not kept
+        return "not timed"
     return f"{_s(fig['wall_s'])} (CPU {_s(fig['cpu_s'])}) · {_mb(fig['peak_rss_mb'])}"
 
 
