@@ -35,6 +35,9 @@ from .tables import EXCEL_ERRORS, MAX_CELL, csv_files, not_a_file, stream_csv
 CHUNK = 8192  # rows transposed at a time (the csv module)
 BLOCK = 1 << 24  # bytes parsed at a time (Arrow)
 LONE_CR = re.compile(rb"\r(?!\n)")
+_READ_AT = {t.file: k for k, t in enumerate(RECORD_TYPES)}
+if any(_READ_AT[target] > _READ_AT[file] for file, _, target in REFERENCES):  # (_link relies on it)
+    raise RuntimeError("loaders.columnar: a reference to a file read after its own")
 
 
 class Unsure(Exception):
@@ -83,16 +86,16 @@ def _frames(path: Path, known_policies: Collection[str] | None) -> dict[str, Fra
         if p.stem not in RECORD_BY_FILE or p.stem in files or not_a_file(p, path) is not None:
             raise Unsure
         files[p.stem] = p
-    strings: dict[str, str] = {}  # ids interned across files, as the record path does
     frames = {}
-    for record_type in RECORD_TYPES:
+    for record_type in RECORD_TYPES:  # (a file's references point to files before it, or to itself)
         p = files.get(record_type.file)
         if p is None:
             if record_type.required_file:
                 raise Unsure
             frames[record_type.file] = Frame(record_type, 0, {})
         else:
-            frames[record_type.file] = _read(p, record_type, FastBuilder(record_type, strings))
+            frames[record_type.file] = _read(p, record_type, FastBuilder(record_type))
+        _link(frames, record_type.file)
     _check_across(frames, known_policies)
     return frames
 
@@ -127,8 +130,9 @@ def _encode_arrow(path: Path, width: int) -> Encoded | None:
     commas, so Arrow reads exactly what the csv module reads. Anything else (or a row of another
     width, or bytes that are not UTF-8): None, and the csv module reads it.
 
-    The file is read a block at a time: each block's columns are dictionary-encoded by Arrow, and
-    only each block's distinct texts reach Python (to number them across blocks)."""
+    The file is read a block at a time, each block's columns dictionary-encoded by Arrow; the
+    blocks' dictionaries are then unified by Arrow too (first appearance first, as a dict of the
+    texts in row order would number them), so only each column's distinct texts reach Python."""
     import pyarrow as pa
     from pyarrow import csv as arrow_csv
 
@@ -136,8 +140,7 @@ def _encode_arrow(path: Path, width: int) -> Encoded | None:
         if raw.find(b'"') >= 0 or LONE_CR.search(raw):
             return None
     names = [f"c{j}" for j in range(width)]
-    encoders = [defaultdict(count().__next__) for _ in names]
-    codes: list[list[np.ndarray]] = [[] for _ in names]
+    blocks: list[list] = [[] for _ in names]  # per column: its blocks, dictionary-encoded
     try:
         reader = arrow_csv.open_csv(
             str(path), read_options=arrow_csv.ReadOptions(column_names=names, skip_rows=1, block_size=BLOCK),
@@ -146,14 +149,24 @@ def _encode_arrow(path: Path, width: int) -> Encoded | None:
                                                      strings_can_be_null=False))
         for batch in reader:
             for j, column in enumerate(batch.columns):
-                block = column.dictionary_encode()
-                number = np.fromiter(map(encoders[j].__getitem__, block.dictionary.to_pylist()), np.int32)
-                codes[j].append(number[block.indices.to_numpy(zero_copy_only=False)])
+                blocks[j].append(column.dictionary_encode())
+        encoded = []
+        while blocks:
+            column = blocks.pop(0)
+            if not column:
+                encoded.append(([], np.zeros(0, np.int32)))
+                continue
+            unified = pa.chunked_array(column).unify_dictionaries()
+            del column
+            codes = np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in unified.chunks])
+            encoded.append((unified.chunk(0).dictionary.to_pylist(), codes.astype(np.int32, copy=False)))
+            del unified
+            pa.default_memory_pool().release_unused()  # this column's blocks: back to the system
     except (pa.ArrowInvalid, pa.ArrowException):
         return None
     finally:
         pa.default_memory_pool().release_unused()  # the blocks' buffers: back to the system
-    return [(list(e), np.concatenate(c) if c else np.zeros(0, np.int32)) for e, c in zip(encoders, codes)]
+    return encoded
 
 
 def _encode_csv(path: Path, width: int) -> Encoded:
@@ -184,10 +197,7 @@ def _column(builder: FastBuilder, name: str, texts: list[str], codes: np.ndarray
     if values and (max(map(len, values)) > MAX_CELL or not EXCEL_ERRORS.isdisjoint(values)
                    or "\x00" in "".join(values)):
         raise Unsure
-    kind = builder.kinds[name]
-    if kind == _INTERN:
-        values = list(map(builder.strings.setdefault, values, values))
-    elif kind != _PLAIN:
+    if builder.kinds[name] not in (_PLAIN, _INTERN):  # (ids: one copy of each, by _link)
         values = [builder.value(name, cell) for cell in values]
         if any(v is _MISSING for v in values):
             raise Unsure
@@ -201,33 +211,41 @@ def _canon(values: list) -> np.ndarray:
     return np.fromiter(map(first.setdefault, values, count()), np.int64, len(values))
 
 
-def _check_across(frames: dict[str, Frame], known_policies: Collection[str] | None) -> None:
-    """references.check_references over the columns: any problem at all → Unsure."""
-    keys: dict[str, Column] = {}
-    rows: dict[str, dict] = {}  # each file's ids: the row of each
-    for file, key in KEYS.items():
-        frame = frames[file]
-        if frame.n:
-            col = keys[file] = frame.columns[key]
-            at = np.empty(len(col.values), np.int64)
-            at[col.codes] = np.arange(frame.n)
-            frame.key_rows = rows[file] = dict(zip(col.values, at.tolist()))
-            # n distinct values for n rows: no two rows share an id (nor a text that strips to one)
-            if len(rows[file]) != frame.n or len(col.values) != frame.n or not all(map(str.isprintable, col.values)):
-                raise Unsure  # a duplicate id, or a control character in one
-    for file, column, target in REFERENCES:
-        col = frames[file].columns.get(column)
+def _link(frames: dict[str, Frame], file: str) -> None:
+    """The checks across files that need only `file` and the files read before it; any problem →
+    Unsure. Its ids: the row of each (Frame.key_rows), no two rows sharing one. Its references:
+    each distinct value's target row (Frame.refs), every value known; a value then becomes its
+    target's own id object, so that each id is held once (as the record path's interning does)."""
+    frame = frames[file]
+    key = KEYS.get(file)
+    if key is not None and frame.n:
+        col = frame.columns[key]
+        at = np.empty(len(col.values), np.int64)
+        at[col.codes] = np.arange(frame.n)
+        frame.key_rows = dict(zip(col.values, at.tolist()))
+        # n distinct values for n rows: no two rows share an id (nor a text that strips to one)
+        if len(frame.key_rows) != frame.n or len(col.values) != frame.n or not all(map(str.isprintable, col.values)):
+            raise Unsure  # a duplicate id, or a control character in one
+    for source, column, target in REFERENCES:
+        col = frame.columns.get(column) if source == file else None
         if col is None or not col.values:
             continue
-        known = rows.get(target, {})
+        known = frames[target].key_rows or {}
         if isinstance(col.values[0], list):
             if not all(map(known.keys().__ge__, map(set, col.values))):
                 raise Unsure
             continue
         try:
-            frames[file].refs[column, target] = np.fromiter(map(known.__getitem__, col.values), np.int64, len(col.values))
+            rows = frame.refs[column, target] = np.fromiter(map(known.__getitem__, col.values), np.int64, len(col.values))
         except KeyError:
             raise Unsure from None
+        ids = frames[target].columns[KEYS[target]]
+        col.values = list(map(ids.values.__getitem__, ids.codes[rows].tolist()))
+
+
+def _check_across(frames: dict[str, Frame], known_policies: Collection[str] | None) -> None:
+    """references.check_references over the columns (the ids and references: _link, file by
+    file): any problem at all → Unsure."""
     for file, first, second in SPANS:
         cols = frames[file].columns
         if first in cols and second in cols:
