@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .fast import _INTERN, _MISSING, _PLAIN, FastBuilder
+from .fast import _INTERN, _PLAIN, FastBuilder
 from .model import RECORD_BY_FILE, RECORD_TYPES, Record
 from .references import KEYS, MAX_CHAIN_DEPTH, REFERENCES, SPANS
 from .tables import EXCEL_ERRORS, MAX_CELL, csv_files, not_a_file, stream_csv
@@ -197,9 +197,9 @@ def _column(builder: FastBuilder, name: str, texts: list[str], codes: np.ndarray
     if values and (max(map(len, values)) > MAX_CELL or not EXCEL_ERRORS.isdisjoint(values)
                    or "\x00" in "".join(values)):
         raise Unsure
-    if builder.kinds[name] not in (_PLAIN, _INTERN):  # (ids: one copy of each, by _link)
-        values = [builder.value(name, cell) for cell in values]
-        if any(v is _MISSING for v in values):
+    if builder.kinds[name] not in (_PLAIN, _INTERN) and values:  # (ids: one copy of each, by _link)
+        values = builder.values(name, values)
+        if values is None:
             raise Unsure
     remap = np.append(np.where(keep, np.cumsum(keep) - 1, -1), -1).astype(np.min_scalar_type(-len(values) - 1))
     return Column(remap[codes], values)  # int8 codes for a column of few values, int32 for ids

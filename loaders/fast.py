@@ -61,6 +61,13 @@ def _adapter(record_type: type[Record], name: str) -> TypeAdapter:
     return TypeAdapter(Annotated[info.annotation, *info.metadata] if info.metadata else info.annotation)
 
 
+@lru_cache(maxsize=None)
+def _list_adapter(record_type: type[Record], name: str) -> TypeAdapter:
+    """A list of the field's values, validated in one call (each item exactly as _adapter does)."""
+    info = record_type.model_fields[name]
+    return TypeAdapter(list[Annotated[info.annotation, *info.metadata] if info.metadata else info.annotation])
+
+
 class FastBuilder:
     """Builds records of one type; one builder per load (its caches and interned ids live as long)."""
 
@@ -98,6 +105,14 @@ class FastBuilder:
             return self.strings.setdefault(cell, cell)
         value = self.caches[name].get(cell, _MISSING)
         return self._miss(name, cell) if value is _MISSING else value
+
+    def values(self, name: str, cells: list[str]) -> list | None:
+        """The values of column `name`'s distinct cells (stripped, non-empty), validated in one
+        call; None when any does not validate (the column is then left to the record path)."""
+        try:
+            return _list_adapter(self.cls, name).validate_python(cells)
+        except (ValidationError, ValueError, TypeError):
+            return None
 
     def build(self, raw: dict[str, object]) -> Record | None:
         """The record of a row of stripped, non-empty cells, or None: then use model_validate."""
