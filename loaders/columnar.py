@@ -3,10 +3,11 @@
 Each file is read a block at a time by Arrow's CSV reader when it has no quote and no lone CR
 (there every reader splits rows and cells alike), else by the csv module (as `tables.LazyRows`
 reads it) a chunk of rows at a time; every column is dictionary-encoded on the way in: a code per
-cell (int8 … int32) and, per column, its distinct values. Only the distinct texts are validated (a
-dataset repeats few dates, enum spellings and lists, and ids are validated once each), with each
-field's own validator (`fast.FastBuilder`), and the checks across rows and files
-(`references.py`) run over the codes with numpy. The records are built from the columns by
+cell (int8 … int32) and, per column, its distinct values (Arrow numbers them: only the distinct
+texts reach Python). Only the distinct texts are validated (a dataset repeats few dates, enum
+spellings and lists, and ids are validated once each), a column's in one call of its field's own
+validator (`fast.FastBuilder.values`), and the checks across rows and files (`references.py`) run
+over the codes with numpy. A reference's ids become its target's own (`_link`): each id is held once. The records are built from the columns by
 `lazy.LazyRecords`: all at once (`lazy.records_of`) or when read (`lazy.lazy_dataset`).
 
 This path only ever says yes. Anything it is not sure of — a file it would read differently, a
