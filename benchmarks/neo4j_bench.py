@@ -194,7 +194,10 @@ def load_and_query(driver, folder: str, name: str, as_of: date, org: str, repeat
 
     log(f"neo4j: batched load of {name} ({writes:,} node and relationship writes)")
     try:
-        store_load.load_dataset_to_neo4j(driver, ds, name=name, library=packs, progress=progress)
+        try:
+            store_load.load_dataset_to_neo4j(driver, ds, name=name, library=packs, progress=progress)
+        except store_load.LoadAborted as exc:  # the loader reports any error that stops it as LoadAborted
+            raise exc.cause if isinstance(exc.cause, TimeoutError) else exc
     except TimeoutError as exc:
         elapsed = time.perf_counter() - t
         out["unfinished"] = f"stopped after the {budget_s / 60:.0f} min budget: {exc}"

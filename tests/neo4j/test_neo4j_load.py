@@ -390,3 +390,16 @@ def test_user_pack_reaches_the_cypher(graph, neo4j_server, tmp_path):
                   env=neo4j_server.env)
     b = run_itaku("check", folder, "--policy-file", pack, "--as-of", "2026-11-01", "--format", "json")
     assert (a.returncode, a.stdout) == (b.returncode, b.stdout) and a.stdout
+
+
+def test_the_benchmarks_load_budget_stops_the_load_and_reports_its_rate(graph):
+    """benchmarks.neo4j_bench: a load past its time budget is stopped (the loader reports it as
+    LoadAborted), its rate so far reported, and nothing of it is left behind."""
+    from benchmarks.neo4j_bench import load_and_query
+    from graph.rules import PackLibrary
+
+    out = load_and_query(graph, str(CITY), "bench-budget", D, "X", 1, 0.0, PackLibrary())
+    assert out["unfinished"].startswith("stopped after the 0 min budget: ") and "writes in" in out["unfinished"]
+    assert out["writes_per_s"] >= 0 and out["estimate_s"] > 0 and "load_s" not in out
+    assert "bench-budget" not in [d["name"] for d in list_datasets(graph)]
+    assert tags(graph, "bench-budget") == set()
