@@ -269,9 +269,10 @@ class Columns:
 
     def due(self, last: np.ndarray, months: int) -> tuple[np.ndarray, np.ndarray]:
         """policy.due_date over columns: (whether there is a due date, the due date)."""
-        due = np.where(last == NONE, np.minimum(add_months(self.start, months), self.end),
-                       add_months(np.maximum(last, 1), months))
-        return (last == NONE) | (due <= self.end), due
+        never = last == NONE
+        shifted = add_months(np.where(never, self.start, last), months)  # (one span of real days)
+        due = np.where(never, np.minimum(shifted, self.end), shifted)
+        return never | (due <= self.end), due
 
     def overdue(self, last: np.ndarray) -> np.ndarray:
         """Visit.overdue over a column of last inspection dates, with each chain's interval."""
