@@ -240,10 +240,13 @@ def check_from_neo4j(name: str, as_of: date, jobs: int) -> dict:
     log(f"neo4j: {name}: itaku check --neo4j --jobs {jobs}")
     cmd = [*ITAKU, "check", "--neo4j", os.environ["NEO4J_URI"], "--dataset", name, "--as-of", as_of.isoformat(),
            "--format", "json", "--jobs", str(jobs)]
-    with tempfile.TemporaryFile() as out:
-        wall, usage, code = _run_child(cmd, out)
-        out.seek(0)
-        digest = hashlib.sha256(out.read()).hexdigest()
+    try:
+        with tempfile.TemporaryFile() as out:
+            wall, usage, code = _run_child(cmd, out)
+            out.seek(0)
+            digest = hashlib.sha256(out.read()).hexdigest()
+    except RuntimeError as exc:  # a check that fails or is stopped loses only its own row, not the section
+        return {"error": str(exc)[-300:]}
     return {"wall_s": wall, **usage, "exit": code, "sha256": digest}
 
 

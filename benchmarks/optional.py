@@ -32,7 +32,7 @@ def _worker(module: str, args: list[str], log) -> dict:
         out.seek(0)
         text = out.read().decode("utf-8", "replace").strip()
     err = proc.stderr.decode("utf-8", "replace")
-    for line in err.splitlines()[-5:]:
+    for line in err.splitlines():  # the worker's progress, and the figures it logged as it went
         log("  " + line)
     if proc.returncode != 0 or not text:
         last = (err.strip().splitlines() or ["no output"])[-1]

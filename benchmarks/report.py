@@ -247,6 +247,10 @@ def sharded_check_lines(check: dict, size: str) -> list[str]:
     one, two = check.get("1") or check.get(1), check.get("2") or check.get(2)
     if not (one and two):
         return []
+    if "error" in one or "error" in two:
+        return ["", f"{size}: `itaku check --neo4j --format json` did not finish: "
+                    + "; ".join(f"{jobs}: {fig['error']}" for jobs, fig in (("one process", one), ("--jobs 2", two))
+                                if "error" in fig)]
     same = "the same bytes" if one["sha256"] == two["sha256"] else "**different outputs**"
     return ["", f"{size}: `itaku check --neo4j --format json` in one process {_cell(one)}; with `--jobs 2` (the "
             f"principals in two shard processes; the peak is the largest process's) {_cell(two)}: {same}."]
