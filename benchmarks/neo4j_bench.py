@@ -246,7 +246,7 @@ def check_from_neo4j(name: str, as_of: date, jobs: int) -> dict:
             out.seek(0)
             digest = hashlib.sha256(out.read()).hexdigest()
     except RuntimeError as exc:  # a check that fails or is stopped loses only its own row, not the section
-        return {"error": str(exc)[-300:]}
+        return {"error": " ".join(str(exc).split())[-300:]}  # one line: it goes into a table cell
     return {"wall_s": wall, **usage, "exit": code, "sha256": digest}
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import sys
+from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # benchmarks/ is run from the repo, not installed
@@ -21,8 +22,8 @@ def closed_port() -> int:
 def test_a_failed_check_is_reported_in_its_row(monkeypatch):
     monkeypatch.setenv("NEO4J_URI", f"bolt://127.0.0.1:{closed_port()}")
     monkeypatch.setenv("NEO4J_PASSWORD", "x")
-    fig = check_from_neo4j("no-such-dataset", __import__("datetime").date(2026, 11, 1), 1)
-    assert set(fig) == {"error"} and "exited" in fig["error"], fig
+    fig = check_from_neo4j("no-such-dataset", date(2026, 11, 1), 1)
+    assert set(fig) == {"error"} and "exited" in fig["error"] and "\n" not in fig["error"], fig
     lines = sharded_check_lines({"1": fig, "2": {"wall_s": 1.0, "cpu_s": 1.0, "peak_rss_mb": 9.0, "sha256": "x"}}, "1M")
     assert lines[1].startswith("1M: `itaku check --neo4j --format json` did not finish: one process: "), lines
     assert "--jobs 2:" not in lines[1]
