@@ -129,6 +129,8 @@ class LazyRecords(Sequence):
     def column(self, name: str) -> list:
         """Per record: its value of `name`."""
         values, codes = self.by_column(name)
+        if len(values) == codes.size and (codes.size == 0 or (codes[0] == 0 and (np.diff(codes) == 1).all())):
+            return list(values)  # a key: one value per record, in order (no million ints to map through)
         return list(map(values.__getitem__, codes.tolist()))
 
 

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from loaders.lazy import ColumnarDataset, LazyRecords, per_record, values_of
+from loaders.lazy import ColumnarDataset, LazyRecords, per_record, values_at, values_of
 from loaders.model import Contract, Dataset
 from loaders.vocab import ApprovalStatus, Authorization, Clause, DataCategory, InspectionTiming
 
@@ -48,6 +48,19 @@ def dates(records, name: str) -> np.ndarray:
 def where(records, name: str, test) -> np.ndarray:
     """Per record: whether its value of `name` passes `test`."""
     return per_record(records, name, lambda v: bool(test(v)), bool)
+
+
+def iso_days(days: np.ndarray) -> list[str]:
+    """Day ordinals as ISO dates (str of a date), once per distinct day."""
+    text: dict[int, str] = {}
+
+    def iso(day: int) -> str:
+        got = text.get(day)
+        if got is None:
+            got = text[day] = date.fromordinal(day).isoformat()
+        return got
+
+    return list(map(iso, days.tolist()))
 
 
 def add_months(days: np.ndarray, months: int) -> np.ndarray:
@@ -274,6 +287,15 @@ class Columns:
         due = np.where(never, np.minimum(shifted, self.end), shifted)
         return never | (due <= self.end), due
 
+    def due_at(self, last: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """The due dates (Visit.due, with each chain's interval) of the contracts at `rows`."""
+        months = self.by_policy(lambda p: p.interval_months)[rows]
+        out = np.full(rows.size, NONE, np.int64)
+        for m in distinct(months):
+            at = months == m
+            out[at] = self.due(last, m)[1][rows[at]]
+        return out
+
     def overdue(self, last: np.ndarray) -> np.ndarray:
         """Visit.overdue over a column of last inspection dates, with each chain's interval."""
         months = self.by_policy(lambda p: p.interval_months)
@@ -334,6 +356,20 @@ class Columns:
             below[level] = np.where(self.unapproved[level], level, nearest[level])
         return nearest
 
+    # ---- what messages name (a rule's `bulk`) -------------------------------------------
+    @cached_property
+    def org_names(self) -> list[str]:
+        """Per organization code: its name, as messages name it."""
+        return list(map(self.ds.org_name, self.orgs))
+
+    def ids_at(self, rows: np.ndarray) -> list[str]:
+        """The ids of the contracts at `rows`."""
+        return values_at(self.contracts, "contract_id", rows)
+
+    def names_at(self, column: np.ndarray, rows: np.ndarray) -> list[str]:
+        """The names of the organizations (codes in `column`) at `rows`."""
+        return list(map(self.org_names.__getitem__, column[rows].tolist()))
+
     # ---- one contract as a rule sees it -------------------------------------------------
     VISIT = frozenset({"ds", "as_of", "d", "contracts", "n", "index", "policies", "_chain"})
 
@@ -354,7 +390,7 @@ class Columns:
         return Chain(parent, nearest, policy, depth, None if unapproved is None else memoryview(unapproved),
                      values_of(contracts, "contract_id"),
                      getattr(contracts, "view", None) or contracts.__getitem__,  # (loaders.lazy.RecordViews)
-                     Parties(contracts, delegator, delegatee, org_ids, list(map(self.ds.org_name, org_ids))))
+                     Parties(contracts, delegator, delegatee, org_ids, self.org_names))
 
     def visit(self, i: int) -> ColumnVisit:
         """The Visit of contract i, its path rebuilt from the columns: the contract's record is

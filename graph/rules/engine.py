@@ -94,39 +94,67 @@ class Engine:
         """Each planned rule where its candidates say it may fire, contract by contract in path
         order (Columns.path_order) and rule by rule in id order: the order of Finding.sort_key."""
         with paused_gc():
-            planned = self._planned(cols)
-            has: dict[str, np.ndarray] = {}
-            rows, ks = [], []
-            for k, r in enumerate(self.rules):
-                mask = planned[k]
-                for name in r.needs:
-                    if name not in has:
-                        has[name] = cols.has(getattr(ds, name))
-                    mask = mask & has[name]
-                if r.candidates is not None and mask.any():
-                    mask = mask & r.candidates(cols)
-                hit_rows = np.flatnonzero(mask)
-                rows.append(hit_rows)
-                ks.append(np.full(hit_rows.size, k, np.int64))
-            rows_, ks_ = (np.concatenate(rows), np.concatenate(ks)) if rows else (np.zeros(0, np.int64),) * 2
             by_id = np.argsort(np.argsort([r.id for r in self.rules]))  # each rule's place by id
-            order = np.lexsort((by_id[ks_], cols.path_order[rows_])) if rows_.size else rows_
-            rows_, ks_ = rows_[order].astype(np.int32), ks_[order].astype(np.int16)
-            del planned, has, rows, ks, order
+            rows, ks, slots, keys = [], [], [], []
+            bulks: list = [None] * len(self.rules)  # per rule, what its `bulk` found
+            for k, r, candidates in self.candidate_rows(ds, cols):
+                hit_rows, slot = self._bulk(r, cols, candidates, bulks, k)
+                rows.append(hit_rows.astype(np.int32))
+                ks.append(np.full(hit_rows.size, k, np.int16))
+                slots.append(slot.astype(np.int32))
+                keys.append(cols.path_order[hit_rows] * len(self.rules) + by_id[k])  # path order, then rule id
+            order = np.argsort(np.concatenate(keys)) if keys else np.zeros(0, np.int64)
+            rows_, ks_, slots_ = ((np.concatenate(c)[order] for c in (rows, ks, slots)) if keys
+                                  else (np.zeros(0, np.int64),) * 3)
+            del rows, ks, slots, keys, order
             cols.forget()  # the candidates' columns: the visits need only the chain's
         last, v = -1, None
         rules, visit, finding = self.rules, cols.visit, self._finding
         for start in range(0, rows_.size, CHUNK):
-            for i, k in zip(rows_[start:start + CHUNK].tolist(), ks_[start:start + CHUNK].tolist()):
+            end = start + CHUNK
+            for i, k, s in zip(rows_[start:end].tolist(), ks_[start:end].tolist(), slots_[start:end].tolist()):
                 if i != last:
                     last, v = i, visit(i)
                 r = rules[k]
-                hit = r.check(v)
-                if hit is not None:
-                    yield finding(r, v, hit)
+                if s < 0:
+                    hit = r.check(v)
+                    if hit is None:
+                        continue
+                else:
+                    b = bulks[k]
+                    hit = b.make(*[a[s] for a in b.args], v.where)
+                yield finding(r, v, hit)
 
-    def _planned(self, cols: Columns) -> list[np.ndarray]:
-        """Per rule, the contracts its plan (policy, data categories, scope, depth) runs it on."""
+    def candidate_rows(self, ds: Dataset, cols: Columns) -> Iterator[tuple[int, Rule, np.ndarray]]:
+        """Per rule (its index, itself, the rows): the contracts where its plan runs it, it has
+        what it `needs`, and its `candidates` say it may fire."""
+        table, slot_of = self._planned(cols)  # rule k's plan: table[k][slot_of]
+        has: dict[str, np.ndarray] = {}
+        for k, r in enumerate(self.rules):
+            mask = table[k][slot_of]
+            for name in r.needs:
+                if name not in has:
+                    has[name] = cols.has(getattr(ds, name))
+                mask = mask & has[name]
+            if r.candidates is not None and mask.any():
+                mask = mask & r.candidates(cols)
+            yield k, r, np.flatnonzero(mask)
+
+    @staticmethod
+    def _bulk(r: Rule, cols: Columns, rows: np.ndarray, bulks: list, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """A rule's candidate rows, less those its `bulk` says it does not fire at, and per row its
+        place in the Bulk's args (kept in bulks[k]) or -1: the loop calls `check` there."""
+        if r.bulk is None or not rows.size:
+            return rows, np.full(rows.size, -1, np.int64)
+        b = bulks[k] = r.bulk(cols, rows)
+        slot = np.arange(rows.size)
+        if b.ask is not None:
+            slot[b.ask] = -1
+        return (rows, slot) if b.fires is None else (rows[b.fires], slot[b.fires])
+
+    def _planned(self, cols: Columns) -> tuple[np.ndarray, np.ndarray]:
+        """The contracts each rule's plan (policy, data categories, scope, depth) runs it on: rule k
+        runs on contract i where table[k, slot[i]] (one mask at a time, not one per rule held)."""
         reached = np.flatnonzero(cols.reached)
         cats: dict[tuple, int] = {}
         cat = per_record(cols.contracts, "data_categories", lambda c: cats.setdefault(tuple(c), len(cats)), np.int64)
@@ -145,7 +173,7 @@ class Engine:
                 table[ids[r.id], u] = True
         slot = np.full(cols.n, first.size, np.int64)
         slot[reached] = inverse.ravel()
-        return [table[k][slot] for k in range(len(self.rules))]
+        return table, slot
 
     def visits(self, ds: Dataset, as_of: date, graph: ChainGraph | None = None) -> Iterator[Visit]:
         """Every contract, parents first, with the state carried down its chain. A Visit's `path`

@@ -1,9 +1,9 @@
 """The rule registry: each rule declared once, with its id, severity, citations, doc and predicate."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from loaders.vocab import Severity
 
@@ -50,10 +50,24 @@ class Rule:
     # Optional, vectorised: a boolean mask over the contracts (columns.Columns) holding every
     # contract where the rule can fire (a superset); the engine calls `check` only there.
     candidates: Callable[[Columns], Any] | None = None
+    # Optional, vectorised: `check` at many candidate rows at once (bulk(columns, rows) → Bulk).
+    # Equal to `check` row for row, by test.
+    bulk: Callable[[Columns, Any], Bulk] | None = None
     severity_value: str = field(init=False, repr=False, compare=False)  # severity.value, read once per finding
 
     def __post_init__(self):
         object.__setattr__(self, "severity_value", self.severity.value)
+
+
+class Bulk(NamedTuple):
+    """What a rule's `bulk` found at its candidate rows: per row, its Hit is make(*(a[j] for a in
+    args), Visit.where), made as its finding is (the text is not held). `fires` (default: every
+    row) False where it does not fire; `ask` True where `check` decides instead."""
+
+    make: Callable[..., Hit]
+    args: tuple[Sequence, ...]
+    fires: Any = None
+    ask: Any = None
 
 
 RULES: dict[str, Rule] = {}
@@ -61,7 +75,8 @@ RULES: dict[str, Rule] = {}
 
 def rule(id: str, severity: str, category: str, cites: tuple[str, ...], title: dict[str, str],
          doc: dict[str, str], opt_in: bool = False, scope: str = "all", min_depth: int = 1,
-         needs: tuple[str, ...] = (), candidates: Callable[[Columns], Any] | None = None):
+         needs: tuple[str, ...] = (), candidates: Callable[[Columns], Any] | None = None,
+         bulk: Callable[[Columns, Any], Bulk] | None = None):
     """Declare a rule; the decorated function is its predicate."""
     if category not in CATEGORIES:
         raise ValueError(f"unknown category {category!r}")
@@ -70,7 +85,7 @@ def rule(id: str, severity: str, category: str, cites: tuple[str, ...], title: d
         if id in RULES:
             raise ValueError(f"duplicate rule id {id!r}")
         RULES[id] = Rule(id, Severity(severity), category, cites, title, doc, check, opt_in, scope,
-                         min_depth, tuple(needs), candidates)
+                         min_depth, tuple(needs), candidates, bulk)
         return check
 
     return register

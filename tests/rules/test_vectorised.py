@@ -74,3 +74,39 @@ def test_add_months_over_a_column_is_add_months_of_each_day(days, months):
 
     got = add_months(np.asarray(days, np.int64), months)
     assert got.tolist() == [add_months_to(date.fromordinal(d), months).toordinal() for d in days]
+
+
+BULK = sorted(r.id for r in Engine().rules if r.bulk is not None)
+
+
+@pytest.mark.parametrize("rule_id", BULK)
+def test_bulk_is_check_row_for_row(rule_id):
+    """A rule's `bulk` says, at each candidate row, what its `check` says there (fires or not, the
+    same text and details), on the examples and the rule's own fixture under every pack; and it
+    decides some rows itself (not all left to `check`)."""
+    from graph.rules.columns import Columns
+
+    exp = yaml.safe_load((FIXTURES / rule_id / "expected.yaml").read_text(encoding="utf-8"))
+    cases = [(load_dataset(FIXTURES / rule_id), exp["as_of"])]
+    cases += [(load_dataset(folder), date(2026, 11, 1)) for folder in DATASETS]
+    made = 0
+    for ds, as_of in cases:
+        for packs in [[], *([p] for p in PACK_IDS)]:
+            engine = Engine(rules=[rule_id], policy_override=packs)
+            cols = Columns(ds, as_of, None, engine.policy_for)
+            for _, r, rows in engine.candidate_rows(ds, cols):
+                if not rows.size:
+                    continue
+                found = r.bulk(cols, rows)
+                for j, i in enumerate(rows.tolist()):
+                    v = cols.visit(i)
+                    want = r.check(v)
+                    if found.ask is not None and found.ask[j]:
+                        continue
+                    if found.fires is not None and not found.fires[j]:
+                        assert want is None, (ds, i)
+                        continue
+                    got = found.make(*[a[j] for a in found.args], v.where)
+                    assert want is not None and (got.ja, got.en, got.details) == (want.ja, want.en, want.details)
+                    made += 1
+    assert made > 0

@@ -1,14 +1,16 @@
 """Approval of re-delegation, 再委託の承認 (RULES.md § Approval)."""
 from __future__ import annotations
 
-from loaders.vocab import ApprovalStatus
+from functools import partial
+
+from loaders.vocab import ApprovalStatus, Authorization
 
 import numpy as np
 
 from loaders.lazy import values_at
 
-from ..columns import NONE
-from ..registry import Hit, rule
+from ..columns import NONE, iso_days, where
+from ..registry import Bulk, Hit, rule
 
 
 def _root_approval_by(k, dates):
@@ -30,7 +32,7 @@ def _notified_upstream(k):
 
 @rule("unapproved-redelegation", "critical", "approval",
       ("nict 31(1)二", "nict 31(4)", "nerima 17(1)(3)", "kuki ③", "mic ⑦"),
-      min_depth=2, candidates=lambda k: k.unapproved,
+      min_depth=2, candidates=lambda k: k.unapproved, bulk=lambda k, rows: _unapproved_bulk(k, rows),
       title={"ja": "承認のない再委託", "en": "Re-delegation without the principal's approval"},
       doc={"ja": "再委託・再々委託には、最上位の委託者（本市・本区等）の承認が必要です。元請など他者の承認は数えません。"
                  "例: 市→A社→B社 の再委託 K-2 に、市の「承認」行がない（A社の承認のみ）。"
@@ -42,19 +44,10 @@ def _notified_upstream(k):
 def unapproved_redelegation(v):
     if not v.unapproved:
         return None
-    others = sorted({a.approver_id for a in v.approvals
-                     if a.status == ApprovalStatus.approved and a.approver_id != v.principal_id})
-    states = sorted({str(a.status) for a in v.approvals if a.approver_id == v.principal_id})
-    ja = f"{v.where['ja']}に、委託者 {v.principal_name} の承認がありません。"
-    en = f"{v.where['en']} has no approval by the principal {v.principal_name}."
-    if others:
-        names = "、".join(v.name(o) for o in others)
-        ja += f"{names} による承認はありますが、委託者の承認に代わりません。"
-        en += f" It was approved by {', '.join(v.name(o) for o in others)}, which does not count: only the principal can approve."
-    if states:
-        ja += f"委託者への申請の状態: {'・'.join(ApprovalStatus(s).ja for s in states)}。"
-        en += f" The principal's decision: {', '.join(states)}."
-    details = {"approved_by_others": others, "principal_statuses": states}
+    others = {a.approver_id for a in v.approvals if a.status == ApprovalStatus.approved and a.approver_id != v.principal_id}
+    hit = _unapproved_hit(v.name, v.principal_name, others, {str(a.status) for a in v.approvals
+                                                             if a.approver_id == v.principal_id}, v.where)
+    ja, en, details = hit.ja, hit.en, hit.details
     if v.root_notices:  # GDPR 28(2) general authorisation: a notice, but objected to or still open
         ends = sorted(str(v.window_end(n)) for n in v.root_notices)
         details["objection_window_ends"] = ends
@@ -68,9 +61,49 @@ def unapproved_redelegation(v):
     return Hit(ja=ja, en=en, details=details)
 
 
+def _unapproved_hit(name, principal: str, others: set[str], states: set[str], at) -> Hit:
+    """unapproved-redelegation's message at `at` (Visit.where): the approvers other than the
+    principal (ids, named by `name`) and the principal's own decisions (statuses)."""
+    others, states = sorted(others), sorted(states)
+    ja = f"{at['ja']}に、委託者 {principal} の承認がありません。"
+    en = f"{at['en']} has no approval by the principal {principal}."
+    if others:
+        names = [name(o) for o in others]
+        ja += f"{'、'.join(names)} による承認はありますが、委託者の承認に代わりません。"
+        en += f" It was approved by {', '.join(names)}, which does not count: only the principal can approve."
+    if states:
+        ja += f"委託者への申請の状態: {'・'.join(ApprovalStatus(s).ja for s in states)}。"
+        en += f" The principal's decision: {', '.join(states)}."
+    return Hit(ja=ja, en=en, details={"approved_by_others": others, "principal_statuses": states})
+
+
+def _unapproved_bulk(k, rows):
+    """unapproved_redelegation at every candidate row; a GDPR general authorisation's notices are
+    left to the predicate."""
+    gdpr = where(k.contracts, "authorization", lambda x: x == Authorization.general)[rows]
+    gdpr &= k.policy_mask(lambda p: p.objection_days is not None)[rows]
+    a, ar = k.ds.approvals, k.a_rows
+    asked = np.zeros(k.n, bool)
+    asked[rows] = True
+    seen = np.flatnonzero((ar >= 0) & asked[np.maximum(ar, 0)] & ((k.a_decided == NONE) | (k.a_decided <= k.d)))
+    org_ids = list(k.orgs)
+    others: dict[int, set] = {}
+    states: dict[int, set] = {}
+    for j, who, status, root in zip(ar[seen].tolist(), values_at(a, "approver_id", seen), values_at(a, "status", seen),
+                                    map(org_ids.__getitem__, k.principal[ar[seen]].tolist())):
+        if who == root:
+            states.setdefault(j, set()).add(str(status))
+        elif status == ApprovalStatus.approved:
+            others.setdefault(j, set()).add(who)
+    empty, at = frozenset(), rows.tolist()
+    return Bulk(partial(_unapproved_hit, k.ds.org_name), (k.names_at(k.principal, rows), [others.get(i, empty) for i in at],
+                                                         [states.get(i, empty) for i in at]), ask=gdpr)
+
+
 @rule("late-approval", "high", "approval", ("nict 31(1)二 (事前承認)", "nerima 17(2)"),
       min_depth=2, needs=("approvals_of",),
       candidates=lambda k: k.sub & ~k.unapproved & ~_root_approval_by(k, k.a_decided),
+      bulk=lambda k, rows: _late_bulk(k, rows),
       title={"ja": "事後の承認", "en": "Approval after the start"},
       doc={"ja": "委託者の承認はあるが、承認日が契約開始日より後（または承認日の記録がない）場合に指摘します。承認は事前に必要です。"
                  "開始日当日の承認は事前とみなします。例: 開始 2025-04-01、承認 2025-04-15。"
@@ -101,18 +134,41 @@ def late_approval(v):
 
 
 def _late_specific(v):
-    dates = sorted(str(a.decided_date) for a in v.root_approvals if a.decided_date)
+    return _late_hit(sorted(str(a.decided_date) for a in v.root_approvals if a.decided_date), str(v.c.start_date),
+                     v.principal_name, v.where)
+
+
+def _late_hit(dates: list[str], start: str, principal: str, at) -> Hit:
+    """late-approval's message: the principal's approval dates (sorted), the start."""
     shown = "、".join(dates) or "記録なし"
     return Hit(
-        ja=f"{v.where['ja']}は {v.c.start_date} に開始していますが、委託者 {v.principal_name} の承認日は {shown} です（事前承認が必要）。",
-        en=f"{v.where['en']} starts {v.c.start_date} but the principal's approval is dated "
+        ja=f"{at['ja']}は {start} に開始していますが、委託者 {principal} の承認日は {shown} です（事前承認が必要）。",
+        en=f"{at['en']} starts {start} but the principal's approval is dated "
            f"{', '.join(dates) or 'nowhere'}: approval must come first.",
-        details={"decided_dates": dates, "start_date": str(v.c.start_date)})
+        details={"decided_dates": list(dates), "start_date": start})
+
+
+def _late_bulk(k, rows):
+    """late_approval at every candidate row (a specific approval, given after the start); under a
+    pack with an objection window (GDPR general authorisation) the predicate decides."""
+    asked = np.zeros(k.n, bool)
+    asked[rows] = True
+    ar = k.a_rows
+    dated = np.flatnonzero(k.a_root_ok & (k.a_decided != NONE) & asked[np.maximum(ar, 0)])
+    order = np.lexsort((k.a_decided[dated], ar[dated]))  # by contract, then date
+    dates: dict[int, list] = {}
+    for j, day in zip(ar[dated][order].tolist(), iso_days(k.a_decided[dated][order])):
+        dates.setdefault(j, []).append(day)
+    none: list = []
+    return Bulk(_late_hit, ([dates.get(i, none) for i in rows.tolist()], iso_days(k.start[rows]),
+                            k.names_at(k.principal, rows)),
+                ask=k.policy_mask(lambda p: p.objection_days is not None)[rows])
 
 
 @rule("prior-check-missing", "high", "approval", ("nerima 17(2)", "nerima 17(4)(1)", "nict 31(4)", "mic ⑦"),
       min_depth=2, needs=("approvals_of",),
       candidates=lambda k: k.sub & k.root_approved & ~_root_approval_by(k, k.a_prior_check),
+      bulk=lambda k, rows: Bulk(_unchecked_hit, (iso_days(k.start[rows]),)),
       title={"ja": "事前確認がない", "en": "No prior check of the subcontractor"},
       doc={"ja": "委託者の承認はあるが、再委託先が安全管理措置を講じることの書面による事前確認（prior_check_date）が開始日までにない場合に指摘します。例: 承認は 2025-03-20 だが、事前確認日の記録がない。",
            "en": "Approved by the principal, but no approval records a written prior check (prior_check_date) "
@@ -122,11 +178,14 @@ def prior_check_missing(v):
         return None
     if any(a.prior_check_date and a.prior_check_date <= v.c.start_date for a in v.root_approvals):
         return None
-    return Hit(
-        ja=f"{v.where['ja']}の承認に、開始日 {v.c.start_date} までの事前確認（安全管理措置の確認）の記録がありません。",
-        en=f"The approval of {v.where['en']} records no prior check of the subcontractor's measures "
-           f"on or before its start {v.c.start_date}.",
-        details={"start_date": str(v.c.start_date)})
+    return _unchecked_hit(str(v.c.start_date), v.where)
+
+
+def _unchecked_hit(start: str, at) -> Hit:
+    return Hit(ja=f"{at['ja']}の承認に、開始日 {start} までの事前確認（安全管理措置の確認）の記録がありません。",
+               en=f"The approval of {at['en']} records no prior check of the subcontractor's measures "
+                  f"on or before its start {start}.",
+               details={"start_date": start})
 
 
 @rule("upstream-not-notified", "medium", "approval", ("nerima 17(4)(2)",), opt_in=True,
@@ -149,7 +208,7 @@ def upstream_not_notified(v):
 
 
 @rule("inherited-unapproved-chain", "high", "approval", ("nict 31(6)", "nerima 18(3)"),
-      min_depth=3, candidates=lambda k: k.nearest >= 0,
+      min_depth=3, candidates=lambda k: k.nearest >= 0, bulk=lambda k, rows: _below_bulk(k, rows),
       title={"ja": "未承認の再委託の下にある契約", "en": "Below an unapproved re-delegation"},
       doc={"ja": "再々委託以下の契約で、上位（第2階層以下）に承認のない再委託がある場合に指摘します。details.nearest は最も近いものです。"
                  "例: K-2 が未承認なら、その下の K-3, K-4 はすべて指摘されます。",
@@ -159,9 +218,18 @@ def inherited_unapproved_chain(v):
     if v.depth < 3 or v.nearest_unapproved is None:
         return None
     near = v.ds.contract[v.nearest_unapproved]
-    return Hit(
-        ja=f"{v.where['ja']}は、委託者 {v.principal_name} の承認のない再委託 {near.contract_id}"
-           f"（{v.name(near.delegator_id)} → {v.name(near.delegatee_id)}）の下にあります。",
-        en=f"{v.where['en']} lies below {near.contract_id} ({v.name(near.delegator_id)} → "
-           f"{v.name(near.delegatee_id)}), a re-delegation the principal {v.principal_name} never approved.",
-        details={"nearest": near.contract_id})
+    return _below_hit(v.principal_name, near.contract_id, v.name(near.delegator_id), v.name(near.delegatee_id), v.where)
+
+
+def _below_hit(principal: str, near: str, delegator: str, delegatee: str, at) -> Hit:
+    """inherited-unapproved-chain's message: the nearest unapproved contract above, its parties' names."""
+    return Hit(ja=f"{at['ja']}は、委託者 {principal} の承認のない再委託 {near}（{delegator} → {delegatee}）の下にあります。",
+               en=f"{at['en']} lies below {near} ({delegator} → {delegatee}), a re-delegation the principal "
+                  f"{principal} never approved.",
+               details={"nearest": near})
+
+
+def _below_bulk(k, rows):
+    near = k.nearest[rows]
+    return Bulk(_below_hit, (k.names_at(k.principal, rows), k.ids_at(near), k.names_at(k.delegator, near),
+                             k.names_at(k.delegatee, near)), fires=k.depth[rows] >= 3)

@@ -5,8 +5,8 @@ from datetime import timedelta
 
 import numpy as np
 
-from ..columns import dates, where
-from ..registry import Hit, rule
+from ..columns import dates, iso_days, where
+from ..registry import Bulk, Hit, rule
 
 
 def _certified(k, test=None):
@@ -21,6 +21,7 @@ def _certified(k, test=None):
 
 @rule("deletion-certificate-missing", "high", "closure", ("nict 31(1)五", "jica 3(3)", "nerima 23"), scope="ended",
       candidates=lambda k: (k.end + k.by_policy(lambda p: p.deletion_grace_days) < k.d) & ~_certified(k),
+      bulk=lambda k, rows: _uncertified_bulk(k, rows),
       title={"ja": "廃棄・削除証明書なし", "en": "No deletion certificate"},
       doc={"ja": "契約終了日から猶予期間（既定30日）を過ぎても、廃棄・削除証明書の記録がない場合に指摘します。例: 2026-03-31 終了、基準日 2026-11-01 に deletions の行がない。",
            "en": "The contract ended more than the grace period (30 days by default) ago and no deletion "
@@ -31,9 +32,18 @@ def deletion_certificate_missing(v):
         return None
     if any(d.certificate_date <= v.as_of for d in v.ds.deletions_of.get(v.c.contract_id, ())):
         return None
-    return Hit(ja=f"{v.where['ja']}は {v.c.end_date} に終了しましたが、{grace} 日を過ぎても廃棄・削除証明書がありません。",
-               en=f"{v.where['en']} ended {v.c.end_date}; no deletion certificate after {grace} days.",
-               details={"end_date": str(v.c.end_date), "grace_days": grace})
+    return _uncertified_hit(str(v.c.end_date), grace, v.where)
+
+
+def _uncertified_hit(end: str, grace: int, at) -> Hit:
+    return Hit(ja=f"{at['ja']}は {end} に終了しましたが、{grace} 日を過ぎても廃棄・削除証明書がありません。",
+               en=f"{at['en']} ended {end}; no deletion certificate after {grace} days.",
+               details={"end_date": end, "grace_days": grace})
+
+
+def _uncertified_bulk(k, rows):
+    grace = [p.deletion_grace_days for p in k.policies]
+    return Bulk(_uncertified_hit, (iso_days(k.end[rows]), list(map(grace.__getitem__, k.policy[rows].tolist()))))
 
 
 @rule("subcontractor-certificates-missing", "medium", "closure", ("jica 別添4 注1", "nerima 23(3)"), scope="ended",

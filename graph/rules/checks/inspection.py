@@ -1,26 +1,39 @@
 """Inspection coverage, 検査の網羅 (RULES.md § Inspection)."""
 from __future__ import annotations
 
+from functools import partial
+
 from loaders.vocab import Answer, InspectionMethod, InspectionResult, InspectionTiming
 
 import numpy as np
 
-from loaders.lazy import per_record
+from loaders.lazy import per_record, values_at
 
-from ..columns import NONE, dates, where
-from ..registry import Hit, rule
+from ..columns import NONE, dates, iso_days, where
+from ..registry import Bulk, Hit, rule
+
+
+def _last(k) -> np.ndarray:
+    """Per contract: its last qualifying inspection's date (NONE: none)."""
+    return k.memo("last qualifying", lambda: k.last(k.i_qualifying))
 
 
 def _overdue(k) -> np.ndarray:
-    return k.overdue(k.last(k.i_qualifying))
+    return k.overdue(_last(k))
+
+
+def _visible(k) -> np.ndarray:
+    """Per inspection: the root principal can see it (Visit.visible)."""
+    def compute():
+        ins = k.ds.inspections
+        reported = dates(ins, "reported_to_principal_date")
+        return (k.org_codes(ins, "inspector_id") == k.principal[k.i_rows]) | ((reported != NONE) & (reported <= k.d))
+    return k.memo("visible", compute)
 
 
 def _hidden(k) -> np.ndarray:
     """Per contract: a qualifying inspection the root principal cannot see (Visit.visible)."""
-    ins = k.ds.inspections
-    reported = dates(ins, "reported_to_principal_date")
-    visible = (k.org_codes(ins, "inspector_id") == k.principal[k.i_rows]) | ((reported != NONE) & (reported <= k.d))
-    return k.any_of(k.i_rows, k.i_qualifying & ~visible)
+    return k.any_of(k.i_rows, k.i_qualifying & ~_visible(k))
 
 
 def _inspected(k, result, among: np.ndarray) -> np.ndarray:
@@ -82,6 +95,7 @@ def _answered_b_or_c(k) -> np.ndarray:
 
 @rule("inspection-overdue", "high", "inspection",
       ("nict 31(5)", "jica 3(2)", "kuki 4(4)", "nerima 24", "mic (3)"), scope="started", candidates=_overdue,
+      bulk=lambda k, rows: _overdue_bulk(k, rows),
       title={"ja": "検査期限切れ", "en": "Inspection overdue"},
       doc={"ja": "定期の検査（契約前を除く）が、間隔（既定12か月）を過ぎても行われていない場合に指摘します。"
                  "検査がなければ期限は 開始日+12か月（終了日が先ならその日）。例: 最終検査 2025-06-30、基準日 2026-07-01。",
@@ -92,16 +106,29 @@ def inspection_overdue(v):
     if due is None:
         return None
     last = max((i.date for i in v.qualifying), default=None)
+    return _overdue_hit(str(due), str(last) if last else None, v.policy.interval_months, v.where)
+
+
+def _overdue_hit(due: str, last: str | None, months: int, at) -> Hit:
     seen = f"最終検査 {last}" if last else "検査の記録なし"
     return Hit(
-        ja=f"{v.where['ja']}の検査期限 {due} を過ぎています（{seen}、間隔 {v.policy.interval_months} か月）。",
-        en=f"{v.where['en']} was due for inspection on {due} "
-           f"({'last inspected ' + str(last) if last else 'never inspected'}; interval {v.policy.interval_months} months).",
-        details={"due_date": str(due), "last_inspection": str(last) if last else None})
+        ja=f"{at['ja']}の検査期限 {due} を過ぎています（{seen}、間隔 {months} か月）。",
+        en=f"{at['en']} was due for inspection on {due} "
+           f"({'last inspected ' + last if last else 'never inspected'}; interval {months} months).",
+        details={"due_date": due, "last_inspection": last})
+
+
+def _overdue_bulk(k, rows):
+    last = _last(k)
+    seen = last[rows]
+    months = [p.interval_months for p in k.policies]
+    return Bulk(_overdue_hit, (iso_days(k.due_at(last, rows)), [None if day == NONE else text for day, text in zip(
+        seen.tolist(), iso_days(np.maximum(seen, 1)))], list(map(months.__getitem__, k.policy[rows].tolist()))))
 
 
 @rule("subcontractor-not-covered", "high", "inspection", ("nict 31(6)", "mic (3) 再委託", "nerima 24(5)"), scope="started",
       min_depth=2, needs=("inspections_of",), candidates=lambda k: ~_overdue(k) & _hidden(k),
+      bulk=lambda k, rows: _hidden_bulk(k, rows),
       title={"ja": "委託者から見えない階層", "en": "Level not visible to the principal"},
       doc={"ja": "再委託以下の契約が検査されてはいるが、その結果が委託者に届いていない（委託者自身の検査でも報告でもない）ため、"
                  "委託者から見ると期限切れの場合に指摘します。例: 第3階層を元請が検査したが市に報告していない。",
@@ -115,14 +142,34 @@ def subcontractor_not_covered(v):
     due = v.overdue([i for i in v.qualifying if v.visible(i)], months)
     if due is None:
         return None
-    hidden = sorted({i.inspector_id for i in v.qualifying if not v.visible(i)})
-    by = "、".join(v.name(o) for o in hidden)
+    return _hidden_hit(v.name, {i.inspector_id for i in v.qualifying if not v.visible(i)}, str(due), v.principal_name,
+                       v.where)
+
+
+def _hidden_hit(name, inspectors: set[str], due: str, principal: str, at) -> Hit:
+    """subcontractor-not-covered's message: who inspected unseen (ids, named by `name`), the due
+    date as the principal sees it."""
+    hidden = sorted(inspectors)
+    names = [name(o) for o in hidden]
     return Hit(
-        ja=f"{v.where['ja']}は {by} が検査していますが、その結果が委託者 {v.principal_name} に報告されておらず、"
+        ja=f"{at['ja']}は {'、'.join(names)} が検査していますが、その結果が委託者 {principal} に報告されておらず、"
            f"委託者から見ると {due} に期限切れです。",
-        en=f"{v.where['en']} was inspected by {', '.join(v.name(o) for o in hidden)}, but the result never reached "
-           f"the principal {v.principal_name}: as the principal sees it, inspection was due on {due}.",
-        details={"due_date": str(due), "inspectors": hidden})
+        en=f"{at['en']} was inspected by {', '.join(names)}, but the result never reached "
+           f"the principal {principal}: as the principal sees it, inspection was due on {due}.",
+        details={"due_date": due, "inspectors": hidden})
+
+
+def _hidden_bulk(k, rows):
+    seen = k.i_qualifying & _visible(k)
+    last = k.last(seen)
+    asked = np.zeros(k.n, bool)
+    asked[rows] = True
+    unseen = np.flatnonzero(k.i_qualifying & ~seen & asked[np.maximum(k.i_rows, 0)])
+    by: dict[int, set] = {}
+    for j, who in zip(k.i_rows[unseen].tolist(), values_at(k.ds.inspections, "inspector_id", unseen)):
+        by.setdefault(j, set()).add(who)
+    return Bulk(partial(_hidden_hit, k.ds.org_name), ([by[i] for i in rows.tolist()], iso_days(k.due_at(last, rows)),
+                                                       k.names_at(k.principal, rows)), fires=k.overdue(last)[rows])
 
 
 @rule("onsite-inspection-missing", "medium", "inspection", ("nict 31(5)", "kuki 4(4)"), scope="started",

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..registry import Hit, rule
+from ..columns import iso_days
+from ..registry import Bulk, Hit, rule
 
 
 def _first_seen(k) -> np.ndarray:
@@ -18,22 +19,35 @@ def _first_seen(k) -> np.ndarray:
 
 
 @rule("chain-inconsistent", "high", "structure", ("nict 31(1)二", "nerima 17"),
-      min_depth=2, candidates=lambda k: k.sub & (k.delegator != k.up(k.delegatee)),
+      min_depth=2, candidates=lambda k: k.sub & (k.delegator != k.up(k.delegatee)), bulk=lambda k, rows: _broken_bulk(k, rows),
       title={"ja": "チェーンの不整合", "en": "Broken chain link"},
       doc={"ja": "再委託以下の契約で、委託元が親契約の委託先と異なる場合に指摘します（例: 子会社が再委託契約を結んだ）。"
                  "例: K-1 が 市→A社、K-2 が B社→C社 で親が K-1 のとき、K-2 の委託元 B社 は A社 ではない。",
            "en": "A subcontract whose delegator is not its parent's delegatee: a link is missing "
                  "(e.g. a subsidiary signed the subcontract). Example: K-1 is City→A, K-2 (child of K-1) is B→C."})
 def chain_inconsistent(v):
-    if v.parent and v.c.delegator_id != v.parent.delegatee_id:
-        return Hit(
-            ja=f"{v.where['ja']}の委託元 {v.name(v.c.delegator_id)} は、親契約 {v.parent.contract_id} の委託先 "
-               f"{v.name(v.parent.delegatee_id)} ではありません。チェーンの一部が欠けています（子会社も別の事業者です）。",
-            en=f"In {v.where['en']} the delegator {v.name(v.c.delegator_id)} is not the delegatee "
-               f"{v.name(v.parent.delegatee_id)} of the parent contract {v.parent.contract_id}: a link of the chain is missing "
-               f"(a subsidiary is a separate party).",
-            details={"parent_contract_id": v.parent.contract_id, "expected_delegator_id": v.parent.delegatee_id})
+    p = v.parent
+    if p and v.c.delegator_id != p.delegatee_id:
+        return _broken_hit(v.name(v.c.delegator_id), p.contract_id, p.delegatee_id, v.name(p.delegatee_id), v.where)
     return None
+
+
+def _broken_hit(delegator: str, parent: str, expected_id: str, expected: str, at) -> Hit:
+    """chain-inconsistent's message: the delegator's name, the parent and its delegatee (id, name)."""
+    return Hit(
+        ja=f"{at['ja']}の委託元 {delegator} は、親契約 {parent} の委託先 "
+           f"{expected} ではありません。チェーンの一部が欠けています（子会社も別の事業者です）。",
+        en=f"In {at['en']} the delegator {delegator} is not the delegatee "
+           f"{expected} of the parent contract {parent}: a link of the chain is missing "
+           f"(a subsidiary is a separate party).",
+        details={"parent_contract_id": parent, "expected_delegator_id": expected_id})
+
+
+def _broken_bulk(k, rows):
+    up = k.parent[rows]
+    org_ids = list(k.orgs)
+    return Bulk(_broken_hit, (k.names_at(k.delegator, rows), k.ids_at(up),
+                              list(map(org_ids.__getitem__, k.delegatee[up].tolist())), k.names_at(k.delegatee, up)))
 
 
 @rule("data-scope-expansion", "high", "structure", ("nict 31(6)", "nerima 18"),
@@ -58,6 +72,7 @@ def data_scope_expansion(v):
 
 @rule("period-outside-parent", "medium", "structure", ("nerima 18(2)", "mic ⑧"),
       min_depth=2, candidates=lambda k: k.sub & ((k.start < k.up(k.start)) | (k.end > k.up(k.end))),
+      bulk=lambda k, rows: _outside_bulk(k, rows),
       title={"ja": "契約期間が親契約の外", "en": "Period outside the parent's"},
       doc={"ja": "再委託の契約期間が親契約の期間をはみ出す場合に指摘します。例: 親契約が 2026-03-31 終了、再委託が 2026-06-30 終了。",
            "en": "A subcontract starts before or ends after its parent. Example: the parent ends 2026-03-31, "
@@ -65,13 +80,22 @@ def data_scope_expansion(v):
 def period_outside_parent(v):
     p = v.parent
     if p and (v.c.start_date < p.start_date or v.c.end_date > p.end_date):
-        return Hit(
-            ja=f"{v.where['ja']}の期間 {v.c.start_date}〜{v.c.end_date} は、親契約 {p.contract_id} の期間 "
-               f"{p.start_date}〜{p.end_date} の外にあります。",
-            en=f"{v.where['en']} runs {v.c.start_date} to {v.c.end_date}, outside its parent {p.contract_id} "
-               f"({p.start_date} to {p.end_date}).",
-            details={"parent_start_date": str(p.start_date), "parent_end_date": str(p.end_date)})
+        return _outside_hit(str(v.c.start_date), str(v.c.end_date), p.contract_id, str(p.start_date),
+                            str(p.end_date), v.where)
     return None
+
+
+def _outside_hit(start: str, end: str, parent: str, parent_start: str, parent_end: str, at) -> Hit:
+    return Hit(
+        ja=f"{at['ja']}の期間 {start}〜{end} は、親契約 {parent} の期間 {parent_start}〜{parent_end} の外にあります。",
+        en=f"{at['en']} runs {start} to {end}, outside its parent {parent} ({parent_start} to {parent_end}).",
+        details={"parent_start_date": parent_start, "parent_end_date": parent_end})
+
+
+def _outside_bulk(k, rows):
+    up = k.parent[rows]
+    return Bulk(_outside_hit, (iso_days(k.start[rows]), iso_days(k.end[rows]), k.ids_at(up), iso_days(k.start[up]),
+                               iso_days(k.end[up])))
 
 
 @rule("circular-delegation", "medium", "structure", ("nict 31(6)",),
