@@ -3,6 +3,7 @@ of the record-based walk (`Engine.run(..., vectorised=False)`, the oracle) on th
 fixtures and generated datasets, under every pack."""
 from __future__ import annotations
 
+import functools
 import io
 from datetime import date, timedelta
 
@@ -77,6 +78,7 @@ def test_add_months_over_a_column_is_add_months_of_each_day(days, months):
 
 
 BULK = sorted(r.id for r in Engine().rules if r.bulk is not None)
+example = functools.cache(load_dataset)  # (read only here: each example loaded once per worker)
 
 
 @pytest.mark.parametrize("rule_id", BULK)
@@ -88,7 +90,7 @@ def test_bulk_is_check_row_for_row(rule_id):
 
     exp = yaml.safe_load((FIXTURES / rule_id / "expected.yaml").read_text(encoding="utf-8"))
     cases = [(load_dataset(FIXTURES / rule_id), exp["as_of"])]
-    cases += [(load_dataset(folder), date(2026, 11, 1)) for folder in DATASETS]
+    cases += [(example(folder), date(2026, 11, 1)) for folder in DATASETS]
     made = 0
     for ds, as_of in cases:
         for packs in [[], *([p] for p in PACK_IDS)]:

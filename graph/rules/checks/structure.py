@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from loaders.lazy import values_at
+
 from ..columns import iso_days
 from ..registry import Bulk, Hit, rule
 
@@ -52,6 +54,7 @@ def _broken_bulk(k, rows):
 
 @rule("data-scope-expansion", "high", "structure", ("nict 31(6)", "nerima 18"),
       min_depth=2, candidates=lambda k: k.sub & ((k.categories & ~k.up(k.categories)) != 0),
+      bulk=lambda k, rows: _wider_bulk(k, rows),
       title={"ja": "取扱情報の範囲拡大", "en": "Data scope wider than the parent"},
       doc={"ja": "再委託先が、親契約にないデータ区分（例: 特定個人情報）を扱う場合に指摘します。"
                  "例: 親契約が「個人情報」のみなのに、再委託が「個人情報;特定個人情報」。",
@@ -60,14 +63,36 @@ def _broken_bulk(k, rows):
 def data_scope_expansion(v):
     if v.parent is None:
         return None
-    added = sorted(set(v.c.data_categories) - set(v.parent.data_categories))
-    if added:
-        ja = "・".join(d.ja for d in v.c.data_categories if d in added)
-        return Hit(
-            ja=f"{v.where['ja']}は、親契約 {v.parent.contract_id} が扱わない {ja} を扱っています。",
-            en=f"{v.where['en']} handles {', '.join(added)}, which its parent {v.parent.contract_id} does not.",
-            details={"added": [str(a) for a in added]})
-    return None
+    added = _added(v.c.data_categories, v.parent.data_categories)
+    return _wider_hit(added, v.parent.contract_id, v.where) if added[0] else None
+
+
+def _added(own, parents) -> tuple[list, str]:
+    """The data categories in `own` and not in `parents` (sorted), and their Japanese labels."""
+    added = sorted(set(own) - set(parents))
+    return added, "・".join(d.ja for d in own if d in added)
+
+
+def _wider_hit(added: tuple[list, str], parent: str, at) -> Hit:
+    codes, ja = added
+    return Hit(ja=f"{at['ja']}は、親契約 {parent} が扱わない {ja} を扱っています。",
+               en=f"{at['en']} handles {', '.join(codes)}, which its parent {parent} does not.",
+               details={"added": [str(a) for a in codes]})
+
+
+def _wider_bulk(k, rows):
+    up = k.parent[rows]
+    said: dict[tuple, tuple] = {}  # (own, parent's) → what they add: few distinct lists
+
+    def added(own, parents) -> tuple:
+        key = (tuple(own), tuple(parents))
+        got = said.get(key)
+        if got is None:
+            got = said[key] = _added(own, parents)
+        return got
+
+    found = list(map(added, values_at(k.contracts, "data_categories", rows), values_at(k.contracts, "data_categories", up)))
+    return Bulk(_wider_hit, (found, k.ids_at(up)), fires=np.fromiter((bool(a[0]) for a in found), bool, len(found)))
 
 
 @rule("period-outside-parent", "medium", "structure", ("nerima 18(2)", "mic ⑧"),
@@ -99,7 +124,7 @@ def _outside_bulk(k, rows):
 
 
 @rule("circular-delegation", "medium", "structure", ("nict 31(6)",),
-      min_depth=2, candidates=lambda k: k.sub & (_first_seen(k) < k.depth),
+      min_depth=2, candidates=lambda k: k.sub & (_first_seen(k) < k.depth), bulk=lambda k, rows: _again_bulk(k, rows),
       title={"ja": "循環する委託", "en": "Circular delegation"},
       doc={"ja": "委託先が、同じチェーンの上位に委託元・委託先として既に現れている場合に指摘します。"
                  "例: 市→A社→B社→A社。",
@@ -107,8 +132,24 @@ def _outside_bulk(k, rows):
                  "root. Example: City→A→B→A."})
 def circular_delegation(v):
     if v.orgs_above[v.c.delegatee_id] > 0:
-        return Hit(
-            ja=f"{v.where['ja']}の委託先 {v.name(v.c.delegatee_id)} は、このチェーンの上位に既に現れています。",
-            en=f"In {v.where['en']} the delegatee {v.name(v.c.delegatee_id)} already appears higher up the same chain.",
-            details={"org_id": v.c.delegatee_id})
+        return _again_hit(v.c.delegatee_id, v.name(v.c.delegatee_id), v.where)
     return None
+
+
+def _again_hit(org_id: str, name: str, at) -> Hit:
+    return Hit(ja=f"{at['ja']}の委託先 {name} は、このチェーンの上位に既に現れています。",
+               en=f"In {at['en']} the delegatee {name} already appears higher up the same chain.",
+               details={"org_id": org_id})
+
+
+def _again_bulk(k, rows):
+    """circular_delegation: the delegatee is a party of a contract above (ancestors, a level at a time)."""
+    dee = k.delegatee[rows]
+    seen = np.zeros(rows.size, bool)
+    at, up = np.arange(rows.size), k.parent[rows]
+    while at.size:
+        seen[at] |= (k.delegator[up] == dee[at]) | (k.delegatee[up] == dee[at])
+        keep = (k.parent[up] >= 0) & (k.depth[up] > 1)
+        at, up = at[keep], k.parent[up[keep]]
+    org_ids = list(k.orgs)
+    return Bulk(_again_hit, (list(map(org_ids.__getitem__, dee.tolist())), k.names_at(k.delegatee, rows)), fires=seen)
