@@ -25,12 +25,15 @@ from typing import Annotated, Any, Optional, get_args
 
 import typer
 
-from . import cli, cli_shard, output
+from . import cli, output
 from .cli import EXIT_BAD_INPUT, EXIT_UNREACHABLE, app, fail
 
 NEO4J_HELP = ("Neo4j の URI / Neo4j URI, e.g. bolt://127.0.0.1:7687 "
               "(NEO4J_USER / NEO4J_PASSWORD: environment or .env)")
 DATASET_NAME_HELP = "Neo4j 上のデータセット名 / dataset name in Neo4j (optional if there is only one)"
+SHARD_HELP = ("この分割の委託者のみ検査 / check only the principals of shard I of N (1 ≤ I ≤ N; "
+              "crc32 of the principal's org_id mod N, plus 1): N runs give the findings of one")
+JOBS_HELP = "並列プロセス数 / check the principals in this many local processes (output as one run)"
 
 
 @contextmanager
@@ -87,7 +90,9 @@ def load(
     if neo4j is None and import_files is None:
         cli.fail("itaku: Missing option '--neo4j' (or NEO4J_URI; or --import-files DIR)")
     packs = cli.library(policy_file)
-    ds = cli.read(dataset, packs, lang=lang)  # bad input: every problem listed, exit 2, nothing written
+    # bad input: every problem listed, exit 2, nothing written; the import files are written by
+    # column (bulk.py), so the records stay in their columns
+    ds = cli.read(dataset, packs, lang=lang, lazy=import_files is not None)
     target = name or ds.name
     if import_files is not None:
         from graph.store.bulk import summary, write_import
@@ -259,8 +264,8 @@ def _query_impl(neo4j: Optional[str], dataset_name: Optional[str], **kwargs: Any
 
 check = _extend(_check, _check_impl, NEO4J_OPTS + [_option(
     "write_findings", Annotated[bool, typer.Option("--write-findings", help="指摘を Neo4j に書き戻す / store the findings in Neo4j as (:Finding) nodes")], False),
-    _option("shard", Annotated[Optional[str], typer.Option("--shard", metavar="I/N", help=cli_shard.SHARD_HELP)], None),
-    _option("jobs", Annotated[Optional[int], typer.Option("--jobs", min=1, help=cli_shard.JOBS_HELP)], None)],
+    _option("shard", Annotated[Optional[str], typer.Option("--shard", metavar="I/N", help=SHARD_HELP)], None),
+    _option("jobs", Annotated[Optional[int], typer.Option("--jobs", min=1, help=JOBS_HELP)], None)],
     "\n\nWith --neo4j URI: check the dataset stored in Neo4j (--dataset NAME when it holds several); "
     "--shard I/N: only the principals of shard I of N; --jobs J: in J local processes (docs/neo4j.md).")
 query = _extend(_query, _query_impl, NEO4J_OPTS,

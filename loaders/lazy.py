@@ -179,6 +179,14 @@ def values_of(records: Sequence[Record], name: str) -> list:
     return [getattr(r, name) for r in records]
 
 
+def codes_of(records: Sequence[Record], name: str) -> tuple[list, np.ndarray]:
+    """Values of `name` and, per record, the index of its value: the distinct values for records
+    held by column (LazyRecords.by_column), else one value per record."""
+    if isinstance(records, LazyRecords):
+        return records.by_column(name)
+    return [getattr(r, name) for r in records], np.arange(len(records))
+
+
 def values_at(records: Sequence[Record], name: str, rows: np.ndarray) -> list:
     """The value of `name` of the records at `rows` (without building records held by column)."""
     if isinstance(records, LazyRecords):
