@@ -243,17 +243,19 @@ def render(results: dict) -> str:
 
 
 def sharded_check_lines(check: dict, size: str) -> list[str]:
-    """`itaku check --neo4j` of the loaded graph in one process and in local shard processes."""
+    """`itaku check --neo4j` of the loaded graph in one process and in local shard processes (a run
+    that did not finish: its error in its place, the other run's figures as measured)."""
     one, two = check.get("1") or check.get(1), check.get("2") or check.get(2)
     if not (one and two):
         return []
-    if "error" in one or "error" in two:
-        return ["", f"{size}: `itaku check --neo4j --format json` did not finish: "
-                    + "; ".join(f"{jobs}: {fig['error']}" for jobs, fig in (("one process", one), ("--jobs 2", two))
-                                if "error" in fig)]
-    same = "the same bytes" if one["sha256"] == two["sha256"] else "**different outputs**"
-    return ["", f"{size}: `itaku check --neo4j --format json` in one process {_cell(one)}; with `--jobs 2` (the "
-            f"principals in two shard processes; the peak is the largest process's) {_cell(two)}: {same}."]
+
+    def cell(fig: dict) -> str:
+        return f"did not finish ({fig['error']})" if "error" in fig else _cell(fig)
+
+    same = ("" if "error" in one or "error" in two
+            else ": the same bytes" if one["sha256"] == two["sha256"] else ": **different outputs**")
+    return ["", f"{size}: `itaku check --neo4j --format json` in one process {cell(one)}; with `--jobs 2` (the "
+            f"principals in two shard processes; the peak is the largest process's) {cell(two)}{same}."]
 
 
 def export_target_rows(dash: dict) -> list[tuple[str, str, str]]:

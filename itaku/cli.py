@@ -49,6 +49,11 @@ app = typer.Typer(help="Itaku (委託): 個人情報の委託・再委託チェ�
                   no_args_is_help=True, rich_markup_mode="rich", pretty_exceptions_enable=False)
 rules_app = typer.Typer(help="ルールの一覧と説明 / list and explain the rules.", invoke_without_command=True)
 app.add_typer(rules_app, name="rules")
+# Groups that cli_office and cli_register fill (and add to `app`): declared here, so that each of
+# those modules imports on its own, whichever a process imports first.
+template_app = typer.Typer(help="Excel のひな形（チェックリスト・データセット）/ Excel templates: checklists and datasets.",
+                           no_args_is_help=True)
+import_app = typer.Typer(help="記入済みの Excel を取り込む / import filled-in workbooks.", no_args_is_help=True)
 
 EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_UNREACHABLE = 1, 2, 3
 

@@ -17,12 +17,9 @@ from loaders.messages import msg
 from loaders.values import parse_date
 
 from .output import printable
-from .cli import (EXIT_BAD_INPUT, Lang, LangOpt, PolicyFileOpt, PolicyOpt, _as_of, app, fail, library, problem_lines, read,
-                  run_check)
+from .cli import (EXIT_BAD_INPUT, Lang, LangOpt, PolicyFileOpt, PolicyOpt, _as_of, app, fail, import_app, library,
+                  problem_lines, read, run_check, template_app)
 
-template_app = typer.Typer(help="Excel のひな形（チェックリスト・データセット）/ Excel templates: checklists and datasets.",
-                           no_args_is_help=True)
-import_app = typer.Typer(help="記入済みの Excel を取り込む / import filled-in workbooks.", no_args_is_help=True)
 app.add_typer(template_app, name="template")
 app.add_typer(import_app, name="import")
 

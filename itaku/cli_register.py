@@ -12,8 +12,7 @@ from loaders import DatasetError
 
 from loaders.messages import msg
 
-from .cli import DatasetArg, Lang, LangOpt, app, fail, library, problem_lines, read
-from .cli_office import import_app
+from .cli import DatasetArg, Lang, LangOpt, app, fail, import_app, library, problem_lines, read
 from .output import printable
 
 export_app = typer.Typer(help="登録簿の書き出し / write registers kept by regulated entities.", no_args_is_help=True)

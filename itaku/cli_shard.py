@@ -24,10 +24,6 @@ from . import cli
 from .cli import EXIT_UNREACHABLE, fail
 from .shard_jobs import Job, check_report
 
-SHARD_HELP = ("この分割の委託者のみ検査 / check only the principals of shard I of N (1 ≤ I ≤ N; "
-              "crc32 of the principal's org_id mod N, plus 1): N runs give the findings of one")
-JOBS_HELP = "並列プロセス数 / check the principals in this many local processes (output as one run)"
-
 
 def shard_arg(value: Optional[str], lang: Any) -> tuple[int, int] | None:
     """--shard I/N → (I, N); a bad value: one line, exit 2."""

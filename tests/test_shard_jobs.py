@@ -22,3 +22,15 @@ def test_a_spawned_worker_unpickles_its_task_without_the_cli():
     out = subprocess.run([sys.executable, "-c", code], input=task, capture_output=True, cwd=REPO, timeout=120)
     assert out.returncode == 0, out.stderr.decode()[-2000:]
     assert out.stdout.decode().split() == ["itaku.shard_jobs"] * 3 + ["False"]
+
+
+def test_every_cli_module_imports_first():
+    """Whichever of the CLI's modules a process imports first (a worker, a plugin, `python -c`), it
+    imports: none reads a name from a module that is still half imported."""
+    # (itaku.wsgi builds the dashboard when imported, from its environment: tests/dashboard test it)
+    modules = sorted(p.stem for p in (REPO / "itaku").glob("*.py") if p.stem not in ("__init__", "wsgi"))
+    assert {"cli", "cli_office", "cli_register", "cli_shard", "cli_store", "shard_jobs"} <= set(modules)
+    code = "import importlib, sys; importlib.import_module('itaku.' + sys.argv[1])"
+    for name in modules:
+        out = subprocess.run([sys.executable, "-c", code, name], capture_output=True, cwd=REPO, timeout=120)
+        assert out.returncode == 0, f"itaku.{name}: {out.stderr.decode()[-1500:]}"

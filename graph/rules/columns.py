@@ -228,6 +228,17 @@ class Columns:
         """Per contract: whether the policy of its chain passes `test`."""
         return np.asarray([bool(test(p)) for p in self.policies] or [False], bool)[self.policy] & self.reached
 
+    @cached_property
+    def objection(self) -> np.ndarray:
+        """Per contract: a pack in force sets an objection window (GDPR general authorisation)."""
+        return self.policy_mask(lambda p: p.objection_days is not None)
+
+    def among(self, rows: np.ndarray) -> np.ndarray:
+        """Per contract: whether it is one of `rows`."""
+        out = np.zeros(self.n, bool)
+        out[rows] = True
+        return out
+
     def up(self, column: np.ndarray) -> np.ndarray:
         """The parent's value of a column (a prime contract reads its own)."""
         return column[np.where(self.parent >= 0, self.parent, np.arange(self.n))]
@@ -341,7 +352,7 @@ class Columns:
         unapproved = (self.depth >= 2) & ~self.root_approved
         # GDPR 28(2) notices under a pack with an objection window: exactly as a Visit decides.
         general = where(self.contracts, "authorization", lambda x: x == Authorization.general)
-        maybe = unapproved & general & self.policy_mask(lambda p: p.objection_days is not None)
+        maybe = unapproved & general & self.objection
         for i in np.flatnonzero(maybe).tolist():
             unapproved[i] = self.visit(i).unapproved
         return unapproved

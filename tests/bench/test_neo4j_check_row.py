@@ -1,5 +1,6 @@
 """A `itaku check --neo4j` that fails or is stopped inside the Neo4j benchmark loses only its own
-row: the section keeps what it measured before (a stopped check once lost the whole section)."""
+row: the section keeps what it measured before (a stopped check once lost the whole section), and
+the other check's figures stay beside it."""
 from __future__ import annotations
 
 import socket
@@ -25,5 +26,6 @@ def test_a_failed_check_is_reported_in_its_row(monkeypatch):
     fig = check_from_neo4j("no-such-dataset", date(2026, 11, 1), 1)
     assert set(fig) == {"error"} and "exited" in fig["error"] and "\n" not in fig["error"], fig
     lines = sharded_check_lines({"1": fig, "2": {"wall_s": 1.0, "cpu_s": 1.0, "peak_rss_mb": 9.0, "sha256": "x"}}, "1M")
-    assert lines[1].startswith("1M: `itaku check --neo4j --format json` did not finish: one process: "), lines
-    assert "--jobs 2:" not in lines[1]
+    assert lines[1].startswith("1M: `itaku check --neo4j --format json` in one process did not finish ("), lines
+    assert f"({fig['error']})" in lines[1], lines
+    assert "with `--jobs 2`" in lines[1] and "1.00 s" in lines[1] and "same bytes" not in lines[1], lines

@@ -81,10 +81,9 @@ def _unapproved_bulk(k, rows):
     """unapproved_redelegation at every candidate row; a GDPR general authorisation's notices are
     left to the predicate."""
     gdpr = where(k.contracts, "authorization", lambda x: x == Authorization.general)[rows]
-    gdpr &= k.policy_mask(lambda p: p.objection_days is not None)[rows]
+    gdpr &= k.objection[rows]
     a, ar = k.ds.approvals, k.a_rows
-    asked = np.zeros(k.n, bool)
-    asked[rows] = True
+    asked = k.among(rows)
     seen = np.flatnonzero((ar >= 0) & asked[np.maximum(ar, 0)] & ((k.a_decided == NONE) | (k.a_decided <= k.d)))
     org_ids = list(k.orgs)
     others: dict[int, set] = {}
@@ -151,8 +150,7 @@ def _late_hit(dates: list[str], start: str, principal: str, at) -> Hit:
 def _late_bulk(k, rows):
     """late_approval at every candidate row (a specific approval, given after the start); under a
     pack with an objection window (GDPR general authorisation) the predicate decides."""
-    asked = np.zeros(k.n, bool)
-    asked[rows] = True
+    asked = k.among(rows)
     ar = k.a_rows
     dated = np.flatnonzero(k.a_root_ok & (k.a_decided != NONE) & asked[np.maximum(ar, 0)])
     order = np.lexsort((k.a_decided[dated], ar[dated]))  # by contract, then date
@@ -162,7 +160,7 @@ def _late_bulk(k, rows):
     none: list = []
     return Bulk(_late_hit, ([dates.get(i, none) for i in rows.tolist()], iso_days(k.start[rows]),
                             k.names_at(k.principal, rows)),
-                ask=k.policy_mask(lambda p: p.objection_days is not None)[rows])
+                ask=k.objection[rows])
 
 
 @rule("prior-check-missing", "high", "approval", ("nerima 17(2)", "nerima 17(4)(1)", "nict 31(4)", "mic ⑦"),

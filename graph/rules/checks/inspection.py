@@ -162,8 +162,7 @@ def _hidden_hit(name, inspectors: set[str], due: str, principal: str, at) -> Hit
 def _hidden_bulk(k, rows):
     seen = k.i_qualifying & _visible(k)
     last = k.last(seen)
-    asked = np.zeros(k.n, bool)
-    asked[rows] = True
+    asked = k.among(rows)
     unseen = np.flatnonzero(k.i_qualifying & ~seen & asked[np.maximum(k.i_rows, 0)])
     by: dict[int, set] = {}
     for j, who in zip(k.i_rows[unseen].tolist(), values_at(k.ds.inspections, "inspector_id", unseen)):
