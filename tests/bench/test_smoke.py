@@ -73,3 +73,17 @@ def test_write_markdown_keeps_the_prose_around_the_markers(tmp_path, results):
 
 def test_sizes_parse():
     assert bench.parse_sizes("10000,100k,1M") == [10_000, 100_000, 1_000_000]
+
+
+def test_the_import_row_says_when_it_was_measured_apart(results):
+    imp = {"status": "measured", "load_s": 454.0, "write_s": 178.0, "write_peak_mb": 4288.0, "import_s": 276.0,
+           "importer_says": "2m 46s", "queries_s": {"exposure": 0.3}}
+
+    def row(imp: dict) -> str:
+        neo = {"status": "measured", "batched_speedup": 18.0, "batched_10k_s": 23.3, "per_row_10k_s": 428.0,
+               "import_1m": imp}
+        rows = target_rows({**results, "neo4j": neo})
+        return next(cells for name, cells, _ in rows if name.startswith("Neo4j: the first load of 1M"))
+
+    assert row(imp).startswith("454 s: files 178 s (peak 4.19 GB)") and "measured" not in row(imp)
+    assert row({**imp, "measured_on": "apart, 00:59"}).endswith("(the importer: 2m 46s); measured apart, 00:59")
